@@ -1,0 +1,157 @@
+//! FORMAT.md §15.2: auth and secrets (rules 10–18; 10, 14 (E), 15 and 16 live in the schema).
+
+use super::{Ctx, brace, members};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::pointer;
+use crate::template::{self, Scope};
+
+/// Rule 11: every sensitive key names something that can hold a secret.
+pub fn sensitive_keys_hold_secrets(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let holders: Vec<&str> = cx.credential_keys().map(|d| d.name).collect();
+    for (i, decl) in cx.sensitive.iter().enumerate() {
+        if !holders.contains(&decl.name) {
+            out.push(
+                Diagnostic::new(
+                    codes::W0202,
+                    format!("sensitive key `{}` is not a config key, form field or credential output", decl.name),
+                    format!("/auth/sensitiveKeys/{i}"),
+                    decl.span,
+                )
+                .with_suggestion(decl.name, holders.iter().copied()),
+            );
+        }
+    }
+}
+
+/// Whether a key name looks like it holds a secret (FORMAT.md §15 rule 12).
+pub fn looks_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.ends_with("token") || k.ends_with("secret") || k.ends_with("key") || k.contains("password")
+}
+
+/// Rule 12: secret-looking keys are listed in `sensitiveKeys`.
+///
+/// The webhook signing secret is left to `W0509`, which reports it at `secretKey`.
+pub fn secrets_are_sensitive(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let secret_key = cx.at("/webhook/verification/secretKey").and_then(|n| n.as_str());
+    let password_fields: Vec<&str> = members(cx.at("/auth/form"))
+        .filter(|m| m.value.get("type").and_then(|t| t.as_str()) == Some("password"))
+        .map(|m| m.key.as_str())
+        .collect();
+    let mut reported: Vec<&str> = Vec::new();
+    let places = [
+        ("/auth/config", &cx.config),
+        ("/auth/form", &cx.form),
+        ("/auth/get_token/mapping", &cx.get_token_outputs),
+        ("/auth/refresh_token/mapping", &cx.refresh_outputs),
+    ];
+    let registration = cx.registration_outputs.iter().map(|d| ("/auth/registrationRequests", d));
+    let all = places.iter().flat_map(|(p, decls)| decls.iter().map(move |d| (*p, d))).chain(registration);
+    for (parent, decl) in all {
+        let name = decl.name;
+        let secret = looks_secret(name) || password_fields.contains(&name);
+        if secret && !cx.is_sensitive(name) && Some(name) != secret_key && !reported.contains(&name) {
+            reported.push(name);
+            let ptr = if parent == "/auth/registrationRequests" { parent.to_string() } else { pointer::join(parent, name) };
+            out.push(
+                Diagnostic::new(
+                    codes::W0203,
+                    format!("`{name}` looks like a secret but is not listed in `auth.sensitiveKeys`"),
+                    ptr,
+                    decl.span,
+                )
+                .with_help(format!("add \"{name}\" to `auth.sensitiveKeys` so it never reaches the browser")),
+            );
+        }
+    }
+}
+
+/// Rule 13 (submission): no values for sensitive config keys.
+pub fn no_secret_values_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.options.submission {
+        return;
+    }
+    for m in members(cx.at("/auth/config")) {
+        if cx.is_sensitive(&m.key) && m.value.as_str().is_some_and(|v| !v.is_empty()) {
+            out.push(
+                Diagnostic::new(
+                    codes::W0204,
+                    format!("sensitive config key `{}` has a value in a submission", m.key),
+                    pointer::join("/auth/config", &m.key),
+                    m.value.span,
+                )
+                .with_help("submissions carry no production secrets: leave it \"\" (a public OAuth app's client credentials are allowed)"),
+            );
+        }
+    }
+}
+
+/// Rule 14 (W): a refresh token is obtained but never used.
+pub fn refresh_token_is_used(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(decl) = cx.get_token_outputs.iter().find(|d| d.name.to_ascii_lowercase().starts_with("refresh")) else {
+        return;
+    };
+    let has_request = cx.at("/auth/refresh_token").is_some();
+    let auto = cx.at("/auth/auto_refresh").and_then(|n| n.as_bool()) == Some(true);
+    if !has_request || !auto {
+        let missing = if has_request { "`auto_refresh` is not `true`" } else { "there is no `refresh_token` request" };
+        out.push(
+            Diagnostic::new(
+                codes::W0205,
+                format!("`get_token` stores `{}`, but {missing}", decl.name),
+                pointer::join("/auth/get_token/mapping", decl.name),
+                decl.span,
+            )
+            .with_help("add a `refresh_token` request and `\"auto_refresh\": true` so expired tokens are renewed"),
+        );
+    }
+}
+
+/// Rule 17: `userDetails.mapping` defines `uid`.
+pub fn user_details_maps_uid(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(mapping) = cx.at("/auth/userDetails/mapping") else {
+        return;
+    };
+    if mapping.as_object().is_some() && mapping.member("uid").is_none() {
+        out.push(
+            Diagnostic::new(codes::W0208, "`userDetails.mapping` does not define `uid`", "/auth/userDetails/mapping/uid", brace(mapping))
+                .with_help("map the provider's user id: \"uid\": \"$.id\""),
+        );
+    }
+}
+
+/// Rule 18: `refresh_token` reads a stored key that `get_token` (or config) provides.
+pub fn refresh_reads_a_stored_token(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(request) = cx.at("/auth/refresh_token") else {
+        return;
+    };
+    if request.as_object().is_none() {
+        return;
+    }
+    let stored = cx.stored_keys();
+    let mut reads = Vec::new();
+    super::placeholders::for_each_string(request, "/auth/refresh_token", &mut |node, _| {
+        if let Some(text) = node.as_str() {
+            reads.extend(template::parse(text).0.placeholders().filter(|(s, _, _)| *s == Scope::Stored).map(|(_, n, _)| n.to_string()));
+        }
+    });
+    if reads.iter().any(|k| !stored.contains(k.as_str())) {
+        return; // unresolvable keys are E0301's to report
+    }
+    let providers: Vec<&str> = cx.get_token_outputs.iter().chain(&cx.config).map(|d| d.name).collect();
+    if !reads.iter().any(|k| providers.contains(&k.as_str())) {
+        let message = if reads.is_empty() {
+            "`refresh_token` reads no stored token (no `[[key]]` placeholder)".to_string()
+        } else {
+            format!(
+                "`refresh_token` reads {}, which neither `get_token.mapping` nor `auth.config` provides",
+                reads.iter().map(|k| format!("`[[{k}]]`")).collect::<Vec<_>>().join(", ")
+            )
+        };
+        out.push(
+            Diagnostic::new(codes::E0209, message, "/auth/refresh_token", brace(request))
+                .with_help("send the refresh token that `get_token` stored, e.g. \"refresh_token\": \"[[refreshToken]]\""),
+        );
+    }
+}

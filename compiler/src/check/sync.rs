@@ -1,0 +1,235 @@
+//! FORMAT.md §15.6: sync (rules 59–68; 60 (E), 61 (E), 63 (E, shapes) and 66 (shapes) live in
+//! the schema).
+
+use super::{Ctx, brace, check_path, items, members};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::pointer;
+use crate::source::Node;
+
+const DOCUMENTED_CONTENT_TYPES: &[&str] = &["core:product", "core:customer", "ecommerce:orders"];
+
+/// Rule 59: resources need a base URL.
+pub fn base_url(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(sync) = cx.at("/sync") else { return };
+    if members(sync.get("resources")).next().is_some() && sync.get("baseUrl").is_none() {
+        out.push(
+            Diagnostic::new(codes::E0601, "`sync.resources` is not empty but `sync.baseUrl` is missing", "/sync/baseUrl", brace(sync))
+                .with_help("endpoint URLs are relative to `baseUrl`, e.g. \"https://api.example.com/v1\""),
+        );
+    }
+}
+
+/// Rules 60, 61 and 64: names, details URLs and content types of resources.
+pub fn resources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for m in members(cx.at("/sync/resources")) {
+        let base = pointer::join("/sync/resources", &m.key);
+        let r = &m.value;
+        if let Some(node) = r.get("name")
+            && let Some(name) = node.as_str()
+            && name != m.key
+        {
+            out.push(
+                Diagnostic::new(codes::W0602, format!("resource `{}` has `name: \"{name}\"`", m.key), format!("{base}/name"), node.span)
+                    .with_help(format!("use the map key: \"{}\"", m.key)),
+            );
+        }
+        if let Some(url) = r.pointer("/endpoints/details/url")
+            && let Some(text) = url.as_str()
+            && !text.contains("{id}")
+        {
+            out.push(Diagnostic::new(
+                codes::W0603,
+                "the details URL has no `{id}`, so every record fetches the same URL",
+                format!("{base}/endpoints/details/url"),
+                url.span,
+            ));
+        }
+        if let Some(node) = r.get("contentType")
+            && let Some(ct) = node.as_str()
+            && !DOCUMENTED_CONTENT_TYPES.contains(&ct)
+            && !looks_like_content_type(ct)
+        {
+            out.push(
+                Diagnostic::new(
+                    codes::W0606,
+                    format!("content type `{ct}` is not documented and does not look like `service:type`"),
+                    format!("{base}/contentType"),
+                    node.span,
+                )
+                .with_suggestion(ct, DOCUMENTED_CONTENT_TYPES.iter().copied()),
+            );
+        }
+        for field in ["dataProperty", "totalProperty"] {
+            if let Some(p) = r.pointer(&format!("/responseMapping/{field}")) {
+                check_path(p, &format!("{base}/responseMapping/{field}"), codes::E0602, out);
+            }
+        }
+    }
+}
+
+/// `^[a-z]+:[A-Za-z]+$`
+fn looks_like_content_type(ct: &str) -> bool {
+    match ct.split_once(':') {
+        Some((service, ty)) => {
+            !service.is_empty()
+                && service.bytes().all(|b| b.is_ascii_lowercase())
+                && !ty.is_empty()
+                && ty.bytes().all(|b| b.is_ascii_alphabetic())
+        }
+        None => false,
+    }
+}
+
+/// Rule 62: page limits are consistent, and batches fit in pages.
+pub fn pagination(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let batch = cx.at("/sync/syncConfiguration/batchSize");
+    for m in members(cx.at("/sync/resources")) {
+        let base = pointer::join("/sync/resources", &m.key);
+        let (Some(default), Some(max)) = (m.value.pointer("/pagination/defaultLimit"), m.value.pointer("/pagination/maxLimit")) else {
+            continue;
+        };
+        let (Some(d), Some(x)) = (default.as_f64(), max.as_f64()) else {
+            continue;
+        };
+        if d > x {
+            out.push(
+                Diagnostic::new(
+                    codes::E0604,
+                    format!("`defaultLimit` ({d}) is larger than `maxLimit` ({x})"),
+                    format!("{base}/pagination/defaultLimit"),
+                    default.span,
+                )
+                .with_label(max.span, "the largest page size"),
+            );
+        }
+        if let Some(b) = batch
+            && let Some(size) = b.as_f64()
+            && size > x
+        {
+            out.push(
+                Diagnostic::new(
+                    codes::W0604,
+                    format!("`batchSize` ({size}) is larger than resource `{}`'s `maxLimit` ({x})", m.key),
+                    "/sync/syncConfiguration/batchSize",
+                    b.span,
+                )
+                .with_label(max.span, "the largest page of this resource"),
+            );
+        }
+    }
+}
+
+/// Every field-mapping rule: (rule node, pointer, whether it reads a webhook body).
+fn mapping_rules<'a>(cx: &Ctx<'a>) -> Vec<(&'a Node, String, bool)> {
+    let mut found = Vec::new();
+    for m in members(cx.at("/sync/resources")) {
+        for rule in members(m.value.get("apiMapping")) {
+            found.push((
+                &rule.value,
+                format!("{}/apiMapping/{}", pointer::join("/sync/resources", &m.key), pointer::escape(&rule.key)),
+                false,
+            ));
+        }
+    }
+    for h in members(cx.at("/sync/webhooks/handlers")) {
+        for rule in members(h.value.get("mapping")) {
+            found.push((
+                &rule.value,
+                format!("{}/mapping/{}", pointer::join("/sync/webhooks/handlers", &h.key), pointer::escape(&rule.key)),
+                true,
+            ));
+        }
+    }
+    found
+}
+
+/// Rules 63 and 67: paths of field-mapping rules parse and are rooted the right way; `compute`
+/// functions are documented (submission).
+pub fn field_mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (rule, ptr, webhook) in mapping_rules(cx) {
+        let mut paths: Vec<(&Node, String)> = Vec::new();
+        if rule.as_str().is_some() {
+            paths.push((rule, ptr.clone()));
+        }
+        if let Some(p) = rule.get("path") {
+            paths.push((p, format!("{ptr}/path")));
+        }
+        paths.extend(items(rule.get("paths")).map(|(i, p)| (p, format!("{ptr}/paths/{i}"))));
+        for (node, p) in paths {
+            let Some(parsed) = check_path(node, &p, codes::E0605, out) else {
+                continue;
+            };
+            if webhook && !parsed.rooted {
+                out.push(
+                    Diagnostic::new(codes::W0609, "a handler mapping reads the webhook body; start the path with `$`", p, node.span)
+                        .with_help(format!("write `{parsed}`")),
+                );
+            } else if !webhook && parsed.rooted {
+                out.push(Diagnostic::new(codes::W0609, "`apiMapping` paths read one record; write them without `$`", p, node.span));
+            }
+        }
+        if cx.options.submission
+            && rule.get("transform").and_then(Node::as_str) == Some("compute")
+            && let Some(f) = rule.get("fn")
+        {
+            out.push(Diagnostic::new(
+                codes::W0605,
+                format!("compute function `{}` must be documented in the submission package", f.as_str().unwrap_or_default()),
+                format!("{ptr}/fn"),
+                f.span,
+            ));
+        }
+    }
+}
+
+/// Rules 65, 66 and 68: handlers pair with triggers, reference resources, and are verified.
+pub fn handlers(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(handlers) = cx.at("/sync/webhooks/handlers") else {
+        return;
+    };
+    let events: Vec<&str> = cx.trigger_events.iter().map(|d| d.name).collect();
+    let resources: Vec<&str> = members(cx.at("/sync/resources")).map(|m| m.key.as_str()).collect();
+    for h in members(Some(handlers)) {
+        let base = pointer::join("/sync/webhooks/handlers", &h.key);
+        if !events.contains(&h.key.as_str()) {
+            out.push(
+                Diagnostic::new(codes::E0607, format!("handler `{}` has no trigger with that `event`", h.key), &base, h.key_span)
+                    .with_suggestion(&h.key, events.iter().copied())
+                    .with_help("pair every handler with a trigger whose `event` is identical"),
+            );
+        }
+        if let Some(r) = h.value.get("resource")
+            && let Some(name) = r.as_str()
+            && !resources.contains(&name)
+        {
+            out.push(
+                Diagnostic::new(
+                    codes::E0608,
+                    format!("handler `{}` names resource `{name}`, which is not a key of `sync.resources`", h.key),
+                    format!("{base}/resource"),
+                    r.span,
+                )
+                .with_suggestion(name, resources.iter().copied()),
+            );
+        }
+        if let Some(p) = h.value.get("dataPath") {
+            check_path(p, &format!("{base}/dataPath"), codes::E0608, out);
+        }
+    }
+    let ty = cx.at("/webhook/verification/type").and_then(Node::as_str);
+    if members(Some(handlers)).next().is_some()
+        && matches!(ty, None | Some("none"))
+        && let Some(m) = cx.at("/sync/webhooks").and_then(|w| w.member("handlers"))
+    {
+        out.push(
+            Diagnostic::new(
+                codes::W0610,
+                "sync handlers write records from webhooks that are not verified",
+                "/sync/webhooks/handlers",
+                m.key_span,
+            )
+            .with_help("configure `webhook.verification` (e.g. `hmac-sha256`)"),
+        );
+    }
+}

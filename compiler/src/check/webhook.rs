@@ -1,0 +1,367 @@
+//! FORMAT.md §15.5: triggers, webhook and events (rules 43–58; 45 (E), 50 (most), 54 (E), 56 and
+//! 57 (E) live in the schema).
+
+use super::{Ctx, Decl, brace, check_path, duplicates, items, members};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::pointer;
+use crate::source::Node;
+
+/// Rule 43: trigger types are `miniapps:{ns}`.
+pub fn trigger_types(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(ns) = cx.ns else { return };
+    let expected = format!("miniapps:{ns}");
+    for (i, t) in items(cx.at("/triggers")) {
+        if let Some(node) = t.get("type")
+            && let Some(ty) = node.as_str()
+            && ty != expected
+        {
+            out.push(
+                Diagnostic::new(codes::E0501, format!("trigger type `{ty}` does not match `ns`"), format!("/triggers/{i}/type"), node.span)
+                    .with_help(format!("write \"{expected}\"")),
+            );
+        }
+    }
+}
+
+/// Rule 44: trigger events are unique.
+pub fn trigger_events_unique(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let events = items(cx.at("/triggers")).filter_map(|(i, t)| {
+        let e = t.get("event")?;
+        Some((Decl { name: e.as_str()?, span: e.span }, format!("/triggers/{i}/event")))
+    });
+    duplicates(events, codes::E0502, "trigger event", out);
+}
+
+/// Rule 45 (W): `isCustom` is false.
+pub fn trigger_is_custom(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, t) in items(cx.at("/triggers")) {
+        if let Some(node) = t.get("isCustom").filter(|n| n.as_bool() == Some(true)) {
+            out.push(Diagnostic::new(
+                codes::W0503,
+                "`isCustom: true` has no documented meaning; standard triggers use `false`",
+                format!("/triggers/{i}/isCustom"),
+                node.span,
+            ));
+        }
+    }
+}
+
+/// Rule 46: triggers need an event extraction; a webhook needs a consumer.
+pub fn event_extraction_exists(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let webhook = cx.at("/webhook");
+    let has_triggers = items(cx.at("/triggers")).next().is_some();
+    if has_triggers && webhook.and_then(|w| w.get("eventExtraction")).is_none() {
+        let span = match (webhook, cx.root.member("triggers")) {
+            (Some(w), _) => brace(w),
+            (None, Some(t)) => t.key_span,
+            (None, None) => brace(cx.root),
+        };
+        out.push(
+            Diagnostic::new(
+                codes::E0504,
+                "triggers are declared but `webhook.eventExtraction` is missing, so no event name can ever be extracted",
+                "/webhook/eventExtraction",
+                span,
+            )
+            .with_help("add `webhook.eventExtraction`, e.g. { \"source\": \"header\", \"path\": \"X-Event-Type\" }"),
+        );
+    }
+    if let Some(member) = cx.root.member("webhook").filter(|m| !m.value.is_null())
+        && !has_triggers
+        && cx.handler_events.is_empty()
+    {
+        out.push(Diagnostic::new(
+            codes::W0504,
+            "`webhook` is configured but there are no triggers and no sync handlers to receive its events",
+            "/webhook",
+            member.key_span,
+        ));
+    }
+}
+
+/// Rule 47: with a composite extraction, trigger events contain enough separators.
+pub fn composite_events_producible(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(composite) = cx.at("/webhook/eventExtraction/compositeStrategy") else {
+        return;
+    };
+    let Some(separator) = composite.get("separator").and_then(Node::as_str).filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let parts = items(composite.get("parts")).count();
+    for (i, t) in items(cx.at("/triggers")) {
+        if let Some(node) = t.get("event")
+            && let Some(event) = node.as_str()
+            && event.matches(separator).count() + 1 < parts
+        {
+            out.push(
+                Diagnostic::new(
+                    codes::W0505,
+                    format!("event `{event}` cannot come out of the composite extraction: {parts} parts joined with `{separator}`"),
+                    format!("/triggers/{i}/event"),
+                    node.span,
+                )
+                .with_label(composite.span, "the extraction joins its parts here"),
+            );
+        }
+    }
+}
+
+/// Rules 48 and 49: extraction locations are valid; composite makes `source`/`path` moot.
+pub fn extraction_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(ex) = cx.at("/webhook/eventExtraction") else {
+        return;
+    };
+    let base = "/webhook/eventExtraction";
+    let mut locations: Vec<(&Node, String)> = vec![(ex, base.to_string())];
+    if let Some(f) = ex.get("fallback") {
+        locations.push((f, format!("{base}/fallback")));
+    }
+    locations.extend(items(ex.pointer("/compositeStrategy/parts")).map(|(i, p)| (p, format!("{base}/compositeStrategy/parts/{i}"))));
+    for (loc, ptr) in locations {
+        let (Some(source), Some(path)) = (loc.get("source").and_then(Node::as_str), loc.get("path")) else {
+            continue;
+        };
+        let ptr = format!("{ptr}/path");
+        match source {
+            "body" => {
+                check_path(path, &ptr, codes::E0506, out);
+            }
+            "header" | "query" if path.as_str().is_some_and(|p| p.starts_with('$')) => {
+                let what = if source == "header" { "header" } else { "query parameter" };
+                out.push(Diagnostic::new(
+                    codes::W0506,
+                    format!("a {source} extraction takes the plain {what} name, not a `$` path"),
+                    ptr,
+                    path.span,
+                ));
+            }
+            _ => {}
+        }
+    }
+    if ex.member("compositeStrategy").is_some() {
+        for key in ["source", "path"] {
+            if let Some(m) = ex.member(key) {
+                out.push(Diagnostic::new(
+                    codes::W0507,
+                    format!("`{key}` is ignored because `compositeStrategy` is present"),
+                    pointer::join(base, key),
+                    m.key_span,
+                ));
+            }
+        }
+    }
+}
+
+/// Rules 50–52: verification details, the secret's origin, and the review's expectations.
+pub fn verification(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(webhook) = cx.at("/webhook") else {
+        return;
+    };
+    let v = webhook.get("verification");
+    let ty = v.and_then(|v| v.get("type")).and_then(Node::as_str);
+    // Rule 50: `encoding` applies to HMAC types only.
+    if let (Some(v), Some(t @ ("header-token" | "none"))) = (v, ty)
+        && let Some(m) = v.member("encoding")
+    {
+        out.push(Diagnostic::new(
+            codes::E0508,
+            format!("`encoding` applies to HMAC verification only, not `{t}`"),
+            "/webhook/verification/encoding",
+            m.key_span,
+        ));
+    }
+    // Rule 51: the secret can be found.
+    if let Some(node) = v.and_then(|v| v.get("secretKey"))
+        && let Some(key) = node.as_str()
+        && ty != Some("none")
+    {
+        let holders: Vec<&str> =
+            cx.config.iter().chain(&cx.form).chain(&cx.get_token_outputs).chain(&cx.registration_outputs).map(|d| d.name).collect();
+        if !holders.contains(&key) {
+            out.push(
+                Diagnostic::new(
+                    codes::E0509,
+                    format!("`secretKey` names `{key}`, which is not an `auth.config` or `auth.form` key nor a credential output"),
+                    "/webhook/verification/secretKey",
+                    node.span,
+                )
+                .with_suggestion(key, holders.iter().copied())
+                .with_help(format!("declare the slot in `auth.config`: \"{key}\": \"\"")),
+            );
+        } else if !cx.is_sensitive(key) {
+            out.push(Diagnostic::new(
+                codes::W0509,
+                format!("the webhook signing secret `{key}` is not listed in `auth.sensitiveKeys`"),
+                "/webhook/verification/secretKey",
+                node.span,
+            ));
+        }
+    }
+    // Rule 52.
+    if cx.options.submission {
+        match (v, ty) {
+            (None, _) => {
+                if let Some(m) = cx.root.member("webhook") {
+                    out.push(
+                        Diagnostic::new(codes::W0510, "inbound webhooks are not verified", "/webhook/verification", m.key_span)
+                            .with_help("add `verification` with `hmac-sha256` where the provider supports it"),
+                    );
+                }
+            }
+            (Some(v), Some("none")) => {
+                if let Some(t) = v.get("type") {
+                    out.push(Diagnostic::new(
+                        codes::W0510,
+                        "`verification.type: \"none\"` accepts forged deliveries",
+                        "/webhook/verification/type",
+                        t.span,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(m) = v.and_then(|v| v.member("timestampHeader")) {
+        out.push(
+            Diagnostic::new(
+                codes::W0510,
+                "`timestampHeader` has no documented semantics: it is neither signed nor checked for freshness",
+                "/webhook/verification/timestampHeader",
+                m.key_span,
+            )
+            .with_help("see FORMAT.md §16 item 32; the header is kept in the model but not used"),
+        );
+    }
+}
+
+/// Rule 53: `path` xor `paths`; paths parse; overrides are for declared events.
+pub fn transaction_id(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(tx) = cx.at("/webhook/transactionId") else {
+        return;
+    };
+    if tx.as_object().is_none() {
+        return;
+    }
+    let base = "/webhook/transactionId";
+    match (tx.member("path"), tx.member("paths")) {
+        (Some(_), Some(paths)) => out.push(
+            Diagnostic::new(codes::E0511, "`transactionId` has both `path` and `paths`", format!("{base}/paths"), paths.key_span)
+                .with_help("keep one: `path` (site revision) is read as `paths: [path]`"),
+        ),
+        (None, None) => {
+            out.push(Diagnostic::new(codes::E0511, "`transactionId` has neither `path` nor `paths`", format!("{base}/paths"), brace(tx)))
+        }
+        _ => {}
+    }
+    if let Some(p) = tx.get("path") {
+        check_path(p, &format!("{base}/path"), codes::E0511, out);
+    }
+    for (i, p) in items(tx.get("paths")) {
+        check_path(p, &format!("{base}/paths/{i}"), codes::E0511, out);
+    }
+    let events = cx.declared_events();
+    for m in members(tx.get("overrides")) {
+        let ptr = pointer::join(&format!("{base}/overrides"), &m.key);
+        for (i, p) in items(m.value.get("paths")) {
+            check_path(p, &format!("{ptr}/paths/{i}"), codes::E0511, out);
+        }
+        if !events.contains(m.key.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    codes::W0511,
+                    format!("override for `{}`, which no trigger or sync handler declares", m.key),
+                    ptr,
+                    m.key_span,
+                )
+                .with_suggestion(&m.key, events.iter().copied()),
+            );
+        }
+    }
+}
+
+/// Rules 54 and 55: `code` is mapped; base paths parse; overrides are for declared events.
+pub fn customer_extraction(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(ce) = cx.at("/webhook/customerExtraction") else {
+        return;
+    };
+    let base = "/webhook/customerExtraction";
+    if let Some(mapping) = ce.get("mapping")
+        && mapping.as_object().is_some()
+        && mapping.member("code").is_none()
+    {
+        out.push(Diagnostic::new(
+            codes::W0512,
+            "`customerExtraction.mapping` does not map `code`, which is used to match existing customers",
+            format!("{base}/mapping/code"),
+            brace(mapping),
+        ));
+    }
+    if let Some(p) = ce.get("basePath") {
+        check_path(p, &format!("{base}/basePath"), codes::E0512, out);
+    }
+    let events = cx.declared_events();
+    for m in members(ce.get("overrides")) {
+        let ptr = pointer::join(&format!("{base}/overrides"), &m.key);
+        if let Some(p) = m.value.get("basePath") {
+            check_path(p, &format!("{ptr}/basePath"), codes::E0512, out);
+        }
+        if !events.contains(m.key.as_str()) {
+            out.push(
+                Diagnostic::new(
+                    codes::W0513,
+                    format!("override for `{}`, which no trigger or sync handler declares", m.key),
+                    ptr,
+                    m.key_span,
+                )
+                .with_suggestion(&m.key, events.iter().copied()),
+            );
+        }
+    }
+}
+
+/// Rule 56: the challenge path parses.
+pub fn challenge_path(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(p) = cx.at("/webhook/challengeResponse/challengePath") {
+        check_path(p, "/webhook/challengeResponse/challengePath", codes::E0514, out);
+    }
+}
+
+/// Rule 57 (W): the acknowledgement is 2xx.
+pub fn response_status(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(node) = cx.at("/webhook/response/statusCode")
+        && let Some(code) = node.as_f64()
+        && (100.0..600.0).contains(&code)
+        && !(200.0..300.0).contains(&code)
+    {
+        out.push(
+            Diagnostic::new(
+                codes::W0515,
+                format!("acknowledging with {code} makes providers treat deliveries as failed and retry them"),
+                "/webhook/response/statusCode",
+                node.span,
+            )
+            .with_help("use 200 (or 202)"),
+        );
+    }
+}
+
+/// Rule 58: `webhook.ecommerce` is deprecated, and never the only commerce mechanism.
+pub fn ecommerce(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(m) = cx.at("/webhook").and_then(|w| w.member("ecommerce")).filter(|m| !m.value.is_null()) else {
+        return;
+    };
+    if cx.at("/sync").is_none() {
+        out.push(
+            Diagnostic::new(
+                codes::E0516,
+                "`webhook.ecommerce` is deprecated and there is no `sync` block to replace it",
+                "/webhook/ecommerce",
+                m.key_span,
+            )
+            .with_help("new submissions use `sync.resources` and `sync.webhooks.handlers`"),
+        );
+    } else {
+        out.push(Diagnostic::new(codes::W0516, "`webhook.ecommerce` is deprecated; `sync` replaces it", "/webhook/ecommerce", m.key_span));
+    }
+}

@@ -1,0 +1,80 @@
+//! Diagnostics: a stable code, a message, the JSON pointer and span it concerns, secondary labels
+//! and help lines. Positions (line:column) are computed from the span by [`SourceMap`].
+
+use crate::codes::Code;
+use crate::source::{LineCol, SourceMap, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A secondary location, e.g. "declared here".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// The JSON Pointer of the offending value; for a missing member, the pointer of that member.
+    pub pointer: String,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>, pointer: impl Into<String>, span: Span) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            pointer: pointer.into(),
+            span,
+            labels: Vec::new(),
+            help: Vec::new(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// Adds a "did you mean `x`?" help line when one candidate is close to `name`.
+    pub fn with_suggestion<'a>(self, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        match crate::suggest::closest(name, candidates) {
+            Some(best) => self.with_help(format!("did you mean `{best}`?")),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Start and end positions of the primary span.
+    pub fn location(&self, map: &SourceMap<'_>) -> (LineCol, LineCol) {
+        (map.line_col(self.span.start), map.line_col(self.span.end))
+    }
+}

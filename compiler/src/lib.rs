@@ -1,0 +1,95 @@
+//! `miniapp-compiler`: reads a Karzoun MiniApp definition and tells its author, precisely,
+//! everything that is wrong with it; later stages turn a valid one into typed Rust code.
+//!
+//! The pipeline (see ARCHITECTURE.md §3):
+//! bytes → [`source`] (spanned JSON tree) → [`schema`] (structural validation) →
+//! [`check`] (the semantic rules of FORMAT.md §15) → [`model`] (typed, normalised definition).
+//!
+//! The library never panics on input and never touches `proc_macro`: the CLI, the macros and build
+//! scripts all call [`check`] with the same [`Options`].
+
+pub mod check;
+pub mod codes;
+pub mod diagnostic;
+pub mod model;
+pub mod path;
+pub mod pointer;
+pub mod render;
+pub mod schema;
+pub mod source;
+mod suggest;
+pub mod template;
+
+pub use diagnostic::{Diagnostic, Severity};
+
+/// Options shared by every front end.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Add the review rules that apply only to a partner submission (FORMAT.md §14, §15 rules 3,
+    /// 9, 13, 63 (`compute`)).
+    pub submission: bool,
+}
+
+/// The outcome of checking one definition.
+#[derive(Debug)]
+pub struct Report {
+    /// The source text (invalid UTF-8 replaced, for rendering).
+    pub text: String,
+    /// Every diagnostic, in document order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The typed definition, when there are no errors.
+    pub definition: Option<model::Definition>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn source_map(&self) -> source::SourceMap<'_> {
+        source::SourceMap::new(&self.text)
+    }
+}
+
+/// Checks a definition: parses it, validates it against the schema, runs every semantic rule,
+/// and builds the typed model when nothing is wrong.
+pub fn check(bytes: &[u8], options: &Options) -> Report {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let prefix = String::from_utf8_lossy(&bytes[..at]).len();
+            let d = Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", source::Span::new(prefix, prefix + 1))
+                .with_help("save the definition as UTF-8");
+            return Report { text, diagnostics: vec![d], definition: None };
+        }
+    };
+    let parsed = source::parse(text);
+    let mut diagnostics = parsed.diagnostics;
+    let mut definition = None;
+    if let Some(root) = &parsed.root {
+        diagnostics.extend(schema::validate(root));
+        diagnostics.extend(check::run(root, options));
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            match model::Definition::from_node(root) {
+                Ok(def) => definition = Some(def),
+                Err(e) => diagnostics.push(Diagnostic::new(
+                    codes::E0013,
+                    format!("the definition cannot be read into the model: {e}"),
+                    "",
+                    root.span,
+                )),
+            }
+        }
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code.id, &a.pointer, &a.message).cmp(&(b.span.start, b.span.end, b.code.id, &b.pointer, &b.message))
+    });
+    diagnostics.dedup();
+    Report { text: text.to_string(), diagnostics, definition }
+}

@@ -1,0 +1,149 @@
+//! Rendering diagnostics: rustc-style text, a JSON array, and SARIF 2.1.0 for CI annotations.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde_json::{Value, json};
+
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::{Report, codes::Code};
+
+/// One checked file: its display name and its report.
+pub struct Checked<'a> {
+    pub file: &'a str,
+    pub report: &'a Report,
+}
+
+/// rustc-style text for every diagnostic of a report (`error[E0105]: ...`, ` --> file:line:col`,
+/// the source line with a caret, `help:` lines).
+pub fn human(checked: &Checked<'_>, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let text = checked.report.text.as_str();
+    let mut out = String::new();
+    for d in &checked.report.diagnostics {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let clamp = |s: usize| s.min(text.len());
+        let primary = clamp(d.span.start)..clamp(d.span.end.max(d.span.start));
+        let mut snippet = Snippet::source(text).path(checked.file).annotation(AnnotationKind::Primary.span(primary));
+        for label in &d.labels {
+            snippet = snippet
+                .annotation(AnnotationKind::Context.span(clamp(label.span.start)..clamp(label.span.end)).label(label.message.as_str()));
+        }
+        let mut group = level.primary_title(d.message.as_str()).id(d.code.id).element(snippet);
+        for help in &d.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        if !d.pointer.is_empty() {
+            group = group.element(Level::NOTE.message(format!("at {}", d.pointer)));
+        }
+        let report: [Group<'_>; 1] = [group];
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The closing line for one file, e.g. `chatly.json: 2 errors, 1 warning`.
+pub fn summary(checked: &Checked<'_>) -> String {
+    let (e, w) = (checked.report.count(Severity::Error), checked.report.count(Severity::Warning));
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if e == 0 && w == 0 {
+        format!("{}: ok", checked.file)
+    } else {
+        format!("{}: {}, {}", checked.file, plural(e, "error"), plural(w, "warning"))
+    }
+}
+
+fn record(file: &str, report: &Report, d: &Diagnostic) -> Value {
+    let map = report.source_map();
+    let (start, end) = d.location(&map);
+    json!({
+        "file": file,
+        "code": d.code.id,
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "pointer": d.pointer,
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "help": if d.help.is_empty() { Value::Null } else { Value::String(d.help.join("\n")) },
+    })
+}
+
+/// `--format json`: one array of `{file, code, severity, message, pointer, line, column,
+/// end_line, end_column, help}`.
+pub fn json(checked: &[Checked<'_>]) -> Value {
+    Value::Array(checked.iter().flat_map(|c| c.report.diagnostics.iter().map(|d| record(c.file, c.report, d))).collect())
+}
+
+/// `--format sarif`: a SARIF 2.1.0 log with one run, every code as a rule.
+pub fn sarif(checked: &[Checked<'_>]) -> Value {
+    let mut used: Vec<Code> = checked.iter().flat_map(|c| c.report.diagnostics.iter().map(|d| d.code)).collect();
+    used.sort_by_key(|c| c.id);
+    used.dedup();
+    let rules: Vec<Value> = used
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "shortDescription": { "text": c.title },
+                "fullDescription": { "text": c.explanation.replace('\n', " ") },
+                "help": { "text": format!("{} ({})", c.explanation.replace('\n', " "), c.rule) },
+                "defaultConfiguration": { "level": c.severity().as_str() },
+            })
+        })
+        .collect();
+    let used = &used;
+    let results: Vec<Value> = checked
+        .iter()
+        .flat_map(|c| {
+            let map = c.report.source_map();
+            c.report.diagnostics.iter().map(move |d| {
+                let (start, end) = d.location(&map);
+                let mut message = d.message.clone();
+                for h in &d.help {
+                    message.push_str(&format!("\nhelp: {h}"));
+                }
+                json!({
+                    "ruleId": d.code.id,
+                    "ruleIndex": used.iter().position(|u| u.id == d.code.id),
+                    "level": d.severity.as_str(),
+                    "message": { "text": message },
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": c.file },
+                            "region": { "startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column }
+                        },
+                        "logicalLocations": [{ "fullyQualifiedName": d.pointer, "kind": "member" }]
+                    }]
+                })
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "miniapp", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/miniapp-rs/miniapp-rs", "rules": rules } },
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+/// The long explanation of a code, for `miniapp explain`.
+pub fn explain(code: &Code) -> String {
+    let severity = match code.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!("{} ({severity}): {}\n\n{}\n\nRule: {}\n", code.id, code.title, code.explanation, code.rule)
+}
+
+/// Every code with its title, for `miniapp explain --list`.
+pub fn code_list() -> String {
+    codes::ALL.iter().map(|c| format!("{}  {}\n", c.id, c.title)).collect()
+}
