@@ -258,14 +258,14 @@ fn resolve_in_action(
         return;
     }
     if let Some(later) = scope.outputs.iter().enumerate().skip(step).find(|(_, keys)| keys.contains(&name)).map(|(i, _)| i) {
+        let message = if later == step {
+            format!("`{{{{{name}}}}}` is read by step {} before that step's own response produces it", step + 1)
+        } else {
+            format!("`{{{{{name}}}}}` is read by step {} but produced only by step {}", step + 1, later + 1)
+        };
         out.push(
-            Diagnostic::new(
-                codes::E0303,
-                format!("`{{{{{name}}}}}` is read by step {} but produced only by step {}", step + 1, later + 1),
-                ptr,
-                span,
-            )
-            .with_help("steps run in order: a step can read only the outputs of earlier steps"),
+            Diagnostic::new(codes::E0303, message, ptr, span)
+                .with_help("steps run in order: a step can read only the outputs of earlier steps"),
         );
         return;
     }
