@@ -64,7 +64,8 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
             let at = e.valid_up_to();
             let text = String::from_utf8_lossy(bytes).into_owned();
             let prefix = String::from_utf8_lossy(&bytes[..at]).len();
-            let d = Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", source::Span::new(prefix, prefix + 1))
+            let span = source::Span::new(prefix, prefix).first_char(&text);
+            let d = Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", span)
                 .with_help("save the definition as UTF-8");
             return Report { text, diagnostics: vec![d], definition: None };
         }

@@ -24,8 +24,10 @@ pub fn human(checked: &Checked<'_>, color: bool) -> String {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let clamp = |s: usize| s.min(text.len());
+        // Snap to character boundaries: a span must never split a character.
+        let clamp = |s: usize| (0..=s.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
         let primary = clamp(d.span.start)..clamp(d.span.end.max(d.span.start));
+        let labels = d.labels.iter().map(|l| (clamp(l.span.start)..clamp(l.span.end.max(l.span.start)), l.message.as_str()));
         let mut snippet = Snippet::source(text).path(checked.file).annotation(AnnotationKind::Primary.span(primary));
         for label in &d.labels {
             snippet = snippet

@@ -316,14 +316,19 @@ pub fn validate(root: &Node) -> Vec<Diagnostic> {
 /// A best-effort kebab-case version of a name, for help lines.
 fn kebab(name: &str) -> String {
     let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 && !out.ends_with('-') {
-            out.push('-');
-        }
+    let mut prev_lower = false;
+    for c in name.chars() {
         if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && prev_lower {
+                out.push('-');
+            }
             out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+            prev_lower = false;
         }
     }
     let trimmed = out.trim_matches('-').to_string();
@@ -384,5 +389,7 @@ mod tests {
     fn kebab_help() {
         assert_eq!(kebab("AcmeShop"), "acme-shop");
         assert_eq!(kebab("my_app 2"), "my-app-2");
+        assert_eq!(kebab("Bad NS"), "bad-ns");
+        assert_eq!(kebab("myAPIKey"), "my-apikey");
     }
 }

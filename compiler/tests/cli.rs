@@ -1,0 +1,146 @@
+//! The `miniapp` binary, driven as a user would: exit statuses, output formats, `explain`, `schema`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn miniapp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_miniapp")).args(args).env_remove("NO_COLOR").output().expect("run miniapp")
+}
+
+fn repo(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel).to_string_lossy().into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("miniapp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path
+}
+
+#[test]
+fn a_clean_definition_exits_zero() {
+    let o = miniapp(&["check", &repo("examples/definitions/chatly.json")]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).trim_end().ends_with("chatly.json: ok"), "{}", stdout(&o));
+}
+
+#[test]
+fn errors_exit_one_with_rustc_style_output_and_no_colour_when_piped() {
+    let file = repo("tests/corpus/invalid/E0105-category.json");
+    let o = miniapp(&["check", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("error[E0105]: `comunication` is not a valid `category`"), "{out}");
+    assert!(out.contains("E0105-category.json:11:15"), "{out}");
+    assert!(out.contains("11 |   \"category\": \"comunication\","), "{out}");
+    assert!(out.contains("^^^^^^^^^^^^^^"), "{out}");
+    assert!(out.contains("help: did you mean `communication`?"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no ANSI escapes when stdout is not a terminal");
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let file = repo("tests/corpus/invalid/W0414-dead-source.json");
+    assert_eq!(miniapp(&["check", &file]).status.code(), Some(0));
+    assert_eq!(miniapp(&["check", "--deny-warnings", &file]).status.code(), Some(1));
+}
+
+#[test]
+fn submission_mode_adds_review_rules() {
+    let file = repo("tests/corpus/invalid/W0204-secret-value.submission.json");
+    let plain = miniapp(&["check", "--format", "json", &file]);
+    let strict = miniapp(&["check", "--submission", "--format", "json", &file]);
+    let codes = |o: &Output| -> Vec<String> {
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json output");
+        v.as_array().expect("array").iter().map(|d| d["code"].as_str().expect("code").to_string()).collect()
+    };
+    assert!(codes(&plain).is_empty());
+    assert_eq!(codes(&strict), ["W0204"]);
+}
+
+#[test]
+fn unreadable_files_and_bad_usage_exit_two() {
+    assert_eq!(miniapp(&["check", "/nonexistent/definition.json"]).status.code(), Some(2));
+    assert_eq!(miniapp(&["check"]).status.code(), Some(2));
+    assert_eq!(miniapp(&["check", "--format", "xml", &repo("examples/definitions/chatly.json")]).status.code(), Some(2));
+    assert_eq!(miniapp(&["explain", "E9999"]).status.code(), Some(2));
+}
+
+#[test]
+fn json_format_has_every_documented_field() {
+    let file = temp("two-problems.json", "{\n  \"ns\": \"Bad NS\"\n}\n");
+    let o = miniapp(&["check", "--format", "json", file.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json output");
+    let items = v.as_array().expect("array");
+    let ns = items.iter().find(|d| d["code"] == "E0101").expect("E0101 reported");
+    for key in ["file", "code", "severity", "message", "pointer", "line", "column", "end_line", "end_column", "help"] {
+        assert!(ns.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!((ns["line"].as_u64(), ns["column"].as_u64(), ns["end_column"].as_u64()), (Some(2), Some(9), Some(17)));
+    assert_eq!(ns["pointer"], "/ns");
+    assert_eq!(ns["severity"], "error");
+    assert!(ns["help"].as_str().is_some_and(|h| h.contains("bad-ns")), "{}", ns["help"]);
+    // Every missing required member is reported too, at the `{` of the root object.
+    let missing: Vec<&str> = items.iter().filter(|d| d["code"] == "E0011").map(|d| d["pointer"].as_str().expect("pointer")).collect();
+    assert!(missing.contains(&"/auth") && missing.contains(&"/version"), "{missing:?}");
+    assert!(items.iter().filter(|d| d["code"] == "E0011").all(|d| d["line"] == 1 && d["column"] == 1));
+}
+
+#[test]
+fn sarif_output_is_a_sarif_2_1_0_log() {
+    let file = repo("tests/corpus/invalid/E0509-unknown-secret-key.json");
+    let o = miniapp(&["check", "--format", "sarif", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("sarif json");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "miniapp");
+    assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "E0509");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "E0509");
+    assert_eq!(result["ruleIndex"], 0);
+    assert_eq!(result["level"], "error");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert!(region["startLine"].as_u64().is_some_and(|l| l > 1));
+    assert_eq!(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], "/webhook/verification/secretKey");
+}
+
+#[test]
+fn several_files_are_checked_in_one_run() {
+    let good = repo("examples/definitions/cloudbox.json");
+    let bad = repo("tests/corpus/invalid/E0104-version.json");
+    let o = miniapp(&["check", &good, &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("cloudbox.json: ok") && out.contains("E0104-version.json: 1 error, 0 warnings"), "{out}");
+}
+
+#[test]
+fn explain_prints_every_code() {
+    let list = stdout(&miniapp(&["explain", "--list"]));
+    for code in miniapp_compiler::codes::ALL {
+        assert!(list.contains(code.id), "{} missing from --list", code.id);
+        let o = miniapp(&["explain", code.id]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains(code.rule), "{}", code.id);
+    }
+    assert!(stdout(&miniapp(&["explain", "e0105"])).contains("ecommerce, productivity"));
+}
+
+#[test]
+fn schema_prints_the_published_schema() {
+    let o = miniapp(&["schema"]);
+    assert_eq!(o.status.code(), Some(0));
+    let printed: Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(repo("compiler/schema/miniapp.schema.json")).expect("schema file")).expect("json");
+    assert_eq!(printed, file);
+}
