@@ -1,1 +1,32 @@
-fn main() {}
+//! How long checking a definition takes, against a baseline measured in the same run: plain
+//! `serde_json` parsing of the same bytes (the least any JSON tool must do). Each pipeline stage is
+//! measured too, so a regression can be located.
+//!
+//! `cargo bench -p miniapp-compiler --bench check`
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use miniapp_compiler::{Options, check, schema, source};
+use std::hint::black_box;
+
+const SIXTY_ACTIONS: &[u8] = include_bytes!("data/sixty-actions.json");
+const CHATLY: &[u8] = include_bytes!("../../examples/definitions/chatly.json");
+
+fn bench(c: &mut Criterion) {
+    let options = Options::default();
+    for (name, bytes) in [("sixty-actions", SIXTY_ACTIONS), ("chatly", CHATLY)] {
+        let mut group = c.benchmark_group(format!("check/{name}"));
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function(BenchmarkId::new("baseline", "serde_json::from_slice"), |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)).map(|v| v.is_object()))
+        });
+        let text = std::str::from_utf8(bytes).expect("utf-8 bench input");
+        group.bench_function(BenchmarkId::new("stage", "parse"), |b| b.iter(|| source::parse(black_box(text)).root.is_some()));
+        let root = source::parse(text).root.expect("bench input parses");
+        group.bench_function(BenchmarkId::new("stage", "schema"), |b| b.iter(|| schema::validate(black_box(&root)).len()));
+        group.bench_function(BenchmarkId::new("full", "check"), |b| b.iter(|| check(black_box(bytes), &options).diagnostics.len()));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

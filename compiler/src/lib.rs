@@ -65,8 +65,8 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let prefix = String::from_utf8_lossy(&bytes[..at]).len();
             let span = source::Span::new(prefix, prefix).first_char(&text);
-            let d = Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", span)
-                .with_help("save the definition as UTF-8");
+            let d =
+                Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", span).with_help("save the definition as UTF-8");
             return Report { text, diagnostics: vec![d], definition: None };
         }
     };

@@ -27,11 +27,10 @@ pub fn human(checked: &Checked<'_>, color: bool) -> String {
         // Snap to character boundaries: a span must never split a character.
         let clamp = |s: usize| (0..=s.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
         let primary = clamp(d.span.start)..clamp(d.span.end.max(d.span.start));
-        let labels = d.labels.iter().map(|l| (clamp(l.span.start)..clamp(l.span.end.max(l.span.start)), l.message.as_str()));
         let mut snippet = Snippet::source(text).path(checked.file).annotation(AnnotationKind::Primary.span(primary));
         for label in &d.labels {
-            snippet = snippet
-                .annotation(AnnotationKind::Context.span(clamp(label.span.start)..clamp(label.span.end)).label(label.message.as_str()));
+            let span = clamp(label.span.start)..clamp(label.span.end.max(label.span.start));
+            snippet = snippet.annotation(AnnotationKind::Context.span(span).label(label.message.as_str()));
         }
         let mut group = level.primary_title(d.message.as_str()).id(d.code.id).element(snippet);
         for help in &d.help {

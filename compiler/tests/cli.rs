@@ -141,6 +141,7 @@ fn schema_prints_the_published_schema() {
     let o = miniapp(&["schema"]);
     assert_eq!(o.status.code(), Some(0));
     let printed: Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
-    let file: Value = serde_json::from_str(&std::fs::read_to_string(repo("compiler/schema/miniapp.schema.json")).expect("schema file")).expect("json");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("compiler/schema/miniapp.schema.json")).expect("schema file")).expect("json");
     assert_eq!(printed, file);
 }

@@ -40,7 +40,12 @@ fn assert_well_behaved(bytes: &[u8], submission: bool) -> Result<(), TestCaseErr
         prop_assert!(start.line >= 1 && start.column >= 1 && end >= start);
         prop_assert!(!d.message.contains("cannot be read into the model"), "schema and model disagree: {}", d.message);
     }
-    prop_assert_eq!(report.has_errors(), report.definition.is_none(), "an error if and only if no model: {:?}", report.diagnostics.first().map(|d| &d.message));
+    prop_assert_eq!(
+        report.has_errors(),
+        report.definition.is_none(),
+        "an error if and only if no model: {:?}",
+        report.diagnostics.first().map(|d| &d.message)
+    );
     let checked = Checked { file: "fuzz.json", report: &report };
     let _ = render::human(&checked, true);
     let _ = render::json(std::slice::from_ref(&checked));
@@ -56,9 +61,42 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         prop::sample::select(vec![
-            "", "{{", "[[x", "}}", "{{a}}", "[[accessToken]]", "{{ x }}", "$", "$..a", "$.a[*]", "a.b[0]", "[-1]", "Basic [[k]]",
-            "miniapps:", "rpc_", "oauth2", "apikey", "hmac-sha256", "none", "function", "coalesce", "compute", "{id}", "é✓", "\u{0}",
-            "https://", "http://x", "1.0.0", "x:y", "$.a.b", "GET", "PATCH", "upsert", "order", "\\", "\"",
+            "",
+            "{{",
+            "[[x",
+            "}}",
+            "{{a}}",
+            "[[accessToken]]",
+            "{{ x }}",
+            "$",
+            "$..a",
+            "$.a[*]",
+            "a.b[0]",
+            "[-1]",
+            "Basic [[k]]",
+            "miniapps:",
+            "rpc_",
+            "oauth2",
+            "apikey",
+            "hmac-sha256",
+            "none",
+            "function",
+            "coalesce",
+            "compute",
+            "{id}",
+            "é✓",
+            "\u{0}",
+            "https://",
+            "http://x",
+            "1.0.0",
+            "x:y",
+            "$.a.b",
+            "GET",
+            "PATCH",
+            "upsert",
+            "order",
+            "\\",
+            "\"",
         ])
         .prop_map(|s| Value::String(s.to_string())),
         "[\\PC]{0,12}".prop_map(Value::String),
@@ -83,7 +121,11 @@ enum Edit {
 }
 
 fn edit() -> impl Strategy<Value = (Vec<usize>, Edit)> {
-    let kind = prop_oneof![Just(Edit::Delete), random_json().prop_map(Edit::Replace), ("[a-zA-Z_$-]{1,12}", random_json()).prop_map(|(k, v)| Edit::Insert(k, v)),];
+    let kind = prop_oneof![
+        Just(Edit::Delete),
+        random_json().prop_map(Edit::Replace),
+        ("[a-zA-Z_$-]{1,12}", random_json()).prop_map(|(k, v)| Edit::Insert(k, v)),
+    ];
     (prop::collection::vec(any::<usize>(), 0..7), kind)
 }
 
@@ -139,8 +181,26 @@ enum TextEdit {
 fn text_edit() -> impl Strategy<Value = (usize, TextEdit)> {
     let kind = prop_oneof![
         Just(TextEdit::Truncate),
-        prop::sample::select(vec!["{", "}", "[", "]", ",", ":", "\"", "//", "/*", "\\", "'", "\n", "\u{feff}", "é", "\"k\": 1,", "{{", "]]"])
-            .prop_map(|s| TextEdit::Insert(s.to_string())),
+        prop::sample::select(vec![
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "//",
+            "/*",
+            "\\",
+            "'",
+            "\n",
+            "\u{feff}",
+            "é",
+            "\"k\": 1,",
+            "{{",
+            "]]"
+        ])
+        .prop_map(|s| TextEdit::Insert(s.to_string())),
         (1usize..40).prop_map(TextEdit::Remove),
         Just(TextEdit::DuplicateLine),
     ];

@@ -122,3 +122,69 @@ fn several_independent_defects_are_all_reported_in_one_run() {
     let starts: Vec<usize> = report.diagnostics.iter().map(|d| d.span.start).collect();
     assert!(starts.windows(2).all(|w| w[0] <= w[1]));
 }
+
+#[test]
+fn the_benchmark_definition_checks_clean() {
+    let report = check(&fs::read(root().join("compiler/benches/data/sixty-actions.json")).expect("bench data"), &Options::default());
+    assert!(report.diagnostics.is_empty(), "{:?}", positions(&report));
+    assert_eq!(report.definition.map(|d| d.actions.len()), Some(60));
+}
+
+/// Every key the schema declares, with the `$defs` entry it belongs to.
+fn declared_keys(value: &serde_json::Value, def: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                out.extend(props.keys().map(|k| (def.to_string(), k.clone())));
+            }
+            for (k, v) in map {
+                if k != "properties" || v.get("type").is_none() {
+                    declared_keys(v, def, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| declared_keys(v, def, out)),
+        _ => {}
+    }
+}
+
+fn used_keys(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.insert(k.clone());
+                used_keys(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| used_keys(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_examples_together_use_every_field_of_the_format() {
+    // Fields that a clean example cannot carry: deprecated or Karzoun-internal blocks, and
+    // `timestampHeader`, whose undocumented semantics always earn a warning (docs/decisions.md).
+    const EXEMPT: &[&str] = &["provisioning", "ecommerce", "merchantExtraction", "uninstallEvents", "timestampHeader"];
+    let schema = miniapp_compiler::schema::schema_json();
+    let mut declared = Vec::new();
+    declared_keys(&serde_json::json!({ "properties": schema["properties"] }), "root", &mut declared);
+    for (name, def) in schema["$defs"].as_object().expect("$defs") {
+        // The parameter schemas accept all of standard JSON Schema; only the keywords FORMAT.md
+        // documents are required to appear.
+        if name == "parameterProperty" || name == "parameters" {
+            let documented = ["type", "title", "description", "enum", "default", "x-source", "x-fallback", "properties", "required"];
+            declared.extend(documented.iter().map(|k| (name.clone(), k.to_string())));
+        } else {
+            declared_keys(def, name, &mut declared);
+        }
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for path in json_files(&root().join("examples/definitions")) {
+        let value: serde_json::Value = serde_json::from_slice(&fs::read(&path).expect("example")).expect("example json");
+        used_keys(&value, &mut used);
+    }
+    let missing: Vec<String> =
+        declared.iter().filter(|(_, k)| !EXEMPT.contains(&k.as_str()) && !used.contains(k)).map(|(d, k)| format!("{d}.{k}")).collect();
+    assert!(missing.is_empty(), "no example uses: {missing:?}");
+}
