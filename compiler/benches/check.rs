@@ -4,6 +4,8 @@
 //!
 //! `cargo bench -p miniapp-compiler --bench check`
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use miniapp_compiler::{Options, check, schema, source};
 use std::hint::black_box;

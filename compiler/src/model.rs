@@ -251,6 +251,7 @@ pub struct Property {
 
 /// A step of an action pipeline (FORMAT.md §8.4).
 #[derive(Clone, Debug, PartialEq)]
+#[expect(clippy::large_enum_variant, reason = "almost every step is HTTP; boxing would allocate per step and save nothing")]
 pub enum Step {
     Http(Request),
     Function { name: String, args: Map<Value> },

@@ -5,6 +5,8 @@
 //! generator (default 256); run e.g. `MINIAPP_FUZZ_CASES=20000 cargo test --release --test never_panic`
 //! for a long run.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
+
 use std::sync::OnceLock;
 
 use miniapp_compiler::render::{self, Checked};

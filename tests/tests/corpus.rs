@@ -2,6 +2,8 @@
 //! expected diagnostic (its file name starts with the code) at the position pinned in
 //! `corpus/invalid.expected`. Regenerate that snapshot with `MINIAPP_BLESS=1 cargo test`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
