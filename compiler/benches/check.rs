@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use miniapp_compiler::{Options, check, schema, source};
+use miniapp_compiler::{Options, check, model, schema, source};
 use std::hint::black_box;
 
 const SIXTY_ACTIONS: &[u8] = include_bytes!("data/sixty-actions.json");
@@ -24,7 +24,11 @@ fn bench(c: &mut Criterion) {
         let text = std::str::from_utf8(bytes).expect("utf-8 bench input");
         group.bench_function(BenchmarkId::new("stage", "parse"), |b| b.iter(|| source::parse(black_box(text)).root.is_some()));
         let root = source::parse(text).root.expect("bench input parses");
-        group.bench_function(BenchmarkId::new("stage", "schema"), |b| b.iter(|| schema::validate(black_box(&root)).len()));
+        group.bench_function(BenchmarkId::new("stage", "schema"), |b| b.iter(|| schema::validate(black_box(&root), &root.to_json()).len()));
+        group.bench_function(BenchmarkId::new("stage", "rules"), |b| {
+            b.iter(|| miniapp_compiler::check::run(black_box(&root), &options).len())
+        });
+        group.bench_function(BenchmarkId::new("stage", "model"), |b| b.iter(|| model::Definition::from_node(black_box(&root)).is_ok()));
         group.bench_function(BenchmarkId::new("full", "check"), |b| b.iter(|| check(black_box(bytes), &options).diagnostics.len()));
         group.finish();
     }

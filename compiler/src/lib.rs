@@ -74,10 +74,11 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
     let mut diagnostics = parsed.diagnostics;
     let mut definition = None;
     if let Some(root) = &parsed.root {
-        diagnostics.extend(schema::validate(root));
+        let json = root.to_json();
+        diagnostics.extend(schema::validate(root, &json));
         diagnostics.extend(check::run(root, options));
         if !diagnostics.iter().any(Diagnostic::is_error) {
-            match model::Definition::from_node(root) {
+            match model::Definition::from_json(json) {
                 Ok(def) => definition = Some(def),
                 Err(e) => diagnostics.push(Diagnostic::new(
                     codes::E0013,

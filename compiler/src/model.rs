@@ -66,7 +66,12 @@ pub struct Definition {
 impl Definition {
     /// Reads the model from a spanned tree (normally one that passed the checks).
     pub fn from_node(root: &Node) -> Result<Self, serde_json::Error> {
-        serde_json::from_value(root.to_json())
+        Self::from_json(root.to_json())
+    }
+
+    /// Reads the model from the document's JSON value.
+    pub fn from_json(value: Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(value)
     }
 }
 

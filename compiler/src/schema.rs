@@ -176,15 +176,15 @@ fn expected_types(schema_type: Option<&Json>) -> String {
     }
 }
 
-/// Validates the document and returns its structural diagnostics (unsorted).
-pub fn validate(root: &Node) -> Vec<Diagnostic> {
+/// Validates the document and returns its structural diagnostics (unsorted). `instance` is
+/// `root.to_json()`, passed in so the caller can reuse it.
+pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
     let compiled = compiled();
     let Some(validator) = &compiled.validator else {
         return Vec::new();
     };
-    let instance = root.to_json();
     let mut out = Vec::new();
-    for error in validator.iter_errors(&instance) {
+    for error in validator.iter_errors(instance) {
         let at = error.instance_path().as_str().to_string();
         let schema_path = error.schema_path().as_str().to_string();
         let Some(node) = root.pointer(&at) else {
@@ -342,7 +342,7 @@ mod tests {
 
     fn diags(text: &str) -> Vec<(String, String)> {
         let root = parse(text).root.unwrap_or_else(|| panic!("syntax error in test input"));
-        validate(&root).into_iter().map(|d| (d.code.id.to_string(), d.pointer)).collect()
+        validate(&root, &root.to_json()).into_iter().map(|d| (d.code.id.to_string(), d.pointer)).collect()
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub(crate) struct Ctx<'a> {
     pub trigger_events: Vec<Decl<'a>>,
     /// Keys of `sync.webhooks.handlers`.
     pub handler_events: Vec<Decl<'a>>,
+    /// Every templated string, with its place.
+    pub templates: Vec<placeholders::Templated<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -144,6 +146,7 @@ impl<'a> Ctx<'a> {
             sensitive,
             trigger_events,
             handler_events,
+            templates: placeholders::templated_strings(root),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::template::{self, Problem, Scope};
 
 /// Where a template sits, which decides what its placeholders may read.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Place {
+pub(crate) enum Place {
     /// An auth request: `auth_url`, `get_token`, `refresh_token`, registration, `userDetails`, `test_token`.
     Auth(&'static str),
     /// An HTTP step of action `action`, step `step`.
@@ -54,8 +54,12 @@ fn walk_strings<'a>(node: &'a Node, ptr: String, f: &mut dyn FnMut(&'a Node, Str
     }
 }
 
-/// Every templated string in the document, with its place.
-fn templated_strings<'a>(cx: &Ctx<'a>) -> Vec<(&'a Node, String, Place)> {
+/// A templated string: the string node, its pointer, and where it sits.
+pub(crate) type Templated<'a> = (&'a Node, String, Place);
+
+/// Every templated string in the document, with its place (computed once, in [`Ctx`]).
+pub(crate) fn templated_strings<'a>(root: &'a Node) -> Vec<Templated<'a>> {
+    let at = |ptr: &str| root.pointer(ptr).filter(|n| !n.is_null());
     let mut found = Vec::new();
     let add = |node: Option<&'a Node>, base: &str, place: Place, found: &mut Vec<_>| {
         if let Some(node) = node {
@@ -64,12 +68,12 @@ fn templated_strings<'a>(cx: &Ctx<'a>) -> Vec<(&'a Node, String, Place)> {
     };
     for name in ["auth_url", "get_token", "refresh_token", "userDetails", "test_token"] {
         let base = format!("/auth/{name}");
-        add(cx.at(&base), &base, Place::Auth(name), &mut found);
+        add(at(&base), &base, Place::Auth(name), &mut found);
     }
-    for (i, r) in items(cx.at("/auth/registrationRequests")) {
+    for (i, r) in items(at("/auth/registrationRequests")) {
         add(Some(r), &format!("/auth/registrationRequests/{i}"), Place::Auth("registrationRequests"), &mut found);
     }
-    for (a, action) in items(cx.at("/actions")) {
+    for (a, action) in items(at("/actions")) {
         for (s, step) in items(action.get("requests")) {
             let base = format!("/actions/{a}/requests/{s}");
             if step.get("type").and_then(Node::as_str) == Some("function") {
@@ -81,10 +85,10 @@ fn templated_strings<'a>(cx: &Ctx<'a>) -> Vec<(&'a Node, String, Place)> {
             }
         }
     }
-    for m in members(cx.at("/source")) {
+    for m in members(at("/source")) {
         add(Some(&m.value), &pointer::join("/source", &m.key), Place::Source, &mut found);
     }
-    if let Some(sync) = cx.at("/sync") {
+    if let Some(sync) = at("/sync") {
         add(Some(sync), "/sync", Place::Sync, &mut found);
         for m in members(sync.get("resources")) {
             for e in members(m.value.get("endpoints")) {
@@ -95,7 +99,7 @@ fn templated_strings<'a>(cx: &Ctx<'a>) -> Vec<(&'a Node, String, Place)> {
             }
         }
     }
-    if let Some(webhook) = cx.at("/webhook") {
+    if let Some(webhook) = at("/webhook") {
         walk_strings(webhook, "/webhook".into(), &mut |n, p| found.push((n, p, Place::Webhook)));
     }
     found
@@ -137,20 +141,20 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let metadata: BTreeSet<&str> = cx.metadata.iter().map(|d| d.name).collect();
     let actions: Vec<Option<ActionScope<'_>>> = items(cx.at("/actions")).map(|(_, a)| Some(action_scope(a))).collect();
 
-    for (node, ptr, place) in templated_strings(cx) {
+    for (node, ptr, place) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
         let Some(text) = node.as_str() else { continue };
         let (parsed, problems) = template::parse(text);
         for problem in problems {
             let d = match problem {
                 Problem::Unclosed { range, opener } => {
                     let closer = if opener == "{{" { "}}" } else { "]]" };
-                    Diagnostic::new(codes::E0306, format!("`{opener}` is never closed"), &ptr, node.sub_span(range))
+                    Diagnostic::new(codes::E0306, format!("`{opener}` is never closed"), ptr, node.sub_span(range))
                         .with_help(format!("close the placeholder with `{closer}`"))
                 }
                 Problem::BadName { range, name } => {
                     let trimmed = name.trim();
                     let mut d =
-                        Diagnostic::new(codes::E0306, format!("`{}` is not a valid placeholder name", name), &ptr, node.sub_span(range));
+                        Diagnostic::new(codes::E0306, format!("`{}` is not a valid placeholder name", name), ptr, node.sub_span(range));
                     d = if trimmed != name && template::is_ident(trimmed) {
                         d.with_help(format!("remove the spaces: `{trimmed}`"))
                     } else {
@@ -159,7 +163,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     d
                 }
                 Problem::Stray { range, closer } => {
-                    Diagnostic::new(codes::W0306, format!("`{closer}` has no matching opener"), &ptr, node.sub_span(range))
+                    Diagnostic::new(codes::W0306, format!("`{closer}` has no matching opener"), ptr, node.sub_span(range))
                 }
             };
             out.push(d);
@@ -171,20 +175,20 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     out.push(Diagnostic::new(
                         codes::W0305,
                         format!("placeholder `{}` in the webhook block is never resolved", &text[span_range(node, span)]),
-                        &ptr,
+                        ptr,
                         span,
                     ));
                 }
                 (Scope::Stored, Place::FunctionArgs { .. }) => {
                     out.push(
-                        Diagnostic::new(codes::E0302, format!("`[[{name}]]` passes a credential to an App Function"), &ptr, span)
+                        Diagnostic::new(codes::E0302, format!("`[[{name}]]` passes a credential to an App Function"), ptr, span)
                             .with_help("functions never receive credentials; call the API in an HTTP step and pass its mapped output"),
                     );
                 }
                 (Scope::Stored, _) if !stored.contains(name) => {
                     let code: Code = if matches!(place, Place::Source | Place::Sync) { codes::E0415 } else { codes::E0301 };
                     out.push(
-                        Diagnostic::new(code, format!("`[[{name}]]` names no credentials or metadata key"), &ptr, span)
+                        Diagnostic::new(code, format!("`[[{name}]]` names no credentials or metadata key"), ptr, span)
                             .with_suggestion(name, stored.iter().copied())
                             .with_help("stored keys come from `auth.config`, `auth.form`, and the object mappings of `get_token`, `refresh_token`, registration requests and `userDetails`"),
                     );
@@ -197,7 +201,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             "`{{{{{name}}}}}` is not documented in {} requests",
                             if place == Place::Source { "source" } else { "sync" }
                         ),
-                        &ptr,
+                        ptr,
                         span,
                     ));
                 }
@@ -210,7 +214,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             Diagnostic::new(
                                 codes::E0304,
                                 format!("`{{{{{name}}}}}` in `{which}` is not an `auth.config` key, an install-form key or a system value"),
-                                &ptr,
+                                ptr,
                                 span,
                             )
                             .with_suggestion(name, candidates),
@@ -219,7 +223,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         || (name == "redirect_uri" && !matches!(which, "auth_url" | "get_token"))
                     {
                         out.push(
-                            Diagnostic::new(codes::W0304, format!("`{{{{{name}}}}}` is not supplied in `{which}`"), &ptr, span)
+                            Diagnostic::new(codes::W0304, format!("`{{{{{name}}}}}` is not supplied in `{which}`"), ptr, span)
                                 .with_help("`{{code}}` exists only in `get_token`; `{{redirect_uri}}` only in `auth_url` and `get_token`"),
                         );
                     }
@@ -228,7 +232,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     let Some(Some(scope)) = actions.get(action) else {
                         continue;
                     };
-                    resolve_in_action(name, span, &ptr, action, step, scope, &config, &form, &metadata, out);
+                    resolve_in_action(name, span, ptr, action, step, scope, &config, &form, &metadata, out);
                 }
             }
         }
@@ -313,7 +317,7 @@ fn resolve_in_action(
 
 /// Rule 25: `Authorization: Basic X` where X will not be encoded.
 pub fn basic_auth_encoding(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, ptr, _) in templated_strings(cx) {
+    for (node, ptr, _) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
         let is_auth_header = ptr.rsplit('/').next().is_some_and(|k| k.eq_ignore_ascii_case("authorization")) && ptr.contains("/headers/");
         let Some(value) = node.as_str().filter(|_| is_auth_header) else {
             continue;
@@ -344,7 +348,7 @@ fn is_base64(s: &str) -> bool {
 
 /// Rule 26: `{id}` tokens outside `sync.resources.*.endpoints.details.url`.
 pub fn single_brace_ids(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, ptr, place) in templated_strings(cx) {
+    for (node, ptr, place) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
         if place == Place::Webhook || (ptr.starts_with("/sync/resources/") && ptr.ends_with("/endpoints/details/url")) {
             continue;
         }
@@ -354,7 +358,7 @@ pub fn single_brace_ids(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     codes::W0308,
                     format!("`{}` is replaced only in a sync details URL; here it is sent literally", &text[range.clone()]),
-                    &ptr,
+                    ptr,
                     node.sub_span(range),
                 )
                 .with_help("use a `{{placeholder}}`"),
