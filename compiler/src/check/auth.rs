@@ -130,28 +130,40 @@ pub fn refresh_reads_a_stored_token(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let stored = cx.stored_keys();
-    let mut reads = Vec::new();
-    super::placeholders::for_each_string(request, "/auth/refresh_token", &mut |node, _| {
+    // Every `[[key]]` the request reads: (key, span, pointer).
+    let mut reads: Vec<(String, crate::source::Span, String)> = Vec::new();
+    super::placeholders::for_each_string(request, "/auth/refresh_token", &mut |node, ptr| {
         if let Some(text) = node.as_str() {
-            reads.extend(template::parse(text).0.placeholders().filter(|(s, _, _)| *s == Scope::Stored).map(|(_, n, _)| n.to_string()));
+            let (parsed, _) = template::parse(text);
+            reads.extend(
+                parsed
+                    .placeholders()
+                    .filter(|(s, _, _)| *s == Scope::Stored)
+                    .map(|(_, n, r)| (n.to_string(), node.sub_span(r), ptr.clone())),
+            );
         }
     });
-    if reads.iter().any(|k| !stored.contains(k.as_str())) {
+    if reads.iter().any(|(k, _, _)| !stored.contains(k.as_str())) {
         return; // unresolvable keys are E0301's to report
     }
     let providers: Vec<&str> = cx.get_token_outputs.iter().chain(&cx.config).map(|d| d.name).collect();
-    if !reads.iter().any(|k| providers.contains(&k.as_str())) {
-        let message = if reads.is_empty() {
-            "`refresh_token` reads no stored token (no `[[key]]` placeholder)".to_string()
-        } else {
-            format!(
-                "`refresh_token` reads {}, which neither `get_token.mapping` nor `auth.config` provides",
-                reads.iter().map(|k| format!("`[[{k}]]`")).collect::<Vec<_>>().join(", ")
+    if reads.iter().any(|(k, _, _)| providers.contains(&k.as_str())) {
+        return;
+    }
+    let help = "send the refresh token that `get_token` stored, e.g. \"refresh_token\": \"[[refreshToken]]\"";
+    match reads.first() {
+        None => out.push(
+            Diagnostic::new(
+                codes::E0209,
+                "`refresh_token` reads no stored token (no `[[key]]` placeholder)",
+                "/auth/refresh_token",
+                brace(request),
             )
-        };
-        out.push(
-            Diagnostic::new(codes::E0209, message, "/auth/refresh_token", brace(request))
-                .with_help("send the refresh token that `get_token` stored, e.g. \"refresh_token\": \"[[refreshToken]]\""),
-        );
+            .with_help(help),
+        ),
+        Some((key, span, ptr)) => {
+            let message = format!("`refresh_token` reads `[[{key}]]`, which neither `get_token.mapping` nor `auth.config` provides");
+            out.push(Diagnostic::new(codes::E0209, message, ptr.as_str(), *span).with_help(help));
+        }
     }
 }

@@ -107,6 +107,7 @@ pub(crate) fn templated_strings<'a>(root: &'a Node) -> Vec<Templated<'a>> {
 
 /// Keys an action's `{{...}}` may read, by kind.
 struct ActionScope<'a> {
+    name: &'a str,
     params: BTreeSet<&'a str>,
     /// Outputs of each step, by step index.
     outputs: Vec<Vec<&'a str>>,
@@ -130,7 +131,8 @@ fn action_scope<'a>(action: &'a Node) -> ActionScope<'a> {
         }
         outputs.push(keys);
     }
-    ActionScope { params, outputs, functions }
+    let name = action.get("name").and_then(Node::as_str).unwrap_or("?");
+    ActionScope { name, params, outputs, functions }
 }
 
 /// Rules 19–24 and 41: every placeholder is well-formed and resolvable where it stands.
@@ -232,7 +234,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     let Some(Some(scope)) = actions.get(action) else {
                         continue;
                     };
-                    resolve_in_action(name, span, ptr, action, step, scope, &config, &form, &metadata, out);
+                    resolve_in_action(name, span, ptr, step, scope, &config, &form, &metadata, out);
                 }
             }
         }
@@ -249,7 +251,6 @@ fn resolve_in_action(
     name: &str,
     span: crate::source::Span,
     ptr: &str,
-    action: usize,
     step: usize,
     scope: &ActionScope<'_>,
     config: &BTreeSet<&str>,
@@ -305,8 +306,8 @@ fn resolve_in_action(
         Diagnostic::new(
             codes::E0303,
             format!(
-                "`{{{{{name}}}}}` in action {} is not a parameter, an earlier step's output, a metadata key or a system value",
-                action + 1
+                "`{{{{{name}}}}}` in action `{}` is not a parameter, an earlier step's output, a metadata key or a system value",
+                scope.name
             ),
             ptr,
             span,
