@@ -266,17 +266,7 @@ pub fn transaction_id(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         for (i, p) in items(m.value.get("paths")) {
             check_path(p, &format!("{ptr}/paths/{i}"), codes::E0511, out);
         }
-        if !events.contains(m.key.as_str()) {
-            out.push(
-                Diagnostic::new(
-                    codes::W0511,
-                    format!("override for `{}`, which no trigger or sync handler declares", m.key),
-                    ptr,
-                    m.key_span,
-                )
-                .with_suggestion(&m.key, events.iter().copied()),
-            );
-        }
+        override_is_declared(&events, m, ptr, codes::W0511, out);
     }
 }
 
@@ -306,17 +296,21 @@ pub fn customer_extraction(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(p) = m.value.get("basePath") {
             check_path(p, &format!("{ptr}/basePath"), codes::E0512, out);
         }
-        if !events.contains(m.key.as_str()) {
-            out.push(
-                Diagnostic::new(
-                    codes::W0513,
-                    format!("override for `{}`, which no trigger or sync handler declares", m.key),
-                    ptr,
-                    m.key_span,
-                )
-                .with_suggestion(&m.key, events.iter().copied()),
-            );
-        }
+        override_is_declared(&events, m, ptr, codes::W0513, out);
+    }
+}
+
+/// Rules 53 and 55 (W): an `overrides` key names an event that a trigger or handler declares.
+fn override_is_declared(
+    events: &std::collections::BTreeSet<&str>,
+    m: &crate::source::Member,
+    ptr: String,
+    code: codes::Code,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !events.contains(m.key.as_str()) {
+        let message = format!("override for `{}`, which no trigger or sync handler declares", m.key);
+        out.push(Diagnostic::new(code, message, ptr, m.key_span).with_suggestion(&m.key, events.iter().copied()));
     }
 }
 
