@@ -1,0 +1,609 @@
+//! Executing request templates: rendering, sending, retrying, refreshing tokens, mapping.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tracing::Instrument;
+
+use crate::Error;
+use crate::error::excerpt;
+use crate::path::{self, Step};
+use crate::store::{Bag, MemoryStore, Store};
+use crate::template::{self, Scope, Seg, Tpl, UrlTemplate};
+
+/// HTTP methods (FORMAT.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn as_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// How a request body is encoded (FORMAT.md §4 `bodyType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyType {
+    Json,
+    Form,
+    Multipart,
+}
+
+/// How one mapped value is obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extract {
+    /// A path into the JSON response.
+    Path(&'static [Step]),
+    /// A literal string (a mapping value that does not start with `$`, FORMAT.md §7.3).
+    Literal(&'static str),
+}
+
+/// A response mapping (FORMAT.md §7.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// Object mappings are persisted (auth) or form the result (final action step); array mappings
+    /// are only forwarded to later steps.
+    pub object: bool,
+    pub entries: &'static [(&'static str, Extract)],
+}
+
+impl Mapping {
+    pub const EMPTY: Mapping = Mapping { object: true, entries: &[] };
+
+    /// Applies the mapping; a path that finds nothing yields no entry.
+    pub fn apply(&self, response: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (name, extract) in self.entries {
+            let value = match extract {
+                Extract::Path(steps) => path::get(response, steps).cloned(),
+                Extract::Literal(s) => Some(Value::String((*s).to_string())),
+            };
+            if let Some(v) = value {
+                out.insert((*name).to_string(), v);
+            }
+        }
+        out
+    }
+}
+
+/// A compiled request template (FORMAT.md §4).
+#[derive(Clone, Copy, Debug)]
+pub struct RequestTemplate {
+    /// What the request is, for messages and traces (e.g. `notifyMember step 2`).
+    pub name: &'static str,
+    pub method: Method,
+    pub url: UrlTemplate,
+    pub headers: &'static [(&'static str, &'static [Seg])],
+    pub query: &'static [(&'static str, &'static [Seg])],
+    pub body_type: BodyType,
+    pub body: Option<Tpl>,
+    pub mapping: Mapping,
+    /// Whether a 401 triggers the refresh request (action requests, when `auto_refresh` is on).
+    pub refreshable: bool,
+}
+
+/// What generated code knows about its definition.
+#[derive(Debug)]
+pub struct App {
+    pub ns: &'static str,
+    /// `auth.config` defaults (non-empty values only).
+    pub config: &'static [(&'static str, &'static str)],
+    pub sensitive_keys: &'static [&'static str],
+    pub refresh: Option<&'static RequestTemplate>,
+    pub auto_refresh: bool,
+}
+
+/// Retries with exponential backoff and full jitter on transport errors, timeouts, 429 and 5xx,
+/// honouring `Retry-After` (capped at `max_delay`).
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_retries: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30) }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy { max_retries: 0, ..Self::default() }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(2u32.saturating_pow(attempt)).min(self.max_delay);
+        let millis = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(fastrand::u64(0..=millis))
+    }
+}
+
+/// At most `max` action runs per `per` (the platform's limit is 30 per 60 s per user per app).
+#[derive(Debug)]
+pub struct RateLimiter {
+    max: usize,
+    per: Duration,
+    starts: Mutex<VecDeque<Instant>>,
+}
+
+impl RateLimiter {
+    pub fn new(max: usize, per: Duration) -> Self {
+        RateLimiter { max: max.max(1), per, starts: Mutex::new(VecDeque::new()) }
+    }
+
+    /// Waits until another run is allowed.
+    pub async fn acquire(&self) {
+        loop {
+            let wait = {
+                let mut starts = self.starts.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                while starts.front().is_some_and(|t| now.duration_since(*t) >= self.per) {
+                    starts.pop_front();
+                }
+                if starts.len() < self.max {
+                    starts.push_back(now);
+                    return;
+                }
+                starts.front().map_or(Duration::ZERO, |t| self.per.saturating_sub(now.duration_since(*t)))
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// Settings of a client (see the generated `ClientBuilder`).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Send every request to this origin instead (scheme, host and port are replaced; path and
+    /// query kept). For tests and proxies.
+    pub base_url: Option<reqwest::Url>,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// `Some((max, per))`: at most `max` action runs per `per`.
+    pub rate_limit: Option<(usize, Duration)>,
+    /// This app's inbound webhook URL (`{{webhookUrl}}`).
+    pub webhook_url: Option<String>,
+    /// The tenant's subdomain (`{{subdomain}}`).
+    pub subdomain: Option<String>,
+    /// The OAuth redirect URI (`{{redirect_uri}}`).
+    pub redirect_uri: Option<String>,
+    pub http: Option<reqwest::Client>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            base_url: None,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            rate_limit: Some((30, Duration::from_secs(60))),
+            webhook_url: None,
+            subdomain: None,
+            redirect_uri: None,
+            http: None,
+        }
+    }
+}
+
+/// Executes an app's request templates against one install's store.
+pub struct Engine {
+    app: &'static App,
+    http: reqwest::Client,
+    store: Arc<dyn Store>,
+    settings: Settings,
+    limiter: Option<RateLimiter>,
+    refresh_lock: tokio::sync::Mutex<()>,
+    /// Bumped on every successful refresh, so concurrent 401s refresh once.
+    generation: AtomicU64,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("app", &self.app.ns).field("settings", &self.settings.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings) -> Self {
+        let http =
+            settings.http.clone().unwrap_or_else(|| reqwest::Client::builder().timeout(settings.timeout).build().unwrap_or_default());
+        let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
+        Engine { app, http, store, settings, limiter, refresh_lock: tokio::sync::Mutex::new(()), generation: AtomicU64::new(0) }
+    }
+
+    /// An engine with an in-memory store holding `values` as credentials.
+    pub fn with_credentials(app: &'static App, values: Vec<(&'static str, Value)>, settings: Settings) -> Self {
+        let store = MemoryStore::new();
+        for (k, v) in values {
+            store.set(Bag::Credentials, k, v);
+        }
+        Self::new(app, Arc::new(store), settings)
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    pub fn app(&self) -> &'static App {
+        self.app
+    }
+
+    /// Starts an action run: waits for the rate limiter, then seeds the variables with the input
+    /// and the parameters' defaults.
+    pub async fn begin(&self, input: &impl Serialize, defaults: &[(&'static str, Tpl)]) -> Result<Call<'_>, Error> {
+        if let Some(limiter) = &self.limiter {
+            limiter.acquire().await;
+        }
+        let mut vars = match serde_json::to_value(input).map_err(|e| Error::Input(e.to_string()))? {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            other => return Err(Error::Input(format!("expected an object, found {other}"))),
+        };
+        vars.retain(|_, v| !v.is_null());
+        for (key, default) in defaults {
+            if !vars.contains_key(*key) {
+                let value = template::render_value(default, &self.scope(&Map::new(), &[]), key)?;
+                vars.insert((*key).to_string(), value);
+            }
+        }
+        Ok(Call { engine: self, vars, result: Map::new() })
+    }
+
+    fn system(&self, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+        let mut system: Vec<(&'static str, String)> = extra.to_vec();
+        let s = &self.settings;
+        for (k, v) in [("webhookUrl", &s.webhook_url), ("subdomain", &s.subdomain), ("redirect_uri", &s.redirect_uri)] {
+            if let Some(v) = v {
+                system.push((k, v.clone()));
+            }
+        }
+        if let Some(uid) = self.store.get(Bag::Metadata, "uid") {
+            system.push(("uid", template::stringify(&uid)));
+        }
+        system
+    }
+
+    fn scope<'a>(&'a self, vars: &'a Map<String, Value>, system: &'a [(&'static str, String)]) -> Scope<'a> {
+        Scope { vars, store: &*self.store, config: self.app.config, system }
+    }
+
+    /// The values of every sensitive key, to mask them in error excerpts.
+    fn secrets(&self) -> Vec<String> {
+        self.app.sensitive_keys.iter().filter_map(|k| self.store.lookup(k)).map(|v| template::stringify(&v)).collect()
+    }
+
+    /// Renders only the URL of a request (e.g. the OAuth authorize URL).
+    pub fn render_url(&self, t: &RequestTemplate, extra: &[(&'static str, String)]) -> Result<reqwest::Url, Error> {
+        let system = self.system(extra);
+        let mut url = template::render_url(&t.url, &self.scope(&Map::new(), &system), t.name)?;
+        self.redirect(&mut url);
+        Ok(url)
+    }
+
+    fn redirect(&self, url: &mut reqwest::Url) {
+        if let Some(base) = &self.settings.base_url {
+            let _ = url.set_scheme(base.scheme());
+            let _ = url.set_host(base.host_str());
+            let _ = url.set_port(base.port());
+        }
+    }
+
+    fn build(
+        &self,
+        t: &RequestTemplate,
+        vars: &Map<String, Value>,
+        system: &[(&'static str, String)],
+    ) -> Result<(reqwest::RequestBuilder, String), Error> {
+        let scope = self.scope(vars, system);
+        let mut url = template::render_url(&t.url, &scope, t.name)?;
+        for (k, v) in t.query {
+            let value = template::render_str(v, &scope, t.name)?;
+            url.query_pairs_mut().append_pair(k, &value);
+        }
+        self.redirect(&mut url);
+        let described = format!("{} ({:?} {})", t.name, t.method, url.path());
+        let mut req = self.http.request(t.method.as_reqwest(), url);
+        let mut has_content_type = false;
+        for (name, segs) in t.headers {
+            if name.eq_ignore_ascii_case("content-type") {
+                if t.body_type == BodyType::Multipart {
+                    continue; // the multipart boundary must come from the encoder
+                }
+                has_content_type = true;
+            }
+            let value = template::render_header(name, segs, &scope, t.name)?;
+            req = req.header(*name, value);
+        }
+        let body = match &t.body {
+            Some(tpl) => template::render_value(tpl, &scope, t.name)?,
+            None => Value::Null,
+        };
+        let empty = match &body {
+            Value::Null => true,
+            Value::Object(m) => m.is_empty() && matches!(t.method, Method::Get | Method::Delete),
+            _ => false,
+        };
+        if !empty {
+            req = match t.body_type {
+                BodyType::Json => {
+                    let bytes =
+                        serde_json::to_vec(&body).map_err(|e| Error::Template { request: t.name.into(), message: e.to_string() })?;
+                    if !has_content_type {
+                        req = req.header("content-type", "application/json");
+                    }
+                    req.body(bytes)
+                }
+                BodyType::Form => {
+                    let mut form = form_urlencoded::Serializer::new(String::new());
+                    for (k, v) in body.as_object().into_iter().flatten().filter(|(_, v)| !v.is_null()) {
+                        form.append_pair(k, &template::stringify(v));
+                    }
+                    if !has_content_type {
+                        req = req.header("content-type", "application/x-www-form-urlencoded");
+                    }
+                    req.body(form.finish())
+                }
+                BodyType::Multipart => {
+                    let mut form = reqwest::multipart::Form::new();
+                    for (k, v) in body.as_object().into_iter().flatten().filter(|(_, v)| !v.is_null()) {
+                        form = form.text(k.clone(), template::stringify(v));
+                    }
+                    req.multipart(form)
+                }
+            };
+        }
+        Ok((req, described))
+    }
+
+    /// Sends a request (with retries and, for refreshable requests, one refresh after a 401) and
+    /// applies its mapping.
+    pub async fn execute(
+        &self,
+        t: &RequestTemplate,
+        vars: &Map<String, Value>,
+        extra: &[(&'static str, String)],
+    ) -> Result<Map<String, Value>, Error> {
+        let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
+        self.execute_inner(t, vars, extra).instrument(span).await
+    }
+
+    async fn execute_inner(
+        &self,
+        t: &RequestTemplate,
+        vars: &Map<String, Value>,
+        extra: &[(&'static str, String)],
+    ) -> Result<Map<String, Value>, Error> {
+        let system = self.system(extra);
+        let mut attempt = 0u32;
+        let mut refreshed = false;
+        loop {
+            let generation = self.generation.load(Ordering::SeqCst);
+            let (req, described) = self.build(t, vars, &system)?;
+            let outcome = req.send().await;
+            let retry_after;
+            let failure = match outcome {
+                Err(e) if e.is_timeout() => Error::Timeout { request: described },
+                Err(e) => Error::Transport { request: described, message: e.without_url().to_string() },
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    retry_after = parse_retry_after(resp.headers());
+                    tracing::debug!(status, attempt, "response");
+                    let body = match resp.bytes().await {
+                        Ok(b) => b,
+                        Err(e) if e.is_timeout() => return Err(Error::Timeout { request: described }),
+                        Err(e) => return Err(Error::Transport { request: described, message: e.without_url().to_string() }),
+                    };
+                    if (200..300).contains(&status) {
+                        return self.map_response(t, &body, described);
+                    }
+                    if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
+                        refreshed = true;
+                        self.refresh(generation).await?;
+                        continue;
+                    }
+                    match status {
+                        401 | 403 => return Err(Error::Unauthorized { request: described, status }),
+                        429 => {
+                            if attempt < self.settings.retry.max_retries {
+                                self.sleep(retry_after, attempt).await;
+                                attempt += 1;
+                                continue;
+                            }
+                            return Err(Error::RateLimited { request: described, retry_after });
+                        }
+                        _ => Error::Status { request: described, status, body: excerpt(&body, &self.secrets()) },
+                    }
+                }
+            };
+            if failure.is_retryable() && attempt < self.settings.retry.max_retries {
+                tracing::debug!(attempt, error = %failure, "retrying");
+                self.sleep(None, attempt).await;
+                attempt += 1;
+                continue;
+            }
+            return Err(failure);
+        }
+    }
+
+    async fn sleep(&self, retry_after: Option<Duration>, attempt: u32) {
+        let policy = &self.settings.retry;
+        let delay = retry_after.map_or_else(|| policy.backoff(attempt), |d| d.min(policy.max_delay));
+        tokio::time::sleep(delay).await;
+    }
+
+    fn map_response(&self, t: &RequestTemplate, body: &[u8], described: String) -> Result<Map<String, Value>, Error> {
+        if t.mapping.entries.iter().all(|(_, e)| matches!(e, Extract::Literal(_))) {
+            return Ok(t.mapping.apply(&Value::Null));
+        }
+        let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
+            request: described,
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        Ok(t.mapping.apply(&value))
+    }
+
+    /// Runs the refresh request once for all the requests that saw a 401 with token generation
+    /// `seen`, and stores its object mapping in the credentials.
+    async fn refresh(&self, seen: u64) -> Result<(), Error> {
+        let _guard = self.refresh_lock.lock().await;
+        if self.generation.load(Ordering::SeqCst) != seen {
+            return Ok(()); // another request refreshed while we waited
+        }
+        let Some(t) = self.app.refresh else { return Ok(()) };
+        let out = Box::pin(self.execute(t, &Map::new(), &[])).await?;
+        self.store_all(Bag::Credentials, out);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        tracing::debug!("token refreshed");
+        Ok(())
+    }
+
+    /// Runs the refresh request now (e.g. on a schedule).
+    pub async fn force_refresh(&self) -> Result<(), Error> {
+        self.refresh(self.generation.load(Ordering::SeqCst)).await
+    }
+
+    /// Writes a mapping result into a bag.
+    pub fn store_all(&self, bag: Bag, values: Map<String, Value>) {
+        for (k, v) in values {
+            self.store.set(bag, &k, v);
+        }
+    }
+
+    /// Runs an auth request (`get_token`, `userDetails`, a registration request, `test_token`) and
+    /// persists its object mapping into `bag` when given.
+    pub async fn run_auth(
+        &self,
+        t: &RequestTemplate,
+        bag: Option<Bag>,
+        extra: &[(&'static str, String)],
+    ) -> Result<Map<String, Value>, Error> {
+        let out = self.execute(t, &Map::new(), extra).await?;
+        if let Some(bag) = bag {
+            self.store_all(bag, out.clone());
+        }
+        Ok(out)
+    }
+}
+
+fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// One action run: its variables (input, then step outputs) and its result.
+#[derive(Debug)]
+pub struct Call<'e> {
+    engine: &'e Engine,
+    vars: Map<String, Value>,
+    result: Map<String, Value>,
+}
+
+impl Call<'_> {
+    /// Runs an HTTP step; its outputs become variables of later steps, and an object mapping
+    /// becomes the result so far.
+    pub async fn step(&mut self, t: &RequestTemplate) -> Result<(), Error> {
+        let out = self.engine.execute(t, &self.vars, &[]).await?;
+        if t.mapping.object {
+            self.result = out.clone();
+        }
+        self.vars.extend(out);
+        Ok(())
+    }
+
+    /// Renders an App Function step's arguments.
+    pub fn args<T: DeserializeOwned>(&self, function: &str, args: &Tpl) -> Result<T, Error> {
+        let system = self.engine.system(&[]);
+        let value = template::render_value(args, &self.engine.scope(&self.vars, &system), function)?;
+        serde_json::from_value(value).map_err(|e| Error::Function { function: function.to_string(), message: e.to_string() })
+    }
+
+    /// Merges an App Function's returned keys into the variables and the result.
+    pub fn merge(&mut self, returned: Map<String, Value>) {
+        self.result.extend(returned.clone());
+        self.vars.extend(returned);
+    }
+
+    /// The action's result, as its output type.
+    pub fn finish<T: DeserializeOwned>(self, action: &str) -> Result<T, Error> {
+        serde_json::from_value(Value::Object(self.result)).map_err(|e| Error::Output { action: action.to_string(), message: e.to_string() })
+    }
+}
+
+/// A fresh, unguessable OAuth `state` (128 bits, hex).
+pub fn new_state() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: fall back to a non-cryptographic source rather than failing the flow.
+        bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_bounded_and_jittered() {
+        let p = RetryPolicy { max_retries: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(400) };
+        for attempt in 0..10 {
+            assert!(p.backoff(attempt) <= Duration::from_millis(400));
+        }
+        let samples: std::collections::BTreeSet<_> = (0..50).map(|_| p.backoff(3)).collect();
+        assert!(samples.len() > 1, "jitter varies the delay");
+    }
+
+    #[tokio::test]
+    async fn the_rate_limiter_waits_for_the_window() {
+        let limiter = RateLimiter::new(2, Duration::from_millis(200));
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire().await;
+        }
+        assert!(start.elapsed() >= Duration::from_millis(190), "third run waited for the window");
+    }
+
+    #[test]
+    fn states_are_random_hex() {
+        let (a, b) = (new_state(), new_state());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn mappings_skip_missing_paths_and_keep_literals() {
+        const M: Mapping = Mapping {
+            object: true,
+            entries: &[
+                ("id", Extract::Path(&[Step::Field("a")])),
+                ("gone", Extract::Path(&[Step::Field("x")])),
+                ("ok", Extract::Literal("true")),
+            ],
+        };
+        let out = M.apply(&serde_json::json!({"a": 7}));
+        assert_eq!(Value::Object(out), serde_json::json!({"id": 7, "ok": "true"}));
+    }
+}

@@ -1,0 +1,85 @@
+//! The one error type of generated connectors.
+
+use std::time::Duration;
+
+/// How much of a provider's response body an error keeps.
+pub const BODY_EXCERPT_LIMIT: usize = 512;
+
+/// Everything that can go wrong when a connector talks to its provider. Messages never contain a
+/// secret: request descriptions carry the method and the URL path only (no query string, no
+/// headers), and body excerpts are bounded and have every known secret value masked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be sent or the connection failed.
+    #[error("{request}: transport error: {message}")]
+    Transport { request: String, message: String },
+    /// The provider did not answer within the timeout.
+    #[error("{request}: timed out")]
+    Timeout { request: String },
+    /// The provider answered 429 and retries were exhausted.
+    #[error("{request}: rate limited by the provider")]
+    RateLimited { request: String, retry_after: Option<Duration> },
+    /// The provider answered 401/403 (after the refresh, when `auto_refresh` is on).
+    #[error("{request}: not authorized (HTTP {status})")]
+    Unauthorized { request: String, status: u16 },
+    /// Any other non-2xx answer.
+    #[error("{request}: HTTP {status}: {body}")]
+    Status { request: String, status: u16, body: String },
+    /// The response was not the JSON the definition maps.
+    #[error("{request}: the response is not valid JSON at line {line}, column {column}: {message}")]
+    Decode { request: String, line: usize, column: usize, message: String },
+    /// A template could not be rendered safely (a value would change the URL's structure, a
+    /// header value contains a line break, ...). Nothing was sent.
+    #[error("{request}: {message}")]
+    Template { request: String, message: String },
+    /// A `[[key]]` the request needs is in neither the credentials nor the metadata.
+    #[error("{request}: missing credential `{key}`")]
+    MissingCredential { request: String, key: String },
+    /// The caller's input does not fit the action's parameters.
+    #[error("invalid input: {0}")]
+    Input(String),
+    /// An App Function step failed.
+    #[error("function `{function}` failed: {message}")]
+    Function { function: String, message: String },
+    /// The final mapping does not fit the action's output type.
+    #[error("{action}: the result does not fit the output type: {message}")]
+    Output { action: String, message: String },
+}
+
+impl Error {
+    /// Whether trying again later may succeed (transport failures, timeouts, 429, 5xx).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+            Error::Status { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status the provider answered with, if any.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } | Error::Unauthorized { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+}
+
+/// A bounded, secret-masked excerpt of a response body.
+pub(crate) fn excerpt(body: &[u8], secrets: &[String]) -> String {
+    let mut text = String::from_utf8_lossy(body).into_owned();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        text = text.replace(s.as_str(), "***");
+    }
+    if text.len() > BODY_EXCERPT_LIMIT {
+        let mut cut = BODY_EXCERPT_LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}

@@ -1,0 +1,337 @@
+//! Template rendering by context (FORMAT.md §6).
+//!
+//! The compiler parses every template once and, for URLs, classifies each placeholder by where it
+//! stands (origin, host label, path, query). Rendering here only looks values up and encodes them
+//! for their context, so a value can never change a URL's host, add path segments it did not
+//! declare, or inject a header:
+//!
+//! - **origin** (a placeholder that starts the URL, e.g. `{{shopUrl}}/api`): the value must be an
+//!   absolute `http(s)` URL with a host and nothing else (no user info, path, query or fragment);
+//! - **host label** (`https://{{subdomain}}.example.com`): the value must be one DNS label,
+//!   `^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`;
+//! - **path**: the value is split on `/` and each piece is percent-encoded as a path segment
+//!   (everything but RFC 3986 unreserved characters); an empty piece, `.` or `..` is an error. So
+//!   `owner/name` reaches the provider as two segments (FORMAT.md's GitHub `{{repository}}` case),
+//!   while `../x`, `?`, `#`, `@` and `//evil.example` cannot escape;
+//! - **query**: form-encoded (`application/x-www-form-urlencoded`);
+//! - **header values**: CR, LF and NUL are rejected; `Authorization: Basic user:pass` is
+//!   base64-encoded (FORMAT.md §6.6);
+//! - **JSON bodies**: a string that is exactly one placeholder keeps the value's JSON type;
+//!   otherwise values are stringified (numbers and booleans as JSON text, arrays and objects as
+//!   compact JSON, `null` or a missing optional value as the empty string) (FORMAT.md §6.5).
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{Map, Value};
+
+use crate::Error;
+use crate::store::Store;
+
+/// Where a placeholder's value comes from, as resolved by the compiler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    /// `{{key}}`: the call's variables (action input, earlier step outputs, function returns).
+    Var,
+    /// `[[key]]`: credentials, then metadata. Missing is an error.
+    Stored,
+    /// `{{key}}`: the install's stored values (metadata, install form), then the definition's
+    /// `auth.config` defaults.
+    Config,
+    /// `{{key}}`: a system value (`webhookUrl`, `subdomain`, `uid`, `redirect_uri`, `code`).
+    System,
+}
+
+/// A piece of a template string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seg {
+    Lit(&'static str),
+    Ref(Src, &'static str),
+}
+
+/// Where a URL placeholder stands (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlSeg {
+    Lit(&'static str),
+    Origin(Src, &'static str),
+    Host(Src, &'static str),
+    Path(Src, &'static str),
+    Query(Src, &'static str),
+}
+
+/// A URL template.
+#[derive(Clone, Copy, Debug)]
+pub struct UrlTemplate {
+    pub segs: &'static [UrlSeg],
+}
+
+/// A JSON value whose strings are templates (FORMAT.md `TemplateValue`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tpl {
+    Null,
+    Bool(bool),
+    /// The number's JSON text.
+    Num(&'static str),
+    Str(&'static [Seg]),
+    Arr(&'static [Tpl]),
+    Obj(&'static [(&'static str, Tpl)]),
+}
+
+/// Everything a placeholder can read.
+pub struct Scope<'a> {
+    pub vars: &'a Map<String, Value>,
+    pub store: &'a dyn Store,
+    pub config: &'a [(&'static str, &'static str)],
+    pub system: &'a [(&'static str, String)],
+}
+
+impl Scope<'_> {
+    /// The value of a placeholder, or `None` when it has none. A missing `[[key]]` is an error.
+    fn value(&self, src: Src, key: &str, request: &str) -> Result<Option<Cow<'_, Value>>, Error> {
+        Ok(match src {
+            Src::Var => self.vars.get(key).map(Cow::Borrowed),
+            Src::Stored => match self.store.lookup(key) {
+                Some(v) => Some(Cow::Owned(v)),
+                None => return Err(Error::MissingCredential { request: request.to_string(), key: key.to_string() }),
+            },
+            Src::Config => self
+                .store
+                .lookup(key)
+                .or_else(|| self.config.iter().find(|(k, _)| *k == key).map(|(_, v)| Value::String((*v).to_string())))
+                .map(Cow::Owned),
+            Src::System => self.system.iter().find(|(k, _)| *k == key).map(|(_, v)| Cow::Owned(Value::String(v.clone()))),
+        })
+    }
+
+    fn text(&self, src: Src, key: &str, request: &str) -> Result<String, Error> {
+        Ok(self.value(src, key, request)?.map(|v| stringify(&v)).unwrap_or_default())
+    }
+}
+
+/// §6.5: how a value becomes text.
+pub fn stringify(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Renders a plain template string.
+pub fn render_str(segs: &[Seg], scope: &Scope<'_>, request: &str) -> Result<String, Error> {
+    let mut out = String::new();
+    for seg in segs {
+        match seg {
+            Seg::Lit(s) => out.push_str(s),
+            Seg::Ref(src, key) => out.push_str(&scope.text(*src, key, request)?),
+        }
+    }
+    Ok(out)
+}
+
+/// Renders a header value: no CR, LF or NUL; `Basic user:pass` is base64-encoded.
+pub fn render_header(name: &str, segs: &[Seg], scope: &Scope<'_>, request: &str) -> Result<String, Error> {
+    let value = render_str(segs, scope, request)?;
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(Error::Template {
+            request: request.to_string(),
+            message: format!("the value of header `{name}` contains a line break"),
+        });
+    }
+    if name.eq_ignore_ascii_case("authorization")
+        && let Some(rest) = value.strip_prefix("Basic ")
+        && rest.contains(':')
+    {
+        return Ok(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(rest)));
+    }
+    Ok(value)
+}
+
+/// RFC 3986 unreserved characters stay; everything else in a path segment is encoded.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+fn is_dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
+
+/// Renders a URL; the result is parsed, so it is always a valid absolute URL.
+pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result<reqwest::Url, Error> {
+    let fail = |message: String| Error::Template { request: request.to_string(), message };
+    let mut out = String::new();
+    for seg in url.segs {
+        match *seg {
+            UrlSeg::Lit(s) => out.push_str(s),
+            UrlSeg::Origin(src, key) => {
+                let value = scope.text(src, key, request)?;
+                let parsed = reqwest::Url::parse(&value).map_err(|_| fail(format!("`{key}` is not an absolute URL")))?;
+                let bare = matches!(parsed.path(), "" | "/") && parsed.query().is_none() && parsed.fragment().is_none();
+                if !matches!(parsed.scheme(), "http" | "https")
+                    || parsed.host_str().is_none()
+                    || !parsed.username().is_empty()
+                    || parsed.password().is_some()
+                    || !bare
+                {
+                    return Err(fail(format!(
+                        "`{key}` must be an http(s) origin such as `https://shop.example`, with no path, query or user info"
+                    )));
+                }
+                out.push_str(parsed.as_str().trim_end_matches('/'));
+            }
+            UrlSeg::Host(src, key) => {
+                let value = scope.text(src, key, request)?;
+                if !is_dns_label(&value) {
+                    return Err(fail(format!("`{key}` must be a single DNS label (letters, digits and inner hyphens)")));
+                }
+                out.push_str(&value);
+            }
+            UrlSeg::Path(src, key) => {
+                let value = scope.text(src, key, request)?;
+                let pieces: Vec<&str> = value.split('/').collect();
+                if pieces.iter().any(|p| p.is_empty() || *p == "." || *p == "..") {
+                    return Err(fail(format!(
+                        "`{key}` cannot be used as a path segment (empty, `.`, `..`, or a leading, trailing or double `/`)"
+                    )));
+                }
+                let encoded: Vec<String> =
+                    pieces.iter().map(|p| percent_encoding::utf8_percent_encode(p, PATH_SEGMENT).to_string()).collect();
+                out.push_str(&encoded.join("/"));
+            }
+            UrlSeg::Query(src, key) => {
+                let value = scope.text(src, key, request)?;
+                out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+            }
+        }
+    }
+    reqwest::Url::parse(&out).map_err(|e| fail(format!("the rendered URL is invalid: {e}")))
+}
+
+/// Renders a template value into JSON, keeping the type of whole-value placeholders. A missing
+/// optional value is `null` in a whole-value position.
+pub fn render_value(tpl: &Tpl, scope: &Scope<'_>, request: &str) -> Result<Value, Error> {
+    Ok(match tpl {
+        Tpl::Null => Value::Null,
+        Tpl::Bool(b) => Value::Bool(*b),
+        Tpl::Num(n) => serde_json::from_str(n).unwrap_or(Value::Null),
+        Tpl::Str([Seg::Ref(src, key)]) => scope.value(*src, key, request)?.map(Cow::into_owned).unwrap_or(Value::Null),
+        Tpl::Str(segs) => Value::String(render_str(segs, scope, request)?),
+        Tpl::Arr(items) => Value::Array(items.iter().map(|t| render_value(t, scope, request)).collect::<Result<_, _>>()?),
+        Tpl::Obj(members) => {
+            let mut map = Map::with_capacity(members.len());
+            for (k, t) in members.iter() {
+                map.insert((*k).to_string(), render_value(t, scope, request)?);
+            }
+            Value::Object(map)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Bag, MemoryStore};
+    use serde_json::json;
+
+    fn with_scope<T>(vars: Value, f: impl FnOnce(&Scope<'_>) -> T) -> T {
+        let store = MemoryStore::new();
+        store.set(Bag::Credentials, "token", json!("s3cr3t"));
+        let vars = vars.as_object().cloned().unwrap_or_default();
+        let system = [("subdomain", "acme".to_string())];
+        let scope = Scope { vars: &vars, store: &store, config: &[("scope", "read write")], system: &system };
+        f(&scope)
+    }
+
+    const REPO_URL: UrlTemplate = UrlTemplate {
+        segs: &[
+            UrlSeg::Lit("https://api.forge.example/repos/"),
+            UrlSeg::Path(Src::Var, "repo"),
+            UrlSeg::Lit("/issues?q="),
+            UrlSeg::Query(Src::Var, "q"),
+        ],
+    };
+
+    #[test]
+    fn path_values_keep_their_slashes_as_segments_and_cannot_escape() {
+        with_scope(json!({"repo": "octo cat/héllo", "q": "a&b=c d"}), |s| {
+            let url = render_url(&REPO_URL, s, "test").expect("renders");
+            assert_eq!(url.as_str(), "https://api.forge.example/repos/octo%20cat/h%C3%A9llo/issues?q=a%26b%3Dc+d");
+        });
+        for evil in ["../admin", "a/../b", "/abs", "a//b", "x/", "", "."] {
+            with_scope(json!({"repo": evil, "q": ""}), |s| {
+                assert!(matches!(render_url(&REPO_URL, s, "test"), Err(Error::Template { .. })), "{evil:?} accepted");
+            });
+        }
+        for tricky in ["a?b", "a#b", "user@evil.example", "evil.example:443", "%2e%2e", "a\\b"] {
+            with_scope(json!({"repo": tricky, "q": ""}), |s| {
+                let url = render_url(&REPO_URL, s, "test").expect("encoded, not rejected");
+                assert_eq!(url.host_str(), Some("api.forge.example"), "{tricky:?}");
+                assert!(url.path().starts_with("/repos/") && url.path().ends_with("/issues"), "{tricky:?} → {url}");
+                assert_eq!(url.query(), Some("q="), "{tricky:?}");
+                assert_eq!(url.fragment(), None);
+            });
+        }
+    }
+
+    #[test]
+    fn host_labels_and_origins_are_validated() {
+        const HOST: UrlTemplate =
+            UrlTemplate { segs: &[UrlSeg::Lit("https://"), UrlSeg::Host(Src::System, "subdomain"), UrlSeg::Lit(".shop.example/x")] };
+        with_scope(json!({}), |s| {
+            assert_eq!(render_url(&HOST, s, "t").map(|u| u.to_string()).ok().as_deref(), Some("https://acme.shop.example/x"))
+        });
+        const ORIGIN: UrlTemplate = UrlTemplate { segs: &[UrlSeg::Origin(Src::Var, "shop"), UrlSeg::Lit("/api/ping")] };
+        with_scope(json!({"shop": "https://shop.example:8443/"}), |s| {
+            assert_eq!(render_url(&ORIGIN, s, "t").map(|u| u.to_string()).ok().as_deref(), Some("https://shop.example:8443/api/ping"));
+        });
+        for bad in ["https://shop.example/x", "https://u:p@shop.example", "ftp://shop.example", "shop.example", "https://shop.example?x=1"]
+        {
+            with_scope(json!({"shop": bad}), |s| assert!(render_url(&ORIGIN, s, "t").is_err(), "{bad}"));
+        }
+    }
+
+    #[test]
+    fn headers_reject_line_breaks_and_encode_basic() {
+        with_scope(json!({"v": "x\r\nX-Injected: 1", "user": "ck", "pass": "cs"}), |s| {
+            assert!(matches!(render_header("X-Note", &[Seg::Ref(Src::Var, "v")], s, "t"), Err(Error::Template { .. })));
+            let basic = render_header(
+                "authorization",
+                &[Seg::Lit("Basic "), Seg::Ref(Src::Var, "user"), Seg::Lit(":"), Seg::Ref(Src::Var, "pass")],
+                s,
+                "t",
+            );
+            assert_eq!(basic.ok().as_deref(), Some("Basic Y2s6Y3M="));
+            let pre = render_header("Authorization", &[Seg::Lit("Basic "), Seg::Lit("Y2s6Y3M=")], s, "t");
+            assert_eq!(pre.ok().as_deref(), Some("Basic Y2s6Y3M="));
+            let bearer = render_header("Authorization", &[Seg::Lit("Bearer "), Seg::Ref(Src::Stored, "token")], s, "t");
+            assert_eq!(bearer.ok().as_deref(), Some("Bearer s3cr3t"));
+            assert!(matches!(
+                render_header("Authorization", &[Seg::Ref(Src::Stored, "nope")], s, "t"),
+                Err(Error::MissingCredential { .. })
+            ));
+        });
+    }
+
+    #[test]
+    fn json_bodies_keep_whole_value_types() {
+        const BODY: Tpl = Tpl::Obj(&[
+            ("tags", Tpl::Str(&[Seg::Ref(Src::Var, "tags")])),
+            ("silent", Tpl::Str(&[Seg::Ref(Src::Var, "silent")])),
+            ("text", Tpl::Str(&[Seg::Lit("["), Seg::Ref(Src::Var, "n"), Seg::Lit("] "), Seg::Ref(Src::Var, "missing")])),
+            ("absent", Tpl::Str(&[Seg::Ref(Src::Var, "missing")])),
+            ("scope", Tpl::Str(&[Seg::Ref(Src::Config, "scope")])),
+            ("fixed", Tpl::Arr(&[Tpl::Num("1.5"), Tpl::Bool(true), Tpl::Null])),
+        ]);
+        with_scope(json!({"tags": ["a", "b"], "silent": false, "n": 3}), |s| {
+            let v = render_value(&BODY, s, "t").expect("renders");
+            assert_eq!(
+                v,
+                json!({"tags": ["a", "b"], "silent": false, "text": "[3] ", "absent": null, "scope": "read write", "fixed": [1.5, true, null]})
+            );
+        });
+    }
+}
