@@ -99,6 +99,16 @@ pub struct RequestTemplate {
     pub refreshable: bool,
 }
 
+/// A compiled RPC dropdown source (FORMAT.md §12).
+#[derive(Clone, Copy, Debug)]
+pub struct SourceTemplate {
+    pub request: RequestTemplate,
+    /// `dataPath`; `None`: the response itself is the array.
+    pub data: Option<&'static [Step]>,
+    pub value: &'static [Step],
+    pub label: &'static [Step],
+}
+
 /// What generated code knows about its definition.
 #[derive(Debug)]
 pub struct App {
@@ -383,16 +393,56 @@ impl Engine {
         vars: &Map<String, Value>,
         extra: &[(&'static str, String)],
     ) -> Result<Map<String, Value>, Error> {
-        let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
-        self.execute_inner(t, vars, extra).instrument(span).await
+        let parse = t.mapping.entries.iter().any(|(_, e)| matches!(e, Extract::Path(_)));
+        let response = self.fetch(t, vars, extra, parse).await?;
+        Ok(t.mapping.apply(&response))
     }
 
-    async fn execute_inner(
+    /// Sends a request and returns its JSON response (`Value::Null` when `parse` is false).
+    pub async fn fetch(
         &self,
         t: &RequestTemplate,
         vars: &Map<String, Value>,
         extra: &[(&'static str, String)],
-    ) -> Result<Map<String, Value>, Error> {
+        parse: bool,
+    ) -> Result<Value, Error> {
+        let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
+        self.fetch_inner(t, vars, extra, parse).instrument(span).await
+    }
+
+    /// Fetches an RPC dropdown source (FORMAT.md §12): the array at `data` (the whole response
+    /// when absent), each item mapped to `{ value, label }`; items without a value are skipped.
+    pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<crate::SourceOption>, Error> {
+        let response = self.fetch(&s.request, &Map::new(), &[], true).await?;
+        let items = match s.data {
+            Some(steps) => path::get(&response, steps),
+            None => Some(&response),
+        };
+        let Some(Value::Array(items)) = items else {
+            return Err(Error::Decode {
+                request: s.request.name.to_string(),
+                line: 0,
+                column: 0,
+                message: "the options are not an array".into(),
+            });
+        };
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                let value = path::get(item, s.value).filter(|v| !v.is_null())?;
+                let label = path::get(item, s.label).map_or_else(|| template::stringify(value), template::stringify);
+                Some(crate::SourceOption { value: template::stringify(value), label })
+            })
+            .collect())
+    }
+
+    async fn fetch_inner(
+        &self,
+        t: &RequestTemplate,
+        vars: &Map<String, Value>,
+        extra: &[(&'static str, String)],
+        parse: bool,
+    ) -> Result<Value, Error> {
         let system = self.system(extra);
         let mut attempt = 0u32;
         let mut refreshed = false;
@@ -414,7 +464,7 @@ impl Engine {
                         Err(e) => return Err(Error::Transport { request: described, message: e.without_url().to_string() }),
                     };
                     if (200..300).contains(&status) {
-                        return self.map_response(t, &body, described);
+                        return if parse { decode(&body, described) } else { Ok(Value::Null) };
                     }
                     if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                         refreshed = true;
@@ -449,19 +499,6 @@ impl Engine {
         let policy = &self.settings.retry;
         let delay = retry_after.map_or_else(|| policy.backoff(attempt), |d| d.min(policy.max_delay));
         tokio::time::sleep(delay).await;
-    }
-
-    fn map_response(&self, t: &RequestTemplate, body: &[u8], described: String) -> Result<Map<String, Value>, Error> {
-        if t.mapping.entries.iter().all(|(_, e)| matches!(e, Extract::Literal(_))) {
-            return Ok(t.mapping.apply(&Value::Null));
-        }
-        let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
-            request: described,
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        Ok(t.mapping.apply(&value))
     }
 
     /// Runs the refresh request once for all the requests that saw a 401 with token generation
@@ -505,6 +542,10 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+fn decode(body: &[u8], request: String) -> Result<Value, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode { request, line: e.line(), column: e.column(), message: e.to_string() })
 }
 
 fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

@@ -6,6 +6,7 @@
 //! responses ([`Mapping`]). Credentials live in a [`Store`] (in memory by default); sensitive
 //! values are [`Secret`]s that never reach `Debug`, logs or error messages.
 
+mod builder;
 mod engine;
 mod error;
 pub mod path;
@@ -13,13 +14,17 @@ mod secret;
 mod store;
 pub mod template;
 
-pub use engine::{App, BodyType, Call, Engine, Extract, Mapping, Method, RateLimiter, RequestTemplate, RetryPolicy, Settings, new_state};
+pub use builder::{Builder, Connector};
+pub use engine::{
+    App, BodyType, Call, Engine, Extract, Mapping, Method, RateLimiter, RequestTemplate, RetryPolicy, Settings, SourceTemplate, new_state,
+};
 pub use error::{BODY_EXCERPT_LIMIT, Error};
 pub use secret::Secret;
 pub use store::{Bag, MemoryStore, Store};
 
 /// Re-exported for generated code, so a connector crate needs only `miniapp` (and `serde`).
-pub use reqwest::Url;
+pub use reqwest::{self, Url};
+pub use serde;
 pub use serde_json;
 
 /// An option of an RPC-backed dropdown (FORMAT.md §12).

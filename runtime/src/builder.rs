@@ -1,0 +1,98 @@
+//! One client builder for every generated connector (so none of them repeats it).
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::engine::{App, Engine, RetryPolicy, Settings};
+use crate::store::{Bag, MemoryStore, Store};
+
+/// Implemented by each generated `Client`.
+pub trait Connector: Sized {
+    /// What the definition declares.
+    const APP: &'static App;
+    /// What the client needs besides the engine (e.g. the App Functions implementation).
+    type Parts;
+    fn assemble(engine: Engine, parts: Self::Parts) -> Self;
+}
+
+/// Builds a generated `Client`: credentials, store, base-URL override, HTTP client, retry policy,
+/// rate limit and the system values (`webhookUrl`, `subdomain`, `redirect_uri`).
+pub struct Builder<C: Connector> {
+    values: Vec<(Bag, &'static str, Value)>,
+    store: Option<Arc<dyn Store>>,
+    settings: Settings,
+    parts: C::Parts,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C: Connector> std::fmt::Debug for Builder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder").field("app", &C::APP.ns).field("settings", &self.settings.base_url).finish_non_exhaustive()
+    }
+}
+
+impl<C: Connector> Builder<C> {
+    /// `values` are the initial credentials and metadata (written into the store on `build`).
+    pub fn new(values: Vec<(Bag, &'static str, Value)>, parts: C::Parts) -> Self {
+        Builder { values, store: None, settings: Settings::default(), parts, _client: PhantomData }
+    }
+
+    /// Keep credentials in your own store (refreshed tokens are written back to it).
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Send every request to this origin (tests, proxies).
+    pub fn base_url(mut self, url: crate::Url) -> Self {
+        self.settings.base_url = Some(url);
+        self
+    }
+
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.settings.http = Some(client);
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.settings.retry = policy;
+        self
+    }
+
+    /// At most `max` action runs per `per` (default: 30 per 60 s); `None` disables the limit.
+    pub fn rate_limit(mut self, limit: Option<(usize, Duration)>) -> Self {
+        self.settings.rate_limit = limit;
+        self
+    }
+
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.webhook_url = Some(url.into());
+        self
+    }
+
+    pub fn subdomain(mut self, subdomain: impl Into<String>) -> Self {
+        self.settings.subdomain = Some(subdomain.into());
+        self
+    }
+
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.settings.redirect_uri = Some(uri.into());
+        self
+    }
+
+    pub fn build(self) -> C {
+        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        for (bag, key, value) in self.values {
+            store.set(bag, key, value);
+        }
+        C::assemble(Engine::new(C::APP, store, self.settings), self.parts)
+    }
+}
