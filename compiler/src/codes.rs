@@ -215,6 +215,13 @@ is sent unchanged: if the key is the username with an empty password, keep the t
 "Single-brace `{id}` is replaced only in `sync.resources.*.endpoints.details.url`. Elsewhere it is
 sent literally.";
 
+    E0309 ["FORMAT.md §6.7"] "a placeholder stands where a URL cannot be templated safely" =>
+"Placeholders in a URL may supply the whole origin (when the URL starts with one, e.g.
+`{{shopUrl}}/api`), whole DNS labels of the host (`https://{{subdomain}}.example.com`), path
+segments and query values. They may not fill the scheme, user info, port or fragment, or part of a
+host label, and request URLs must be absolute. This is what guarantees at run time that a value
+can never change which host a request goes to.";
+
     E0401 ["FORMAT.md §15 rule 27"] "two actions have the same `name`" =>
 "`actions[].name` identifies an action at execution time and must be unique within the app.";
 
@@ -430,6 +437,12 @@ spelling.";
 
     E0703 ["FORMAT.md §15 rule 71, §14 R15"] "comments are not allowed" =>
 "Definitions are strict JSON. Remove comments, including the `// ...` ellipses of doc examples.";
+
+    E0801 ["ARCHITECTURE.md §3 (names)"] "two names become the same Rust name" =>
+"Rust names are derived from JSON names (`sendMessage` becomes the method `send_message` and the
+type `SendMessageInput`). Two different JSON names that convert to the same Rust name (for example
+`orderId` and `order_id`, or an action named like a built-in client method such as `builder`)
+would generate clashing items. Rename one of them.";
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod check;
 pub mod codes;
 pub mod diagnostic;
 pub mod model;
+pub mod names;
 pub mod path;
 pub mod pointer;
 pub mod render;

@@ -180,3 +180,189 @@ mod tests {
         assert!(single_brace_tokens("{\"a\": 1}").is_empty());
     }
 }
+
+/// Where a placeholder stands in a URL (FORMAT.md §6.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlContext {
+    /// The URL starts with the placeholder, which supplies scheme and host (`{{shopUrl}}/api`).
+    Origin,
+    /// A whole DNS label of the host (`https://{{subdomain}}.example.com`).
+    Host,
+    Path,
+    Query,
+}
+
+/// A placeholder in a URL position that cannot be filled safely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlProblem {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+const NOT_ABSOLUTE: &str = "the URL is not absolute (it needs `https://host` or a leading origin placeholder)";
+
+/// Classifies every placeholder of a URL template by its context.
+pub fn classify_url(t: &Template) -> Result<Vec<UrlContext>, UrlProblem> {
+    #[derive(PartialEq)]
+    enum State {
+        Start,
+        Scheme,
+        Authority,
+        Path,
+        Query,
+        Fragment,
+    }
+    let mut state = State::Start;
+    let mut contexts = Vec::new();
+    let mut authority = String::new();
+    let problem = |range: Range<usize>, message: &str| UrlProblem { range, message: message.to_string() };
+    let segments = &t.segments;
+    for (i, seg) in segments.iter().enumerate() {
+        match seg {
+            Segment::Literal(text) => {
+                let mut rest = text.as_str();
+                while !rest.is_empty() {
+                    match state {
+                        State::Start | State::Scheme => match rest.find("://") {
+                            Some(at) => {
+                                rest = &rest[at + 3..];
+                                state = State::Authority;
+                            }
+                            None => {
+                                state = State::Scheme;
+                                rest = "";
+                            }
+                        },
+                        State::Authority => {
+                            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                            authority.push_str(&rest[..end]);
+                            if end < rest.len() {
+                                state = match rest.as_bytes()[end] {
+                                    b'/' => State::Path,
+                                    b'?' => State::Query,
+                                    _ => State::Fragment,
+                                };
+                                rest = &rest[end + 1..];
+                            } else {
+                                rest = "";
+                            }
+                        }
+                        State::Path => match rest.find(['?', '#']) {
+                            Some(at) => {
+                                state = if rest.as_bytes()[at] == b'?' { State::Query } else { State::Fragment };
+                                rest = &rest[at + 1..];
+                            }
+                            None => rest = "",
+                        },
+                        State::Query => match rest.find('#') {
+                            Some(at) => {
+                                state = State::Fragment;
+                                rest = &rest[at + 1..];
+                            }
+                            None => rest = "",
+                        },
+                        State::Fragment => rest = "",
+                    }
+                }
+            }
+            Segment::Placeholder { range, .. } => {
+                let context = match state {
+                    State::Start => {
+                        let next = segments.get(i + 1);
+                        let clean = match next {
+                            None => true,
+                            Some(Segment::Literal(l)) => l.starts_with(['/', '?']),
+                            Some(Segment::Placeholder { .. }) => false,
+                        };
+                        if !clean {
+                            return Err(problem(
+                                range.clone(),
+                                "a placeholder that starts a URL supplies its origin and must be followed by `/` or `?`",
+                            ));
+                        }
+                        state = State::Path;
+                        UrlContext::Origin
+                    }
+                    State::Scheme => {
+                        let absolute = segments.iter().any(|s| matches!(s, Segment::Literal(l) if l.contains("://")));
+                        let message = if absolute { "a placeholder cannot fill the URL's scheme" } else { NOT_ABSOLUTE };
+                        return Err(problem(range.clone(), message));
+                    }
+                    State::Authority => {
+                        if authority.contains(':') {
+                            return Err(problem(range.clone(), "a placeholder cannot fill the URL's port"));
+                        }
+                        let rest_of_authority = match segments.get(i + 1) {
+                            Some(Segment::Literal(l)) => l.split(['/', '?', '#']).next().unwrap_or_default(),
+                            _ => "",
+                        };
+                        if rest_of_authority.contains('@') {
+                            return Err(problem(range.clone(), "a placeholder cannot fill the URL's user info"));
+                        }
+                        let before_ok = authority.is_empty() || authority.ends_with('.');
+                        let after_ok = match segments.get(i + 1) {
+                            None => true,
+                            Some(Segment::Literal(l)) => l.starts_with(['.', '/', '?', ':', '#']),
+                            Some(Segment::Placeholder { .. }) => false,
+                        };
+                        if !before_ok || !after_ok {
+                            return Err(problem(
+                                range.clone(),
+                                "a placeholder in the host must fill whole DNS labels (e.g. `https://{{subdomain}}.example.com`)",
+                            ));
+                        }
+                        authority.push('x');
+                        UrlContext::Host
+                    }
+                    State::Path => UrlContext::Path,
+                    State::Query => UrlContext::Query,
+                    State::Fragment => return Err(problem(range.clone(), "a placeholder cannot fill the URL's fragment")),
+                };
+                contexts.push(context);
+            }
+        }
+    }
+    if matches!(state, State::Start | State::Scheme) {
+        return Err(problem(0..0, NOT_ABSOLUTE));
+    }
+    Ok(contexts)
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    fn classify(text: &str) -> Result<Vec<UrlContext>, String> {
+        classify_url(&parse(text).0).map_err(|p| format!("{}: {}", &text[p.range.clone()], p.message))
+    }
+
+    #[test]
+    fn classifies_by_position() {
+        use UrlContext::*;
+        assert_eq!(classify("https://api.x.example/v1/{{a}}/b?q={{q}}&r=[[t]]"), Ok(vec![Path, Query, Query]));
+        assert_eq!(classify("https://{{sub}}.x.example/{{p}}"), Ok(vec![Host, Path]));
+        assert_eq!(classify("{{shopUrl}}/api/v2/ping"), Ok(vec![Origin]));
+        assert_eq!(
+            classify("https://login.x.example/authorize?client_id={{client_id}}&redirect_uri={{redirect_uri}}"),
+            Ok(vec![Query, Query])
+        );
+        assert_eq!(classify("https://api.x.example"), Ok(vec![]));
+    }
+
+    #[test]
+    fn rejects_unsafe_positions() {
+        for (url, needle) in [
+            ("{{scheme}}://x.example/", "origin"),
+            ("http{{s}}://x.example/", "scheme"),
+            ("https://x.example:{{port}}/", "port"),
+            ("https://{{user}}@x.example/", "user info"),
+            ("https://api{{env}}.x.example/", "whole DNS labels"),
+            ("https://x.example/a#{{frag}}", "fragment"),
+            ("/relative/{{id}}", "absolute"),
+            ("{{base}}{{path}}", "origin"),
+        ] {
+            let err = classify(url).expect_err(url);
+            assert!(err.contains(needle), "{url}: {err}");
+        }
+    }
+}

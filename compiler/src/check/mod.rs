@@ -11,6 +11,7 @@
 mod actions;
 mod auth;
 mod identity;
+mod names;
 mod placeholders;
 mod sync;
 mod webhook;
@@ -42,6 +43,7 @@ const RULES: &[Rule] = &[
     auth::user_details_maps_uid,
     auth::refresh_reads_a_stored_token,
     placeholders::templates,
+    placeholders::url_positions,
     placeholders::basic_auth_encoding,
     placeholders::single_brace_ids,
     actions::action_names_unique,
@@ -69,6 +71,7 @@ const RULES: &[Rule] = &[
     sync::pagination,
     sync::field_mappings,
     sync::handlers,
+    names::collisions,
 ];
 
 /// Runs every rule.

@@ -316,6 +316,26 @@ fn resolve_in_action(
     );
 }
 
+/// `E0309`: URL placeholders stand only where a value cannot change the request's host
+/// (FORMAT.md §6.7). Sync endpoint URLs are relative to `sync.baseUrl` and are not checked here.
+pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for (node, ptr, place) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
+        let is_url = ptr.ends_with("/url") || ptr == "/sync/baseUrl";
+        if !is_url || place == Place::Webhook || ptr.contains("/endpoints/") {
+            continue;
+        }
+        let Some(text) = node.as_str() else { continue };
+        let (parsed, problems) = template::parse(text);
+        if !problems.is_empty() {
+            continue; // E0306 reports those
+        }
+        if let Err(problem) = template::classify_url(&parsed) {
+            let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range) };
+            out.push(Diagnostic::new(codes::E0309, problem.message, ptr, span));
+        }
+    }
+}
+
 /// Rule 25: `Authorization: Basic X` where X will not be encoded.
 pub fn basic_auth_encoding(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (node, ptr, _) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {

@@ -1,0 +1,126 @@
+//! Names that collide after conversion to Rust (`E0801`). The naming scheme is the one the code
+//! generator uses ([`crate::names`]), so every clash is reported before generation.
+
+use std::collections::BTreeMap;
+
+use super::{Ctx, items, members};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::names;
+use crate::pointer;
+use crate::source::{Node, Span};
+
+/// One namespace of generated names.
+struct Space<'a> {
+    what: &'a str,
+    seen: BTreeMap<String, (String, Option<Span>)>,
+}
+
+impl<'a> Space<'a> {
+    fn new(what: &'a str, reserved: &[&str]) -> Self {
+        Space { what, seen: reserved.iter().map(|r| (r.to_string(), (r.to_string(), None))).collect() }
+    }
+
+    fn add(&mut self, rust: String, json: &str, span: Span, ptr: String, out: &mut Vec<Diagnostic>) {
+        match self.seen.get(&rust) {
+            // The same JSON name declared twice (e.g. a config slot that a mapping also fills).
+            Some((first, Some(_))) if first == json => {}
+            Some((first, first_span)) => {
+                let shown = names::display(&rust);
+                let message = match first_span {
+                    Some(_) => format!("`{json}` and `{first}` both become the {} `{shown}`", self.what),
+                    None => format!("`{json}` becomes the {} `{shown}`, which the generated code already defines", self.what),
+                };
+                let mut d = Diagnostic::new(codes::E0801, message, ptr, span).with_help("rename one of them");
+                if let Some(s) = first_span {
+                    d = d.with_label(*s, "this one converts to the same name");
+                }
+                out.push(d);
+            }
+            None => {
+                self.seen.insert(rust, (json.to_string(), Some(span)));
+            }
+        }
+    }
+}
+
+/// Struct fields and nested types of a parameter object schema.
+fn object_schema(props: Option<&Node>, base: &str, parent: &str, types: &mut Space<'_>, out: &mut Vec<Diagnostic>) {
+    let mut fields = Space::new("field", &[]);
+    for m in members(props) {
+        let ptr = pointer::join(base, &m.key);
+        fields.add(names::snake(&m.key), &m.key, m.key_span, ptr.clone(), out);
+        let ty = m.value.get("type").and_then(Node::as_str);
+        let nested_props = m.value.get("properties");
+        let is_enum = ty == Some("string") && m.value.get("enum").and_then(Node::as_array).is_some();
+        if (ty == Some("object") && nested_props.is_some()) || is_enum {
+            let name = names::nested_type(parent, &m.key);
+            types.add(name.clone(), &format!("{parent}.{}", m.key), m.key_span, ptr.clone(), out);
+            if is_enum {
+                let mut variants = Space::new("variant", &[]);
+                for (i, v) in items(m.value.get("enum")) {
+                    if let Some(text) = v.as_str() {
+                        variants.add(names::pascal(text), text, v.span, format!("{ptr}/enum/{i}"), out);
+                    }
+                }
+            } else {
+                object_schema(nested_props, &format!("{ptr}/properties"), &name, types, out);
+            }
+        }
+    }
+}
+
+/// `E0801`: every generated method, type, field and variant name is unique where it must be.
+pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let mut methods = Space::new("client method", names::RESERVED_METHODS);
+    let mut types = Space::new("type", names::RESERVED_TYPES);
+    for m in members(cx.at("/source")) {
+        methods.add(names::snake(&m.key), &m.key, m.key_span, pointer::join("/source", &m.key), out);
+    }
+    for (a, action) in items(cx.at("/actions")) {
+        let Some(name_node) = action.get("name") else { continue };
+        let Some(name) = name_node.as_str() else { continue };
+        let ptr = format!("/actions/{a}/name");
+        methods.add(names::snake(name), name, name_node.span, ptr.clone(), out);
+        types.add(names::input_type(name), name, name_node.span, ptr.clone(), out);
+        types.add(names::output_type(name), name, name_node.span, ptr, out);
+        object_schema(
+            action.pointer("/parameters/properties"),
+            &format!("/actions/{a}/parameters/properties"),
+            &names::action_prefix(name),
+            &mut types,
+            out,
+        );
+        // The result's fields: the final step's object mapping.
+        if let Some((s, last)) = items(action.get("requests")).last()
+            && let Some(mapping) = last.get("mapping").filter(|m| m.as_object().is_some())
+        {
+            let mut fields = Space::new("output field", &[]);
+            for m in members(Some(mapping)) {
+                fields.add(
+                    names::snake(&m.key),
+                    &m.key,
+                    m.key_span,
+                    pointer::join(&format!("/actions/{a}/requests/{s}/mapping"), &m.key),
+                    out,
+                );
+            }
+        }
+    }
+    let mut functions = Space::new("function method", &[]);
+    for m in members(cx.at("/functions")) {
+        let ptr = pointer::join("/functions", &m.key);
+        functions.add(names::snake(&m.key), &m.key, m.key_span, ptr.clone(), out);
+        types.add(names::args_type(&m.key), &m.key, m.key_span, ptr.clone(), out);
+        let mut params = Space::new("argument", &[]);
+        for (i, p) in items(m.value.get("params")) {
+            if let Some(name) = p.as_str() {
+                params.add(names::snake(name), name, p.span, format!("{ptr}/params/{i}"), out);
+            }
+        }
+    }
+    let mut credentials = Space::new("credentials field", &[]);
+    for decl in cx.credential_keys().chain(&cx.metadata) {
+        credentials.add(names::snake(decl.name), decl.name, decl.span, "/auth".to_string(), out);
+    }
+}

@@ -1,0 +1,155 @@
+//! Rust names from JSON names, deterministically: `sendMessage` → `send_message` /
+//! `SendMessage`; keywords become raw identifiers (`r#type`); `self`, `Self`, `super` and `crate`,
+//! which cannot be raw, get a trailing `_`.
+
+/// Splits a JSON name into lowercase words: `sendHTTPMessage2` → `send`, `http`, `message2`.
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1);
+        let boundary = c.is_uppercase()
+            && !current.is_empty()
+            && (prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
+                || (prev.is_some_and(char::is_uppercase) && next.is_some_and(|n| n.is_lowercase())));
+        if boundary {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `snake_case`, never empty, never starting with a digit.
+pub fn snake(name: &str) -> String {
+    let s = words(name).join("_");
+    match s.chars().next() {
+        None => "field".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("n{s}"),
+        _ => s,
+    }
+}
+
+/// `PascalCase`, never empty, never starting with a digit.
+pub fn pascal(name: &str) -> String {
+    let s: String = words(name)
+        .iter()
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|f| f.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
+        })
+        .collect();
+    match s.chars().next() {
+        None => "Value".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("V{s}"),
+        _ => s,
+    }
+}
+
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum", "extern", "false",
+    "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where",
+    "while", "yield",
+];
+
+/// An identifier token for a converted name.
+pub fn ident(name: &str) -> proc_macro2::Ident {
+    let span = proc_macro2::Span::call_site();
+    if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
+        proc_macro2::Ident::new(&format!("{name}_"), span)
+    } else if KEYWORDS.contains(&name) {
+        proc_macro2::Ident::new_raw(name, span)
+    } else {
+        proc_macro2::Ident::new(name, span)
+    }
+}
+
+/// The name of an identifier as it reads in source (`r#type`, `self_`).
+pub fn display(name: &str) -> String {
+    ident(name).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_common_shapes() {
+        assert_eq!(snake("sendMessage"), "send_message");
+        assert_eq!(snake("send_message"), "send_message");
+        assert_eq!(snake("HTTPRequest"), "http_request");
+        assert_eq!(snake("x-source"), "x_source");
+        assert_eq!(snake("order.status_changed"), "order_status_changed");
+        assert_eq!(snake("2fa"), "n2fa");
+        assert_eq!(snake("--"), "field");
+        assert_eq!(pascal("notifyMember"), "NotifyMember");
+        assert_eq!(pascal("not_planned"), "NotPlanned");
+        assert_eq!(pascal("team-only"), "TeamOnly");
+        assert_eq!(pascal("15"), "V15");
+    }
+
+    #[test]
+    fn keywords_become_raw_and_unrawable_names_get_an_underscore() {
+        assert_eq!(display("type"), "r#type");
+        assert_eq!(display("async"), "r#async");
+        assert_eq!(display("self"), "self_");
+        assert_eq!(display("Self"), "Self_");
+        assert_eq!(display("crate"), "crate_");
+        assert_eq!(display("name"), "name");
+    }
+}
+
+/// Methods every generated `Client` has, which actions and sources must not shadow.
+pub const RESERVED_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "store",
+    "engine",
+    "authorize_url",
+    "exchange_code",
+    "refresh_token",
+    "user_details",
+    "register",
+    "test_token",
+    "connect",
+];
+
+/// Types every generated module has.
+pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions"];
+
+/// The type of an action's input: `SendMessageInput`.
+pub fn input_type(action: &str) -> String {
+    format!("{}Input", pascal(action))
+}
+
+/// The type of an action's result: `SendMessageOutput`.
+pub fn output_type(action: &str) -> String {
+    format!("{}Output", pascal(action))
+}
+
+/// The type of a nested object or string enum parameter: `SendMessageAttachment`.
+pub fn nested_type(parent: &str, field: &str) -> String {
+    format!("{parent}{}", pascal(field))
+}
+
+/// The arguments of an App Function: `FirstOpenArgs`.
+pub fn args_type(function: &str) -> String {
+    format!("{}Args", pascal(function))
+}
+
+/// The parent name used for an action's nested types: `SendMessage`.
+pub fn action_prefix(action: &str) -> String {
+    pascal(action)
+}
