@@ -81,36 +81,6 @@ pub fn display(name: &str) -> String {
     ident(name).to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn converts_common_shapes() {
-        assert_eq!(snake("sendMessage"), "send_message");
-        assert_eq!(snake("send_message"), "send_message");
-        assert_eq!(snake("HTTPRequest"), "http_request");
-        assert_eq!(snake("x-source"), "x_source");
-        assert_eq!(snake("order.status_changed"), "order_status_changed");
-        assert_eq!(snake("2fa"), "n2fa");
-        assert_eq!(snake("--"), "field");
-        assert_eq!(pascal("notifyMember"), "NotifyMember");
-        assert_eq!(pascal("not_planned"), "NotPlanned");
-        assert_eq!(pascal("team-only"), "TeamOnly");
-        assert_eq!(pascal("15"), "V15");
-    }
-
-    #[test]
-    fn keywords_become_raw_and_unrawable_names_get_an_underscore() {
-        assert_eq!(display("type"), "r#type");
-        assert_eq!(display("async"), "r#async");
-        assert_eq!(display("self"), "self_");
-        assert_eq!(display("Self"), "Self_");
-        assert_eq!(display("crate"), "crate_");
-        assert_eq!(display("name"), "name");
-    }
-}
-
 /// Methods every generated `Client` has, which actions and sources must not shadow.
 pub const RESERVED_METHODS: &[&str] = &[
     "new",
@@ -152,4 +122,34 @@ pub fn args_type(function: &str) -> String {
 /// The parent name used for an action's nested types: `SendMessage`.
 pub fn action_prefix(action: &str) -> String {
     pascal(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_common_shapes() {
+        assert_eq!(snake("sendMessage"), "send_message");
+        assert_eq!(snake("send_message"), "send_message");
+        assert_eq!(snake("HTTPRequest"), "http_request");
+        assert_eq!(snake("x-source"), "x_source");
+        assert_eq!(snake("order.status_changed"), "order_status_changed");
+        assert_eq!(snake("2fa"), "n2fa");
+        assert_eq!(snake("--"), "field");
+        assert_eq!(pascal("notifyMember"), "NotifyMember");
+        assert_eq!(pascal("not_planned"), "NotPlanned");
+        assert_eq!(pascal("team-only"), "TeamOnly");
+        assert_eq!(pascal("15"), "V15");
+    }
+
+    #[test]
+    fn keywords_become_raw_and_unrawable_names_get_an_underscore() {
+        assert_eq!(display("type"), "r#type");
+        assert_eq!(display("async"), "r#async");
+        assert_eq!(display("self"), "self_");
+        assert_eq!(display("Self"), "Self_");
+        assert_eq!(display("crate"), "crate_");
+        assert_eq!(display("name"), "name");
+    }
 }
