@@ -9,13 +9,16 @@
 //! scripts all call [`check`] with the same [`Options`].
 
 pub mod check;
+pub mod codegen;
 pub mod codes;
 pub mod diagnostic;
+pub mod ir;
 pub mod model;
 pub mod names;
 pub mod path;
 pub mod pointer;
 pub mod render;
+pub mod scaffold;
 pub mod schema;
 pub mod source;
 mod suggest;
@@ -39,7 +42,7 @@ pub struct Report {
     /// Every diagnostic, in document order.
     pub diagnostics: Vec<Diagnostic>,
     /// The typed definition, when there are no errors.
-    pub definition: Option<model::Definition>,
+    pub definition: Option<Box<model::Definition>>,
 }
 
 impl Report {
@@ -53,6 +56,34 @@ impl Report {
 
     pub fn source_map(&self) -> source::SourceMap<'_> {
         source::SourceMap::new(&self.text)
+    }
+}
+
+/// Generated Rust code and the warnings found on the way.
+#[derive(Debug)]
+pub struct Generated {
+    /// One formatted Rust module (items only, no inner attributes), ready for `include!`.
+    pub code: String,
+    /// What the code was generated from.
+    pub ir: ir::Ir,
+    /// The check report (warnings only).
+    pub report: Report,
+}
+
+/// Checks a definition and, when it has no errors, generates its Rust module. On errors, returns
+/// the report with every diagnostic.
+pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
+    let mut report = check(bytes, options);
+    let Some(definition) = &report.definition else { return Err(report) };
+    let ir = ir::lower(definition);
+    match codegen::format(&ir) {
+        Ok(code) => Ok(Generated { code, ir, report }),
+        Err(message) => {
+            // The checks accept only what generation supports; reaching this is a compiler bug.
+            report.diagnostics.push(Diagnostic::new(codes::E0013, message, "", source::Span::default()));
+            report.definition = None;
+            Err(report)
+        }
     }
 }
 
@@ -80,7 +111,7 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
         diagnostics.extend(check::run(root, options));
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match model::Definition::from_json(json) {
-                Ok(def) => definition = Some(def),
+                Ok(def) => definition = Some(Box::new(def)),
                 Err(e) => diagnostics.push(Diagnostic::new(
                     codes::E0013,
                     format!("the definition cannot be read into the model: {e}"),

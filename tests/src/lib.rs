@@ -1,1 +1,14 @@
-//! Test-only crate: see `tests/`.
+//! The connectors generated from `examples/definitions/` (by `build.rs`), for the end-to-end tests.
+
+macro_rules! connectors {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("The `", stringify!($name), "` example connector.")]
+            pub mod $name {
+                include!(concat!(env!("OUT_DIR"), "/", stringify!($name), ".rs"));
+            }
+        )*
+    };
+}
+
+connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, pipeline_crm);
