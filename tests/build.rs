@@ -1,13 +1,16 @@
-//! Generates the connector of every example definition into `OUT_DIR` (the build-script mode),
+//! Generates the connector of every example definition (and test fixture) into `OUT_DIR` (the build-script mode),
 //! so the end-to-end tests call real generated code.
 
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/definitions");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = std::env::var("OUT_DIR").unwrap_or_default();
-    println!("cargo:rerun-if-changed={}", dir.display());
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    let dirs = [root.join("../examples/definitions"), root.join("fixtures")];
+    for dir in &dirs {
+        println!("cargo:rerun-if-changed={}", dir.display());
+    }
+    let mut entries: Vec<_> = dirs.iter().flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten().map(|e| e.path())).collect();
     entries.sort();
     for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
         println!("cargo:rerun-if-changed={}", path.display());

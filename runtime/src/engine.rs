@@ -270,6 +270,7 @@ impl Engine {
             other => return Err(Error::Input(format!("expected an object, found {other}"))),
         };
         vars.retain(|_, v| !v.is_null());
+        vars.values_mut().for_each(whole_numbers_as_integers);
         for (key, default) in defaults {
             if !vars.contains_key(*key) {
                 let value = template::render_value(default, &self.scope(&Map::new(), &[]), key)?;
@@ -541,6 +542,24 @@ impl Engine {
             self.store_all(bag, out.clone());
         }
         Ok(out)
+    }
+}
+
+/// `number` parameters are `f64` in Rust; a whole value such as `2.0` is sent as `2`, as the
+/// JSON the provider expects (in URLs, forms and JSON bodies alike).
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9_007_199_254_740_992.0
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 

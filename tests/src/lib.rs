@@ -1,4 +1,5 @@
-//! The connectors generated from `examples/definitions/` (by `build.rs`), for the end-to-end tests.
+//! The connectors generated from `examples/definitions/` and `fixtures/` (by `build.rs`), for
+//! the end-to-end tests.
 
 macro_rules! connectors {
     ($($name:ident),* $(,)?) => {
@@ -11,4 +12,4 @@ macro_rules! connectors {
     };
 }
 
-connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, pipeline_crm);
+connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, pipeline_crm, relay);

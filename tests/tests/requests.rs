@@ -1,0 +1,231 @@
+//! Generated code against a real HTTP server on 127.0.0.1: request chains, each body type, query
+//! parameters, faults (429, 500, timeouts, malformed JSON) and the security guarantees.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use miniapp::{Error, Secret};
+use miniapp_tests::relay::{self, Client, Credentials};
+use serde_json::json;
+use support::{Reply, Server, quick_retries, serve};
+
+const TOKEN: &str = "tok-8c1f2e-secret";
+
+fn client(server: &Server) -> Client {
+    Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) }).base_url(server.url.clone()).retry(quick_retries()).build()
+}
+
+#[tokio::test]
+async fn a_three_step_chain_passes_values_between_steps() {
+    let server = serve(|r, _| match r.path.as_str() {
+        "/start" => Reply::json(json!({"a": "A1"})),
+        "/middle" => Reply::json(json!({"b": format!("B-{}", r.json()["a"].as_str().unwrap_or("?"))})),
+        "/end/B-A1" => Reply::json(json!({"result": "done", "echo": r.json()})),
+        _ => Reply::status(404, "no route"),
+    })
+    .await;
+    let out = client(&server).chain(&relay::ChainInput { seed: "s 1".into() }).await.unwrap();
+    assert_eq!(out.result, Some(json!("done")));
+    assert_eq!(out.echo, Some(json!({"a": "A1", "b": "B-A1", "seed": "s 1"})));
+    let seen = server.requests();
+    assert_eq!(
+        seen.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect::<Vec<_>>(),
+        [("GET", "/start"), ("POST", "/middle"), ("PUT", "/end/B-A1")]
+    );
+    assert_eq!(seen[0].query.as_deref(), Some("seed=s+1"));
+    assert!(seen.iter().all(|r| r.header("authorization") == Some(&format!("Bearer {TOKEN}"))));
+}
+
+#[tokio::test]
+async fn json_bodies_are_exact_and_keep_whole_value_types() {
+    let server = serve(|_, _| Reply::json(json!({"id": 1}))).await;
+    let input = relay::SendJsonInput {
+        text: "Ann".into(),
+        count: 3.5,
+        tags: Some(vec![json!("x"), json!(2)]),
+        flag: None,
+        mood: Some(relay::SendJsonMood::Loud),
+    };
+    client(&server).send_json(&input).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.text(), r#"{"text":"Hi Ann!","count":3.5,"tags":["x",2],"nested":{"flag":true,"mood":"loud"},"fixed":[1,"two",null]}"#);
+    // Whole numbers go out as integers; a missing optional value in a string is empty.
+    let input = relay::SendJsonInput { text: "Bo".into(), count: 4.0, tags: None, flag: Some(false), mood: None };
+    client(&server).send_json(&input).await.unwrap();
+    assert_eq!(
+        server.requests()[1].text(),
+        r#"{"text":"Hi Bo!","count":4,"tags":null,"nested":{"flag":false,"mood":"calm"},"fixed":[1,"two",null]}"#
+    );
+}
+
+#[tokio::test]
+async fn form_bodies_are_exact() {
+    let server = serve(|_, _| Reply::json(json!({"id": 1}))).await;
+    client(&server).send_form(&relay::SendFormInput { text: "a b&c".into(), count: Some(2.5) }).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(r.text(), "text=a+b%26c&count=2.5&kind=a%26b%3Dc");
+}
+
+#[tokio::test]
+async fn multipart_bodies_are_exact() {
+    let server = serve(|_, _| Reply::json(json!({"id": 1}))).await;
+    client(&server).send_multipart(&relay::SendMultipartInput { name: "report.txt".into(), content: "hello\nworld".into() }).await.unwrap();
+    let r = &server.requests()[0];
+    let content_type = r.header("content-type").unwrap();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect("the encoder's own multipart content type");
+    let expected = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nreport.txt\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nhello\nworld\r\n--{boundary}--\r\n"
+    );
+    assert_eq!(r.text(), expected);
+}
+
+#[tokio::test]
+async fn query_parameters_are_form_encoded_and_appended() {
+    let server = serve(|_, _| Reply::json(json!({"hits": 3}))).await;
+    let out = client(&server).search(&relay::SearchInput { q: "rust & wasm".into(), page: Some(2.0) }).await.unwrap();
+    assert_eq!(out.hits, Some(json!(3)));
+    assert_eq!(server.requests()[0].query.as_deref(), Some("sort=new&q=rust+%26+wasm&page=2&limit=10"));
+}
+
+#[tokio::test]
+async fn path_values_never_change_the_host_or_the_path_structure() {
+    let server = serve(|r, _| Reply::json(json!({"id": 1, "path": r.path}))).await;
+    let client = client(&server);
+    for (value, expected_path) in [
+        ("a?b", "/items/a%3Fb/detail"),
+        ("#frag", "/items/%23frag/detail"),
+        ("user@evil.example", "/items/user%40evil.example/detail"),
+        ("évil:80", "/items/%C3%A9vil%3A80/detail"),
+        ("owner/repo", "/items/owner/repo/detail"),
+    ] {
+        let out = client.get_item(&relay::GetItemInput { item_id: value.into() }).await.unwrap();
+        assert_eq!(out.path, Some(json!(expected_path)), "{value:?}");
+    }
+    for value in ["../admin", "a/../../b", "//evil.example", "/abs", "x/", "", "."] {
+        let err = client.get_item(&relay::GetItemInput { item_id: value.into() }).await.unwrap_err();
+        assert!(matches!(err, Error::Template { .. }), "{value:?}: {err:?}");
+    }
+    let seen = server.requests();
+    assert_eq!(seen.len(), 5, "rejected values send nothing");
+    let host = server.url.host_str().unwrap();
+    assert!(seen.iter().all(|r| r.header("host").is_some_and(|h| h.starts_with(host))));
+}
+
+#[tokio::test]
+async fn a_line_break_in_a_header_value_is_an_error_not_a_header() {
+    let server = serve(|_, _| Reply::json(json!({"id": 1}))).await;
+    let err = client(&server).add_note(&relay::AddNoteInput { note: "hi\r\nX-Injected: 1".into() }).await.unwrap_err();
+    assert!(matches!(err, Error::Template { .. }), "{err:?}");
+    assert!(server.requests().is_empty());
+    client(&server).add_note(&relay::AddNoteInput { note: "plain".into() }).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.header("x-note"), Some("plain"));
+    assert!(r.header("x-injected").is_none());
+}
+
+#[tokio::test]
+async fn a_429_waits_for_retry_after_then_succeeds() {
+    let server = serve(|_, earlier| {
+        if earlier.is_empty() {
+            Reply::status(429, "slow down").header("retry-after", "1")
+        } else {
+            Reply::json(json!({"deep": {"items": [0, {"state": "ok"}]}}))
+        }
+    })
+    .await;
+    let start = Instant::now();
+    let out = client(&server).status(&relay::StatusInput {}).await.unwrap();
+    assert_eq!(out.state, Some(json!("ok")));
+    assert!(start.elapsed() >= Duration::from_millis(950), "waited {:?}", start.elapsed());
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_500_is_retried_and_then_succeeds() {
+    let server =
+        serve(
+            |_, earlier| {
+                if earlier.len() < 2 { Reply::status(500, "oops") } else { Reply::json(json!({"deep": {"items": [0, {"state": "up"}]}})) }
+            },
+        )
+        .await;
+    let out = client(&server).status(&relay::StatusInput {}).await.unwrap();
+    assert_eq!(out.state, Some(json!("up")));
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn exhausted_retries_give_a_status_error_with_a_bounded_excerpt_and_no_secret() {
+    let body = format!("internal error for token {TOKEN}: {}", "x".repeat(5000));
+    let server = serve(move |_, _| Reply::status(503, body.clone())).await;
+    let err = client(&server).status(&relay::StatusInput {}).await.unwrap_err();
+    assert!(err.is_retryable());
+    assert_eq!(err.status(), Some(503));
+    let Error::Status { body, .. } = &err else { panic!("{err:?}") };
+    assert!(body.len() <= miniapp::BODY_EXCERPT_LIMIT + 3, "{}", body.len());
+    for shown in [format!("{err}"), format!("{err:?}")] {
+        assert!(!shown.contains(TOKEN), "{shown}");
+    }
+    assert_eq!(server.requests().len(), 4, "one try and three retries");
+}
+
+#[tokio::test]
+async fn a_timeout_is_a_typed_retryable_error() {
+    let server = serve(|_, _| Reply::json(json!({})).after(Duration::from_secs(3))).await;
+    let client = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(server.url.clone())
+        .timeout(Duration::from_millis(200))
+        .retry(miniapp::RetryPolicy::none())
+        .build();
+    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_decode_error_naming_the_request() {
+    let server = serve(|_, _| Reply::status(200, "{\"deep\": {\"items\": [")).await;
+    let err = client(&server).status(&relay::StatusInput {}).await.unwrap_err();
+    let Error::Decode { request, line, column, .. } = &err else { panic!("{err:?}") };
+    assert!(request.contains("status step 1") && request.contains("/status"), "{request}");
+    assert_eq!((*line, *column), (1, 20), "the end of the truncated body");
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_missing_credential_is_an_error_before_anything_is_sent() {
+    let server = serve(|_, _| Reply::json(json!({}))).await;
+    let client = Client::builder(Credentials::default()).base_url(server.url.clone()).build();
+    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    assert!(matches!(&err, Error::MissingCredential { key, .. } if key == "apiToken"), "{err:?}");
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn secrets_never_reach_debug_output() {
+    let credentials = Credentials { api_token: Some(Secret::new(TOKEN)) };
+    assert!(!format!("{credentials:?}").contains(TOKEN));
+    let server = serve(|_, _| Reply::json(json!({}))).await;
+    let client = client(&server);
+    assert!(!format!("{client:?}").contains(TOKEN));
+    assert_eq!(client.store().lookup("apiToken"), Some(json!(TOKEN)), "the store still has it");
+}
+
+#[tokio::test]
+async fn the_rate_limiter_spaces_action_runs() {
+    let server = serve(|_, _| Reply::json(json!({"deep": {"items": [0, {"state": "ok"}]}}))).await;
+    let client = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(server.url.clone())
+        .rate_limit(Some((2, Duration::from_millis(400))))
+        .build();
+    let start = Instant::now();
+    for _ in 0..3 {
+        client.status(&relay::StatusInput {}).await.unwrap();
+    }
+    assert!(start.elapsed() >= Duration::from_millis(380), "the third run waited: {:?}", start.elapsed());
+}

@@ -1,0 +1,137 @@
+//! A provider on 127.0.0.1 for end-to-end tests: it records every request exactly as received and
+//! answers with what the test scripts.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+
+/// A request as the server received it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// The raw (still percent-encoded) path.
+    pub path: String,
+    pub query: Option<String>,
+    /// Header names lowercased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What the server answers.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+    pub delay: Duration,
+}
+
+impl Reply {
+    pub fn json(value: serde_json::Value) -> Self {
+        Reply { status: 200, headers: vec![("content-type", "application/json".into())], body: value.to_string(), delay: Duration::ZERO }
+    }
+
+    pub fn status(status: u16, body: impl Into<String>) -> Self {
+        Reply { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn after(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+type Script = dyn Fn(&Recorded, &[Recorded]) -> Reply + Send + Sync;
+
+struct Shared {
+    log: Mutex<Vec<Recorded>>,
+    script: Box<Script>,
+}
+
+/// A running server.
+pub struct Server {
+    pub url: miniapp::Url,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.log.lock().expect("log").clone()
+    }
+
+    /// The requests whose path starts with `prefix`.
+    pub fn hits(&self, prefix: &str) -> Vec<Recorded> {
+        self.requests().into_iter().filter(|r| r.path.starts_with(prefix)).collect()
+    }
+
+    /// The server's origin as text (`http://127.0.0.1:PORT`).
+    pub fn origin(&self) -> String {
+        self.url.as_str().trim_end_matches('/').to_string()
+    }
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20).await.map(|b| b.to_vec()).unwrap_or_default();
+    let recorded = Recorded {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers.iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
+        body,
+    };
+    let reply = {
+        let mut log = shared.log.lock().expect("log");
+        let reply = (shared.script)(&recorded, &log);
+        log.push(recorded);
+        reply
+    };
+    tokio::time::sleep(reply.delay).await;
+    let mut response = Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
+        response = response.header(*name, value);
+    }
+    response.body(Body::from(reply.body)).expect("a valid response")
+}
+
+/// Starts a server on 127.0.0.1 with a script: `(request, earlier requests) -> reply`.
+pub async fn serve(script: impl Fn(&Recorded, &[Recorded]) -> Reply + Send + Sync + 'static) -> Server {
+    let shared = Arc::new(Shared { log: Mutex::new(Vec::new()), script: Box::new(script) });
+    let app = axum::Router::new().fallback(handle).with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Server { url: miniapp::Url::parse(&format!("http://{addr}/")).expect("server url"), shared }
+}
+
+/// A retry policy fast enough for tests.
+pub fn quick_retries() -> miniapp::RetryPolicy {
+    miniapp::RetryPolicy { max_retries: 3, base_delay: Duration::from_millis(10), max_delay: Duration::from_secs(5) }
+}
