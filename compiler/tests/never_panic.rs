@@ -48,6 +48,11 @@ fn assert_well_behaved(bytes: &[u8], submission: bool) -> Result<(), TestCaseErr
         "an error if and only if no model: {:?}",
         report.diagnostics.first().map(|d| &d.message)
     );
+    if !report.has_errors() {
+        // A definition that checks clean always generates (parseable, formatted) Rust.
+        let generated = miniapp_compiler::generate(bytes, &Options { submission });
+        prop_assert!(generated.is_ok(), "generation failed: {:?}", generated.err().map(|r| r.diagnostics));
+    }
     let checked = Checked { file: "fuzz.json", report: &report };
     let _ = render::human(&checked, true);
     let _ = render::json(std::slice::from_ref(&checked));
