@@ -12,6 +12,7 @@ pub mod check;
 pub mod codegen;
 pub mod codes;
 pub mod diagnostic;
+mod generator;
 pub mod ir;
 pub mod model;
 pub mod names;
@@ -25,6 +26,7 @@ mod suggest;
 pub mod template;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use generator::{GenerateError, Generator, module_name};
 
 /// Options shared by every front end.
 #[derive(Clone, Debug, Default)]

@@ -16,34 +16,38 @@ pub struct Checked<'a> {
 /// rustc-style text for every diagnostic of a report (`error[E0105]: ...`, ` --> file:line:col`,
 /// the source line with a caret, `help:` lines).
 pub fn human(checked: &Checked<'_>, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
-    let text = checked.report.text.as_str();
     let mut out = String::new();
     for d in &checked.report.diagnostics {
-        let level = match d.severity {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
-        };
-        // Snap to character boundaries: a span must never split a character.
-        let clamp = |s: usize| (0..=s.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-        let primary = clamp(d.span.start)..clamp(d.span.end.max(d.span.start));
-        let mut snippet = Snippet::source(text).path(checked.file).annotation(AnnotationKind::Primary.span(primary));
-        for label in &d.labels {
-            let span = clamp(label.span.start)..clamp(label.span.end.max(label.span.start));
-            snippet = snippet.annotation(AnnotationKind::Context.span(span).label(label.message.as_str()));
-        }
-        let mut group = level.primary_title(d.message.as_str()).id(d.code.id).element(snippet);
-        for help in &d.help {
-            group = group.element(Level::HELP.message(help.as_str()));
-        }
-        if !d.pointer.is_empty() {
-            group = group.element(Level::NOTE.message(format!("at {}", d.pointer)));
-        }
-        let report: [Group<'_>; 1] = [group];
-        out.push_str(&renderer.render(&report));
+        out.push_str(&diagnostic(d, &checked.report.text, checked.file, color));
         out.push_str("\n\n");
     }
     out
+}
+
+/// rustc-style text for one diagnostic.
+pub fn diagnostic(d: &Diagnostic, text: &str, file: &str, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    // Snap to character boundaries: a span must never split a character.
+    let clamp = |s: usize| (0..=s.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let primary = clamp(d.span.start)..clamp(d.span.end.max(d.span.start));
+    let mut snippet = Snippet::source(text).path(file).annotation(AnnotationKind::Primary.span(primary));
+    for label in &d.labels {
+        let span = clamp(label.span.start)..clamp(label.span.end.max(label.span.start));
+        snippet = snippet.annotation(AnnotationKind::Context.span(span).label(label.message.as_str()));
+    }
+    let mut group = level.primary_title(d.message.as_str()).id(d.code.id).element(snippet);
+    for help in &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if !d.pointer.is_empty() {
+        group = group.element(Level::NOTE.message(format!("at {}", d.pointer)));
+    }
+    let report: [Group<'_>; 1] = [group];
+    renderer.render(&report)
 }
 
 /// The closing line for one file, e.g. `chatly.json: 2 errors, 1 warning`.
