@@ -1,5 +1,249 @@
-//! Procedural macros of miniapp-rs.
-//!
-//! This crate will hold `miniapp!{ ... }` and `include_miniapp!("path.json")`: thin front ends
-//! that read a definition, call `miniapp-compiler` and turn its diagnostics into
-//! `compile_error!`s. It exports nothing yet.
+//! The `miniapp!{ ... }` and `include_miniapp!("path.json")` macros: thin front ends over
+//! `miniapp-compiler`. They check the definition at compile time, turn every diagnostic into a
+//! `compile_error!`, and expand to the generated connector items. Use them through the `miniapp`
+//! crate (feature `macros`, on by default).
+
+use std::path::{Path, PathBuf};
+
+use miniapp_compiler::{Diagnostic, Options, Report, Severity};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
+
+/// Expands to the typed connector generated from a definition file.
+///
+/// ```ignore
+/// mod acme_shop {
+///     miniapp::include_miniapp!("definitions/acme-shop.json");
+/// }
+/// ```
+///
+/// The path resolves against `CARGO_MANIFEST_DIR` (falling back to the directory of the file that
+/// calls the macro). Every error in the definition is a separate compile error whose message
+/// carries `file:line:col`, the source line and a caret. Warnings do not fail the build unless
+/// `deny_warnings` is given: `include_miniapp!("x.json", deny_warnings)`. Cargo rebuilds when the
+/// file changes.
+#[proc_macro]
+pub fn include_miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let caller = input.clone().into_iter().next().and_then(|t| t.span().local_file());
+    match syn::parse::<IncludeArgs>(input) {
+        Ok(args) => expand_include(&args, caller.as_deref()).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Expands to the typed connector generated from a definition written inline as JSON.
+///
+/// ```ignore
+/// mod chatly {
+///     miniapp::miniapp! {
+///         "ns": "chatly",
+///         "name": "chatly",
+///         // ... the rest of the definition, as JSON
+///     }
+/// }
+/// ```
+///
+/// Diagnostics point at the offending token. Tokens that are not JSON (single quotes, raw or byte
+/// strings, suffixed or non-decimal numbers, bare words other than `true`, `false` and `null`,
+/// parentheses) are errors.
+#[proc_macro]
+pub fn miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand_inline(input.into()).into()
+}
+
+struct IncludeArgs {
+    path: LitStr,
+    deny_warnings: bool,
+}
+
+impl Parse for IncludeArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let path: LitStr = input.parse()?;
+        let mut deny_warnings = false;
+        while input.parse::<Option<Token![,]>>()?.is_some() {
+            if input.is_empty() {
+                break;
+            }
+            let option: Ident = input.parse()?;
+            match option.to_string().as_str() {
+                "deny_warnings" => deny_warnings = true,
+                other => return Err(syn::Error::new(option.span(), format!("unknown option `{other}` (expected `deny_warnings`)"))),
+            }
+        }
+        Ok(IncludeArgs { path, deny_warnings })
+    }
+}
+
+/// The diagnostics that fail the build.
+fn failing(report: &Report, deny_warnings: bool) -> Vec<&Diagnostic> {
+    report.diagnostics.iter().filter(|d| d.severity == Severity::Error || deny_warnings).collect()
+}
+
+fn resolve(rel: &str, caller: Option<&Path>) -> Result<PathBuf, String> {
+    let path = Path::new(rel);
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let mut tried = vec![manifest.join(path)];
+    if let Some(dir) = caller.and_then(Path::parent) {
+        tried.push(dir.join(path));
+    }
+    match tried.iter().find(|p| p.is_file()) {
+        Some(found) => Ok(found.clone()),
+        None => Err(format!(
+            "cannot find the definition `{rel}` (looked in {})",
+            tried.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(" and ")
+        )),
+    }
+}
+
+fn expand_include(args: &IncludeArgs, caller: Option<&Path>) -> TokenStream {
+    let rel = args.path.value();
+    let span = args.path.span();
+    let path = match resolve(&rel, caller) {
+        Ok(path) => path,
+        Err(message) => return syn::Error::new(span, message).to_compile_error(),
+    };
+    let shown = path.to_string_lossy().into_owned();
+    // Makes cargo rebuild when the definition changes.
+    let track = quote!(
+        const _: &[u8] = ::core::include_bytes!(#shown);
+    );
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return syn::Error::new(span, format!("cannot read `{rel}`: {e}")).to_compile_error(),
+    };
+    let (report, code) = match miniapp_compiler::generate(&bytes, &Options::default()) {
+        Ok(generated) => (generated.report, Some(generated.code)),
+        Err(report) => (report, None),
+    };
+    let errors = failing(&report, args.deny_warnings);
+    if !errors.is_empty() {
+        let mut out = track;
+        for d in errors {
+            let rendered = miniapp_compiler::render::diagnostic(d, &report.text, &rel, false);
+            out.extend(syn::Error::new(span, retitle(&rendered, d)).to_compile_error());
+        }
+        return out;
+    }
+    let items = code.unwrap_or_default().parse::<TokenStream>().unwrap_or_else(|e| syn::Error::new(span, e.to_string()).to_compile_error());
+    quote!(#track #items)
+}
+
+/// The rendered diagnostic without its leading `error`/`warning` word, which `compile_error!`
+/// already prints: `[E0405] ...` followed by the location, the snippet and the help lines.
+fn retitle(rendered: &str, d: &Diagnostic) -> String {
+    let (_, rest) = rendered.split_once(&format!("[{}]: ", d.code.id)).unwrap_or(("", rendered));
+    format!("[{}] {rest}", d.code.id)
+}
+
+/// A JSON text built from tokens, remembering which token produced which bytes.
+struct Json {
+    text: String,
+    spans: Vec<(usize, usize, Span)>,
+}
+
+impl Json {
+    fn push(&mut self, s: &str, span: Span) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        self.spans.push((start, self.text.len(), span));
+    }
+
+    /// The span of the token at (or before) byte `at`.
+    fn span_at(&self, at: usize) -> Span {
+        self.spans.iter().rev().find(|(start, _, _)| *start <= at).or(self.spans.first()).map_or_else(Span::call_site, |(_, _, s)| *s)
+    }
+
+    fn tokens(&mut self, tokens: TokenStream) -> syn::Result<()> {
+        for token in tokens {
+            match token {
+                TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        Delimiter::Brace => ("{", "}"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::None => {
+                            self.tokens(g.stream())?;
+                            continue;
+                        }
+                        Delimiter::Parenthesis => return Err(syn::Error::new(g.span(), "parentheses are not JSON")),
+                    };
+                    self.push(open, g.span_open());
+                    self.tokens(g.stream())?;
+                    self.push(close, g.span_close());
+                }
+                TokenTree::Punct(p) => match p.as_char() {
+                    c @ (':' | ',' | '-') => self.push(&c.to_string(), p.span()),
+                    c => return Err(syn::Error::new(p.span(), format!("`{c}` is not JSON"))),
+                },
+                TokenTree::Ident(i) => match i.to_string().as_str() {
+                    word @ ("true" | "false" | "null") => self.push(word, i.span()),
+                    word => return Err(syn::Error::new(i.span(), format!("`{word}` is not JSON: strings need double quotes"))),
+                },
+                TokenTree::Literal(l) => {
+                    let span = l.span();
+                    match syn::Lit::new(l) {
+                        syn::Lit::Str(s) if s.suffix().is_empty() && s.token().to_string().starts_with('"') => {
+                            let text = serde_json::Value::String(s.value()).to_string();
+                            self.push(&text, span);
+                        }
+                        syn::Lit::Str(_) => {
+                            return Err(syn::Error::new(span, "raw or suffixed strings are not JSON: write a plain \"string\""));
+                        }
+                        syn::Lit::Int(n) if n.suffix().is_empty() && is_json_number(&n.to_string()) => self.push(&n.to_string(), span),
+                        syn::Lit::Float(n) if n.suffix().is_empty() && is_json_number(&n.to_string()) => self.push(&n.to_string(), span),
+                        syn::Lit::Int(n) => return Err(syn::Error::new(span, format!("`{n}` is not a JSON number"))),
+                        syn::Lit::Float(n) => return Err(syn::Error::new(span, format!("`{n}` is not a JSON number"))),
+                        syn::Lit::Char(_) => return Err(syn::Error::new(span, "single quotes are not JSON: write a \"string\"")),
+                        _ => return Err(syn::Error::new(span, "this literal is not JSON")),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_json_number(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Number>(text).is_ok()
+}
+
+fn expand_inline(input: TokenStream) -> TokenStream {
+    let mut json = Json { text: String::new(), spans: Vec::new() };
+    let mut tokens = input.clone().into_iter();
+    let whole_object = matches!((tokens.next(), tokens.next()), (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Brace);
+    let converted = if whole_object {
+        json.tokens(input)
+    } else {
+        json.push("{", Span::call_site());
+        let r = json.tokens(input);
+        json.push("}", Span::call_site());
+        r
+    };
+    if let Err(e) = converted {
+        return e.to_compile_error();
+    }
+    let (report, code) = match miniapp_compiler::generate(json.text.as_bytes(), &Options::default()) {
+        Ok(generated) => (generated.report, Some(generated.code)),
+        Err(report) => (report, None),
+    };
+    let errors = failing(&report, false);
+    if !errors.is_empty() {
+        let mut out = TokenStream::new();
+        for d in errors {
+            let mut message = format!("[{}] {}", d.code.id, d.message);
+            for help in &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            if !d.pointer.is_empty() {
+                message.push_str(&format!("\nnote: at {}", d.pointer));
+            }
+            out.extend(syn::Error::new(json.span_at(d.span.start), message).to_compile_error());
+        }
+        return out;
+    }
+    code.unwrap_or_default().parse::<TokenStream>().unwrap_or_else(|e| syn::Error::new(Span::call_site(), e.to_string()).to_compile_error())
+}

@@ -22,6 +22,9 @@ pub use error::{BODY_EXCERPT_LIMIT, Error};
 pub use secret::Secret;
 pub use store::{Bag, MemoryStore, Store};
 
+#[cfg(feature = "macros")]
+pub use miniapp_macros::{include_miniapp, miniapp};
+
 /// Re-exported for generated code, so a connector crate needs only `miniapp` (and `serde`).
 pub use reqwest::{self, Url};
 pub use serde;

@@ -5,15 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use miniapp::{Bag, Secret, Store};
+use miniapp_loopback::{Recorded, Reply, Server, quick_retries, serve};
 use miniapp_tests::{acme_shop, chatly, pipeline_crm};
 use serde_json::{Value, json};
-use support::{Recorded, Reply, Server, quick_retries, serve};
 
 fn form(r: &Recorded) -> BTreeMap<String, String> {
     form_urlencoded::parse(&r.body).into_owned().collect()

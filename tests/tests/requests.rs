@@ -3,14 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use miniapp::{Error, Secret};
+use miniapp_loopback::{Reply, Server, quick_retries, serve};
 use miniapp_tests::relay::{self, Client, Credentials};
 use serde_json::json;
-use support::{Reply, Server, quick_retries, serve};
 
 const TOKEN: &str = "tok-8c1f2e-secret";
 

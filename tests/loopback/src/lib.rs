@@ -1,7 +1,7 @@
-//! A provider on 127.0.0.1 for end-to-end tests: it records every request exactly as received and
-//! answers with what the test scripts.
+//! A provider on 127.0.0.1 for end-to-end tests and examples: it records every request exactly as
+//! received and answers with what the test scripts.
 
-#![allow(dead_code)]
+#![allow(clippy::expect_used)] // test support: a broken server is a failed test
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
