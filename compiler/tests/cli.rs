@@ -178,7 +178,9 @@ fn generate_crate_writes_a_standalone_crate() {
     );
     let lib = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
     assert!(lib.starts_with("//! CloudBox 1.1.0: Store and share files in CloudBox"), "{lib}");
-    assert!(lib.contains("#![deny(warnings)]") && lib.contains("pub async fn share_file("));
+    assert!(lib.contains("#![deny(warnings)]") && lib.contains("include!(\"connector.rs\");"));
+    let connector = std::fs::read_to_string(dir.join("src/connector.rs")).expect("connector.rs");
+    assert!(connector.contains("pub async fn share_file("));
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
     assert!(
         readme.contains("| `Client::create_folder` | `createFolder` | Create a folder: Creates a folder in the app folder |"),
