@@ -220,7 +220,9 @@ fn expand_inline(input: TokenStream) -> TokenStream {
     } else {
         json.push("{", Span::call_site());
         let r = json.tokens(input);
-        json.push("}", Span::call_site());
+        // No span for the closing brace: an error there (e.g. a trailing comma) points at the
+        // token before it.
+        json.text.push('}');
         r
     };
     if let Err(e) = converted {

@@ -21,10 +21,11 @@ impl<'a> Space<'a> {
         Space { what, seen: reserved.iter().map(|r| (r.to_string(), (r.to_string(), None))).collect() }
     }
 
-    fn add(&mut self, rust: String, json: &str, span: Span, ptr: String, out: &mut Vec<Diagnostic>) {
+    /// Adds a name; returns whether it collided (and was reported).
+    fn add(&mut self, rust: String, json: &str, span: Span, ptr: String, out: &mut Vec<Diagnostic>) -> bool {
         match self.seen.get(&rust) {
             // The same JSON name declared twice (e.g. a config slot that a mapping also fills).
-            Some((first, Some(_))) if first == json => {}
+            Some((first, Some(_))) if first == json => false,
             Some((first, first_span)) => {
                 let shown = names::display(&rust);
                 let message = match first_span {
@@ -36,9 +37,11 @@ impl<'a> Space<'a> {
                     d = d.with_label(*s, "this one converts to the same name");
                 }
                 out.push(d);
+                true
             }
             None => {
                 self.seen.insert(rust, (json.to_string(), Some(span)));
+                false
             }
         }
     }
@@ -81,9 +84,12 @@ pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let Some(name_node) = action.get("name") else { continue };
         let Some(name) = name_node.as_str() else { continue };
         let ptr = format!("/actions/{a}/name");
-        methods.add(names::snake(name), name, name_node.span, ptr.clone(), out);
-        types.add(names::input_type(name), name, name_node.span, ptr.clone(), out);
-        types.add(names::output_type(name), name, name_node.span, ptr, out);
+        // Input and output type names derive from the same words as the method name: check them
+        // (against the other types) only when the method itself is distinct.
+        if !methods.add(names::snake(name), name, name_node.span, ptr.clone(), out) {
+            types.add(names::input_type(name), name, name_node.span, ptr.clone(), out);
+            types.add(names::output_type(name), name, name_node.span, ptr, out);
+        }
         object_schema(
             action.pointer("/parameters/properties"),
             &format!("/actions/{a}/parameters/properties"),
@@ -110,8 +116,9 @@ pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut functions = Space::new("function method", &[]);
     for m in members(cx.at("/functions")) {
         let ptr = pointer::join("/functions", &m.key);
-        functions.add(names::snake(&m.key), &m.key, m.key_span, ptr.clone(), out);
-        types.add(names::args_type(&m.key), &m.key, m.key_span, ptr.clone(), out);
+        if !functions.add(names::snake(&m.key), &m.key, m.key_span, ptr.clone(), out) {
+            types.add(names::args_type(&m.key), &m.key, m.key_span, ptr.clone(), out);
+        }
         let mut params = Space::new("argument", &[]);
         for (i, p) in items(m.value.get("params")) {
             if let Some(name) = p.as_str() {

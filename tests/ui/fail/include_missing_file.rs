@@ -1,0 +1,5 @@
+mod connector {
+    miniapp::include_miniapp!("definitions/nowhere.json");
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+mod connector {
+    miniapp::include_miniapp!("../../corpus/invalid/E0309-placeholder-in-port.json");
+}
+
+fn main() {}

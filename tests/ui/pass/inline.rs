@@ -1,0 +1,24 @@
+mod tiny {
+    miniapp::miniapp! {
+        "ns": "tiny",
+        "name": "tiny",
+        "type": "tiny",
+        "title": "Tiny",
+        "label": "Tiny",
+        "description": "A tiny app.\n\n## Setup\n1. Paste a token.",
+        "shortDescription": "Tiny",
+        "status": "private",
+        "version": "1.0.0",
+        "category": "developer",
+        "icon": "https://tiny.example/icon.svg",
+        "logo": "https://tiny.example/logo.svg",
+        "docsUrl": "https://tiny.example/docs",
+        "auth": { "type": "bearer_token", "sensitiveKeys": ["apiToken"], "config": { "apiToken": "" } }
+    }
+}
+
+fn main() {
+    let client = tiny::Client::new(tiny::Credentials::default());
+    let _ = client.store();
+    assert_eq!(tiny::NS, "tiny");
+}
