@@ -2,6 +2,9 @@
 //! `serde_json` parsing of the same bytes (the least any JSON tool must do). Each pipeline stage is
 //! measured too, so a regression can be located.
 //!
+//! The `generate` groups measure what `include_miniapp!` does at expansion time: check, lower,
+//! emit and format, then parse the code back into tokens.
+//!
 //! `cargo bench -p miniapp-compiler --bench check`
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
@@ -12,6 +15,7 @@ use std::hint::black_box;
 
 const SIXTY_ACTIONS: &[u8] = include_bytes!("data/sixty-actions.json");
 const CHATLY: &[u8] = include_bytes!("../../examples/definitions/chatly.json");
+const ACME_SHOP: &[u8] = include_bytes!("../../examples/definitions/acme-shop.json");
 
 fn bench(c: &mut Criterion) {
     let options = Options::default();
@@ -34,5 +38,24 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+fn bench_generate(c: &mut Criterion) {
+    let options = Options::default();
+    for (name, bytes) in [("acme-shop", ACME_SHOP), ("sixty-actions", SIXTY_ACTIONS)] {
+        let mut group = c.benchmark_group(format!("generate/{name}"));
+        group.bench_function(BenchmarkId::new("baseline", "serde_json::from_slice"), |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)).map(|v| v.is_object()))
+        });
+        group.bench_function(BenchmarkId::new("full", "check"), |b| b.iter(|| check(black_box(bytes), &options).diagnostics.len()));
+        group.bench_function(BenchmarkId::new("full", "generate"), |b| {
+            b.iter(|| miniapp_compiler::generate(black_box(bytes), &options).map(|g| g.code.len()))
+        });
+        let code = miniapp_compiler::generate(bytes, &options).map(|g| g.code).unwrap_or_default();
+        group.bench_function(BenchmarkId::new("stage", "code-to-tokens"), |b| {
+            b.iter(|| black_box(&code).parse::<proc_macro2::TokenStream>().map(|t| t.is_empty()))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench, bench_generate);
 criterion_main!(benches);
