@@ -420,11 +420,10 @@ impl Engine {
             None => Some(&response),
         };
         let Some(Value::Array(items)) = items else {
-            return Err(Error::Decode {
+            let at = s.data.map_or_else(|| "$".to_string(), path::display);
+            return Err(Error::UnexpectedResponse {
                 request: s.request.name.to_string(),
-                line: 0,
-                column: 0,
-                message: "the options are not an array".into(),
+                message: format!("the options at `{at}` are not an array"),
             });
         };
         Ok(items

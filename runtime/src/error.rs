@@ -29,6 +29,10 @@ pub enum Error {
     /// The response was not the JSON the definition maps.
     #[error("{request}: the response is not valid JSON at line {line}, column {column}: {message}")]
     Decode { request: String, line: usize, column: usize, message: String },
+    /// The response is valid JSON but not of the shape the definition expects (e.g. a source's
+    /// options are not an array).
+    #[error("{request}: unexpected response: {message}")]
+    UnexpectedResponse { request: String, message: String },
     /// A template could not be rendered safely (a value would change the URL's structure, a
     /// header value contains a line break, ...). Nothing was sent.
     #[error("{request}: {message}")]

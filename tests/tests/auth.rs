@@ -329,6 +329,16 @@ async fn sources_fetch_dropdown_options() {
 }
 
 #[tokio::test]
+async fn a_source_whose_options_are_not_an_array_is_an_unexpected_response() {
+    let server = serve(|_, _| Reply::json(json!({"items": {"id": "not a list"}}))).await;
+    let client = chatly::Client::builder(chatly::Credentials { api_token: Some(Secret::new("t")), ..Default::default() }, Tickets)
+        .base_url(server.url.clone())
+        .build();
+    let err = client.rpc_members().await.unwrap_err();
+    assert!(matches!(&err, miniapp::Error::UnexpectedResponse { message, .. } if message.contains("$.items")), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_custom_store_receives_refreshed_tokens() {
     let server = acme_provider().await;
     let store = Arc::new(miniapp::MemoryStore::new());
