@@ -61,9 +61,8 @@ pub fn summary(checked: &Checked<'_>) -> String {
     }
 }
 
-fn record(file: &str, report: &Report, d: &Diagnostic) -> Value {
-    let map = report.source_map();
-    let (start, end) = d.location(&map);
+fn record(file: &str, map: &crate::source::SourceMap<'_>, d: &Diagnostic) -> Value {
+    let (start, end) = d.location(map);
     json!({
         "file": file,
         "code": d.code.id,
@@ -81,7 +80,12 @@ fn record(file: &str, report: &Report, d: &Diagnostic) -> Value {
 /// `--format json`: one array of `{file, code, severity, message, pointer, line, column,
 /// end_line, end_column, help}`.
 pub fn json(checked: &[Checked<'_>]) -> Value {
-    Value::Array(checked.iter().flat_map(|c| c.report.diagnostics.iter().map(|d| record(c.file, c.report, d))).collect())
+    let mut out = Vec::new();
+    for c in checked {
+        let map = c.report.source_map();
+        out.extend(c.report.diagnostics.iter().map(|d| record(c.file, &map, d)));
+    }
+    Value::Array(out)
 }
 
 /// `--format sarif`: a SARIF 2.1.0 log with one run, every code as a rule.

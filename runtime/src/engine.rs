@@ -218,7 +218,8 @@ impl Default for Settings {
 /// Executes an app's request templates against one install's store.
 pub struct Engine {
     app: &'static App,
-    http: reqwest::Client,
+    /// The HTTP client, or why it could not be built (reported by every request, never a panic).
+    http: Result<reqwest::Client, String>,
     store: Arc<dyn Store>,
     settings: Settings,
     limiter: Option<RateLimiter>,
@@ -235,8 +236,10 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings) -> Self {
-        let http =
-            settings.http.clone().unwrap_or_else(|| reqwest::Client::builder().timeout(settings.timeout).build().unwrap_or_default());
+        let http = match settings.http.clone() {
+            Some(client) => Ok(client),
+            None => reqwest::Client::builder().timeout(settings.timeout).build().map_err(|e| e.without_url().to_string()),
+        };
         let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
         Engine { app, http, store, settings, limiter, refresh_lock: tokio::sync::Mutex::new(()), generation: AtomicU64::new(0) }
     }
@@ -333,7 +336,13 @@ impl Engine {
         }
         self.redirect(&mut url);
         let described = format!("{} ({:?} {})", t.name, t.method, url.path());
-        let mut req = self.http.request(t.method.as_reqwest(), url);
+        let http = match &self.http {
+            Ok(http) => http,
+            Err(message) => {
+                return Err(Error::Transport { request: described, message: format!("the HTTP client could not be built: {message}") });
+            }
+        };
+        let mut req = http.request(t.method.as_reqwest(), url);
         let mut has_content_type = false;
         for (name, segs) in t.headers {
             if name.eq_ignore_ascii_case("content-type") {
