@@ -95,6 +95,11 @@ fn leaf() -> impl Strategy<Value = Value> {
             "\u{0}",
             "https://",
             "http://x",
+            // Escapes before placeholders: decoded offsets no longer match source offsets.
+            "say \"hi\" {{a}}",
+            "\\n[[k]] {{a}}",
+            "\u{e9}{{a}}}}",
+            "tab\t{{ x }} {id}",
             "1.0.0",
             "x:y",
             "$.a.b",

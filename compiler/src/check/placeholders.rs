@@ -174,9 +174,13 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             let span = node.sub_span(range);
             match (scope, place) {
                 (_, Place::Webhook) => {
+                    let shown = match scope {
+                        Scope::Context => format!("{{{{{name}}}}}"),
+                        Scope::Stored => format!("[[{name}]]"),
+                    };
                     out.push(Diagnostic::new(
                         codes::W0305,
-                        format!("placeholder `{}` in the webhook block is never resolved", &text[span_range(node, span)]),
+                        format!("placeholder `{shown}` in the webhook block is never resolved"),
                         ptr,
                         span,
                     ));
@@ -239,11 +243,6 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-fn span_range(node: &Node, span: crate::source::Span) -> std::ops::Range<usize> {
-    let offset = node.span.start + 1;
-    span.start.saturating_sub(offset)..span.end.saturating_sub(offset)
 }
 
 #[allow(clippy::too_many_arguments)]
