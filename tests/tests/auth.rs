@@ -346,3 +346,13 @@ async fn a_custom_store_receives_refreshed_tokens() {
     client.update_order_status(&status_input()).await.unwrap();
     assert_eq!(store.get(Bag::Credentials, "accessToken"), Some(json!("at-2")));
 }
+
+#[tokio::test]
+async fn refresh_token_refreshes_on_demand() {
+    let server = acme_provider().await;
+    let client = acme_client(&server, connected());
+    client.refresh_token().await.unwrap();
+    assert_eq!(client.store().get(Bag::Credentials, "accessToken"), Some(json!("at-2")));
+    assert_eq!(server.hits("/oauth/token").len(), 1);
+    assert!(server.hits("/v3/").is_empty(), "no action was needed to refresh");
+}
