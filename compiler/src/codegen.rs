@@ -231,18 +231,8 @@ fn credentials(ir: &Ir) -> TokenStream {
         let name = ident(&c.rust);
         let json = &c.json;
         let bag = if c.metadata { quote!(Metadata) } else { quote!(Credentials) };
-        let value = match c.kind {
-            CredKind::Secret => quote!(::miniapp::serde_json::Value::String(v.expose().to_string())),
-            CredKind::Text => quote!(::miniapp::serde_json::Value::String(v)),
-            CredKind::Json => quote!(v),
-        };
-        quote! {
-            if let ::std::option::Option::Some(v) = self.#name {
-                values.push((::miniapp::Bag::#bag, #json, #value));
-            }
-        }
+        quote!((::miniapp::Bag::#bag, #json, self.#name.map(::miniapp::serde_json::Value::from)),)
     });
-    let mutable = (!ir.credentials.is_empty()).then(|| quote!(mut));
     quote! {
         /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
         /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
@@ -253,9 +243,8 @@ fn credentials(ir: &Ir) -> TokenStream {
         impl Credentials {
             /// The values to put in the store, with their bag.
             pub fn into_values(self) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-                let #mutable values = ::std::vec::Vec::new();
-                #(#values)*
-                values
+                [#(#values)*]
+                    .into_iter().filter_map(|(bag, key, value)| ::std::option::Option::Some((bag, key, value?))).collect()
             }
         }
     }
@@ -530,27 +519,18 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         let (event, label, description, icon, img) = (&t.event, &t.label, &t.description, &t.icon, &t.img);
         quote!(::miniapp::TriggerInfo { event: #event, label: #label, description: #description, icon: #icon, img: #img })
     });
-    let (functions_field, parts_ty, assemble, params, args, parts) = if has_functions {
+    let (functions_field, parts_ty, parts_param, assemble, params, args, parts) = if has_functions {
         (
             quote!(functions: ::std::sync::Arc<dyn Functions>,),
             quote!(::std::sync::Arc<dyn Functions>),
-            quote!(Client { engine, functions: parts }),
+            quote!(functions),
+            quote!(Client { engine, functions }),
             quote!(, functions: impl Functions),
             quote!(, functions),
             quote!(::std::sync::Arc::new(functions) as ::std::sync::Arc<dyn Functions>),
         )
     } else {
-        (
-            TokenStream::new(),
-            quote!(()),
-            quote!({
-                let () = parts;
-                Client { engine }
-            }),
-            TokenStream::new(),
-            TokenStream::new(),
-            quote!(()),
-        )
+        (TokenStream::new(), quote!(()), quote!(()), quote!(Client { engine }), TokenStream::new(), TokenStream::new(), quote!(()))
     };
     let creds = credentials(ir);
     let auth = auth_methods(ir);
@@ -612,7 +592,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         impl ::miniapp::Connector for Client {
             const APP: &'static ::miniapp::App = &APP;
             type Parts = #parts_ty;
-            fn assemble(engine: ::miniapp::Engine, parts: Self::Parts) -> Self {
+            fn assemble(engine: ::miniapp::Engine, #parts_param: Self::Parts) -> Self {
                 #assemble
             }
         }

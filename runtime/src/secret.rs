@@ -35,3 +35,10 @@ impl From<&str> for Secret {
         Secret::new(value)
     }
 }
+
+/// For the credential store, which holds JSON values.
+impl From<Secret> for serde_json::Value {
+    fn from(secret: Secret) -> Self {
+        serde_json::Value::String(secret.0.into_string())
+    }
+}

@@ -65,39 +65,50 @@ impl Credentials {
     pub fn into_values(
         self,
     ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        let mut values = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(v) = self.personal_token {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "personalToken",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.organization_id {
-            values.push((::miniapp::Bag::Credentials, "organizationId", v));
-        }
-        if let ::std::option::Option::Some(v) = self.subscription_id {
-            values.push((::miniapp::Bag::Credentials, "subscriptionId", v));
-        }
-        if let ::std::option::Option::Some(v) = self.signing_secret {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "signingSecret",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.uid {
-            values.push((::miniapp::Bag::Metadata, "uid", v));
-        }
-        if let ::std::option::Option::Some(v) = self.name {
-            values.push((::miniapp::Bag::Metadata, "name", v));
-        }
-        if let ::std::option::Option::Some(v) = self.timezone {
-            values.push((::miniapp::Bag::Metadata, "timezone", v));
-        }
-        values
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "personalToken",
+                self.personal_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "organizationId",
+                self.organization_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "subscriptionId",
+                self.subscription_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "signingSecret",
+                self.signing_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "timezone",
+                self.timezone.map(::miniapp::serde_json::Value::from),
+            ),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
     }
 }
 /// A Bookwise Scheduling client for one connected account.
@@ -117,11 +128,8 @@ pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
     const APP: &'static ::miniapp::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, parts: Self::Parts) -> Self {
-        {
-            let () = parts;
-            Client { engine }
-        }
+    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+        Client { engine }
     }
 }
 impl Client {

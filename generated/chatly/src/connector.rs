@@ -61,33 +61,40 @@ impl Credentials {
     pub fn into_values(
         self,
     ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        let mut values = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(v) = self.api_token {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "apiToken",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.event_secret {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "eventSecret",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.uid {
-            values.push((::miniapp::Bag::Metadata, "uid", v));
-        }
-        if let ::std::option::Option::Some(v) = self.name {
-            values.push((::miniapp::Bag::Metadata, "name", v));
-        }
-        if let ::std::option::Option::Some(v) = self.workspace_id {
-            values.push((::miniapp::Bag::Metadata, "workspaceId", v));
-        }
-        values
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "apiToken",
+                self.api_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "eventSecret",
+                self.event_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "workspaceId",
+                self.workspace_id.map(::miniapp::serde_json::Value::from),
+            ),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
     }
 }
 /// A Chatly client for one connected account.
@@ -108,8 +115,8 @@ pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
     const APP: &'static ::miniapp::App = &APP;
     type Parts = ::std::sync::Arc<dyn Functions>;
-    fn assemble(engine: ::miniapp::Engine, parts: Self::Parts) -> Self {
-        Client { engine, functions: parts }
+    fn assemble(engine: ::miniapp::Engine, functions: Self::Parts) -> Self {
+        Client { engine, functions }
     }
 }
 impl Client {

@@ -51,71 +51,70 @@ impl Credentials {
     pub fn into_values(
         self,
     ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        let mut values = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(v) = self.client_id {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "client_id",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.client_secret {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "client_secret",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.response_type {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "response_type",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.token_access_type {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "token_access_type",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.access_token {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "accessToken",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.refresh_token {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "refreshToken",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.expires_in {
-            values.push((::miniapp::Bag::Credentials, "expiresIn", v));
-        }
-        if let ::std::option::Option::Some(v) = self.account_id {
-            values.push((::miniapp::Bag::Credentials, "accountId", v));
-        }
-        if let ::std::option::Option::Some(v) = self.uid {
-            values.push((::miniapp::Bag::Metadata, "uid", v));
-        }
-        if let ::std::option::Option::Some(v) = self.name {
-            values.push((::miniapp::Bag::Metadata, "name", v));
-        }
-        if let ::std::option::Option::Some(v) = self.email {
-            values.push((::miniapp::Bag::Metadata, "email", v));
-        }
-        values
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "token_access_type",
+                self.token_access_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "refreshToken",
+                self.refresh_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "expiresIn",
+                self.expires_in.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accountId",
+                self.account_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "email",
+                self.email.map(::miniapp::serde_json::Value::from),
+            ),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
     }
 }
 /// A CloudBox client for one connected account.
@@ -135,11 +134,8 @@ pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
     const APP: &'static ::miniapp::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, parts: Self::Parts) -> Self {
-        {
-            let () = parts;
-            Client { engine }
-        }
+    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+        Client { engine }
     }
 }
 impl Client {

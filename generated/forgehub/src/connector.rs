@@ -77,71 +77,70 @@ impl Credentials {
     pub fn into_values(
         self,
     ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        let mut values = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(v) = self.client_id {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "client_id",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.client_secret {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "client_secret",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.scope {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "scope",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.response_type {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "response_type",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.access_token {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "accessToken",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.token_type {
-            values.push((::miniapp::Bag::Credentials, "tokenType", v));
-        }
-        if let ::std::option::Option::Some(v) = self.webhook_id {
-            values.push((::miniapp::Bag::Credentials, "webhookId", v));
-        }
-        if let ::std::option::Option::Some(v) = self.webhook_secret {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "webhookSecret",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.uid {
-            values.push((::miniapp::Bag::Metadata, "uid", v));
-        }
-        if let ::std::option::Option::Some(v) = self.name {
-            values.push((::miniapp::Bag::Metadata, "name", v));
-        }
-        if let ::std::option::Option::Some(v) = self.email {
-            values.push((::miniapp::Bag::Metadata, "email", v));
-        }
-        values
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "scope",
+                self.scope.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "tokenType",
+                self.token_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "webhookId",
+                self.webhook_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "webhookSecret",
+                self.webhook_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "email",
+                self.email.map(::miniapp::serde_json::Value::from),
+            ),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
     }
 }
 /// A ForgeHub client for one connected account.
@@ -161,11 +160,8 @@ pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
     const APP: &'static ::miniapp::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, parts: Self::Parts) -> Self {
-        {
-            let () = parts;
-            Client { engine }
-        }
+    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+        Client { engine }
     }
 }
 impl Client {

@@ -58,49 +58,50 @@ impl Credentials {
     pub fn into_values(
         self,
     ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        let mut values = ::std::vec::Vec::new();
-        if let ::std::option::Option::Some(v) = self.shop_url {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "shopUrl",
-                    ::miniapp::serde_json::Value::String(v),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.key_id {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "keyId",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.key_secret {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "keySecret",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.hook_token {
-            values
-                .push((
-                    ::miniapp::Bag::Credentials,
-                    "hookToken",
-                    ::miniapp::serde_json::Value::String(v.expose().to_string()),
-                ));
-        }
-        if let ::std::option::Option::Some(v) = self.uid {
-            values.push((::miniapp::Bag::Metadata, "uid", v));
-        }
-        if let ::std::option::Option::Some(v) = self.name {
-            values.push((::miniapp::Bag::Metadata, "name", v));
-        }
-        if let ::std::option::Option::Some(v) = self.region {
-            values.push((::miniapp::Bag::Metadata, "region", v));
-        }
-        values
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "shopUrl",
+                self.shop_url.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "keyId",
+                self.key_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "keySecret",
+                self.key_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "hookToken",
+                self.hook_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "region",
+                self.region.map(::miniapp::serde_json::Value::from),
+            ),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
     }
 }
 /// A Pipeline CRM client for one connected account.
@@ -120,11 +121,8 @@ pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
     const APP: &'static ::miniapp::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, parts: Self::Parts) -> Self {
-        {
-            let () = parts;
-            Client { engine }
-        }
+    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+        Client { engine }
     }
 }
 impl Client {
