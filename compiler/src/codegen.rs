@@ -231,7 +231,11 @@ fn credentials(ir: &Ir) -> TokenStream {
         let name = ident(&c.rust);
         let json = &c.json;
         let bag = if c.metadata { quote!(Metadata) } else { quote!(Credentials) };
-        quote!((::miniapp::Bag::#bag, #json, self.#name.map(::miniapp::serde_json::Value::from)),)
+        let value = match c.kind {
+            CredKind::Json => quote!(self.#name),
+            CredKind::Secret | CredKind::Text => quote!(self.#name.map(::miniapp::serde_json::Value::from)),
+        };
+        quote!((::miniapp::Bag::#bag, #json, #value),)
     });
     quote! {
         /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys

@@ -131,36 +131,12 @@ impl Credentials {
                 "hookSigningKey",
                 self.hook_signing_key.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Credentials,
-                "expiresIn",
-                self.expires_in.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "hookId",
-                self.hook_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "uid",
-                self.uid.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "name",
-                self.name.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "storeId",
-                self.store_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "storeName",
-                self.store_name.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
+            (::miniapp::Bag::Credentials, "hookId", self.hook_id),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "storeId", self.store_id),
+            (::miniapp::Bag::Metadata, "storeName", self.store_name),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -71,36 +71,16 @@ impl Credentials {
                 "personalToken",
                 self.personal_token.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Credentials,
-                "organizationId",
-                self.organization_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "subscriptionId",
-                self.subscription_id.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Credentials, "organizationId", self.organization_id),
+            (::miniapp::Bag::Credentials, "subscriptionId", self.subscription_id),
             (
                 ::miniapp::Bag::Credentials,
                 "signingSecret",
                 self.signing_secret.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Metadata,
-                "uid",
-                self.uid.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "name",
-                self.name.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "timezone",
-                self.timezone.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "timezone", self.timezone),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

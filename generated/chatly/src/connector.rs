@@ -72,21 +72,9 @@ impl Credentials {
                 "eventSecret",
                 self.event_secret.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Metadata,
-                "uid",
-                self.uid.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "name",
-                self.name.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "workspaceId",
-                self.workspace_id.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "workspaceId", self.workspace_id),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -82,31 +82,11 @@ impl Credentials {
                 "refreshToken",
                 self.refresh_token.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Credentials,
-                "expiresIn",
-                self.expires_in.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accountId",
-                self.account_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "uid",
-                self.uid.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "name",
-                self.name.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "email",
-                self.email.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
+            (::miniapp::Bag::Credentials, "accountId", self.account_id),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "email", self.email),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

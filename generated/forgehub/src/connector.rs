@@ -103,36 +103,16 @@ impl Credentials {
                 "accessToken",
                 self.access_token.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Credentials,
-                "tokenType",
-                self.token_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "webhookId",
-                self.webhook_id.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Credentials, "tokenType", self.token_type),
+            (::miniapp::Bag::Credentials, "webhookId", self.webhook_id),
             (
                 ::miniapp::Bag::Credentials,
                 "webhookSecret",
                 self.webhook_secret.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Metadata,
-                "uid",
-                self.uid.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "name",
-                self.name.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "email",
-                self.email.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "email", self.email),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -79,21 +79,9 @@ impl Credentials {
                 "hookToken",
                 self.hook_token.map(::miniapp::serde_json::Value::from),
             ),
-            (
-                ::miniapp::Bag::Metadata,
-                "uid",
-                self.uid.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "name",
-                self.name.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Metadata,
-                "region",
-                self.region.map(::miniapp::serde_json::Value::from),
-            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "region", self.region),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((
