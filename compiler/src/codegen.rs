@@ -225,7 +225,8 @@ fn credentials(ir: &Ir) -> TokenStream {
             CredKind::Text => quote!(::std::string::String),
             CredKind::Json => quote!(::miniapp::serde_json::Value),
         };
-        quote!(#[doc = #d] pub #name: ::std::option::Option<#t>,)
+        let json = &c.json;
+        quote!(#[doc = #d] #[serde(rename = #json, default)] pub #name: ::std::option::Option<#t>,)
     });
     let values = ir.credentials.iter().map(|c| {
         let name = ident(&c.rust);
@@ -241,7 +242,12 @@ fn credentials(ir: &Ir) -> TokenStream {
         /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
         /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
         /// definition's `auth.config` defaults.
-        #[derive(Clone, Debug, Default)]
+        ///
+        /// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+        /// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+        /// error that names it.
+        #[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+        #[serde(crate = #SERDE, deny_unknown_fields)]
         pub struct Credentials { #(#fields)* }
 
         impl Credentials {
@@ -280,7 +286,7 @@ fn action(a: &ActionIr) -> TokenStream {
     quote! {
         #docs
         pub async fn #method(&self, input: &#input) -> ::std::result::Result<#output, ::miniapp::Error> {
-            let mut call = self.engine.begin(input, requests::#defaults).await?;
+            let mut call = self.engine.begin(#json, input, requests::#defaults).await?;
             #(#steps)*
             call.finish(#json)
         }
@@ -318,8 +324,8 @@ fn auth_methods(ir: &Ir) -> TokenStream {
         out.extend(quote! {
             /// The provider's authorization URL (`auth_url`), with `state` appended for CSRF
             /// protection. Make `state` with [`miniapp::new_state`] and check it on the callback.
-            pub fn authorize_url(&self, state: &str) -> ::std::result::Result<::miniapp::Url, ::miniapp::Error> {
-                let mut url = self.engine.render_url(&requests::#name, &[])?;
+            pub async fn authorize_url(&self, state: &str) -> ::std::result::Result<::miniapp::Url, ::miniapp::Error> {
+                let mut url = self.engine.render_url(&requests::#name, &[]).await?;
                 url.query_pairs_mut().append_pair("state", state);
                 ::std::result::Result::Ok(url)
             }

@@ -40,7 +40,8 @@ impl<C: Connector> Builder<C> {
         Builder { values, store: None, settings: Settings::default(), parts, _client: PhantomData }
     }
 
-    /// Keep credentials in your own store (refreshed tokens are written back to it).
+    /// Keep credentials in your own store (refreshed tokens are written back to it). Pass
+    /// `Credentials::default()` to the builder when the store already holds the install.
     pub fn store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
         self
@@ -88,11 +89,12 @@ impl<C: Connector> Builder<C> {
         self
     }
 
+    /// Builds the client. The credentials given to [`Builder::new`] are written to the store
+    /// (in one batch) before the client's first request; they replace what the store holds
+    /// under the same keys.
     pub fn build(self) -> C {
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-        for (bag, key, value) in self.values {
-            store.set(bag, key, value);
-        }
-        C::assemble(Engine::new(C::APP, store, self.settings), self.parts)
+        let initial = self.values.into_iter().map(|(bag, key, value)| (bag, key.to_string(), value)).collect();
+        C::assemble(Engine::new(C::APP, store, self.settings, initial), self.parts)
     }
 }

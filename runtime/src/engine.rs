@@ -1,7 +1,7 @@
 //! Executing request templates: rendering, sending, retrying, refreshing tokens, mapping.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ use tracing::Instrument;
 use crate::Error;
 use crate::error::excerpt;
 use crate::path::{self, Step};
-use crate::store::{Bag, MemoryStore, Store};
+use crate::store::{Bag, Snapshot, Store, Write};
 use crate::template::{self, Scope, Seg, Tpl, UrlTemplate};
 
 /// HTTP methods (FORMAT.md §4).
@@ -226,6 +226,11 @@ pub struct Engine {
     refresh_lock: tokio::sync::Mutex<()>,
     /// Bumped on every successful refresh, so concurrent 401s refresh once.
     generation: AtomicU64,
+    /// Values not yet in the store: those given to the builder, and token responses whose save
+    /// failed. They are written before the next load, so none is ever dropped.
+    unsaved: tokio::sync::Mutex<Vec<Write>>,
+    /// Whether `unsaved` may hold anything (checked without the lock on every call).
+    dirty: AtomicBool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -235,26 +240,71 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings) -> Self {
+    /// An engine for one install. `initial` values (the credentials given to the builder) are
+    /// written to the store before the first request.
+    pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings, initial: Vec<Write>) -> Self {
         let http = match settings.http.clone() {
             Some(client) => Ok(client),
             None => reqwest::Client::builder().timeout(settings.timeout).build().map_err(|e| e.without_url().to_string()),
         };
         let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
-        Engine { app, http, store, settings, limiter, refresh_lock: tokio::sync::Mutex::new(()), generation: AtomicU64::new(0) }
-    }
-
-    /// An engine with an in-memory store holding `values` as credentials.
-    pub fn with_credentials(app: &'static App, values: Vec<(&'static str, Value)>, settings: Settings) -> Self {
-        let store = MemoryStore::new();
-        for (k, v) in values {
-            store.set(Bag::Credentials, k, v);
+        Engine {
+            app,
+            http,
+            store,
+            settings,
+            limiter,
+            refresh_lock: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(0),
+            dirty: AtomicBool::new(!initial.is_empty()),
+            unsaved: tokio::sync::Mutex::new(initial),
         }
-        Self::new(app, Arc::new(store), settings)
     }
 
     pub fn store(&self) -> &dyn Store {
         &*self.store
+    }
+
+    /// Reads the install's credentials and metadata once (after writing any unsaved values).
+    pub async fn snapshot(&self, request: &str) -> Result<Snapshot, Error> {
+        self.flush(request).await?;
+        self.store.load().await.map_err(|source| Error::Store { request: request.to_string(), source })
+    }
+
+    /// Writes the values the store does not have yet.
+    async fn flush(&self, request: &str) -> Result<(), Error> {
+        if !self.dirty.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut unsaved = self.unsaved.lock().await;
+        if !unsaved.is_empty() {
+            self.store.save(&unsaved).await.map_err(|source| Error::Store { request: request.to_string(), source })?;
+            unsaved.clear();
+        }
+        self.dirty.store(false, Ordering::Release);
+        Ok(())
+    }
+
+    /// Writes a token response into `bag` in one batch. On failure the values are kept (after
+    /// any older unsaved ones, so the newest win) and written before the next call.
+    pub async fn save(&self, request: &str, bag: Bag, values: &Map<String, Value>) -> Result<(), Error> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let mut unsaved = self.unsaved.lock().await;
+        unsaved.extend(values.iter().map(|(k, v)| (bag, k.clone(), v.clone())));
+        match self.store.save(&unsaved).await {
+            Ok(()) => {
+                unsaved.clear();
+                self.dirty.store(false, Ordering::Release);
+                Ok(())
+            }
+            Err(source) => {
+                self.dirty.store(true, Ordering::Release);
+                tracing::warn!(request, error = %source, "could not save a token response; it will be written before the next call");
+                Err(Error::Store { request: request.to_string(), source })
+            }
+        }
     }
 
     pub fn app(&self) -> &'static App {
@@ -263,10 +313,12 @@ impl Engine {
 
     /// Starts an action run: waits for the rate limiter, then seeds the variables with the input
     /// and the parameters' defaults.
-    pub async fn begin(&self, input: &impl Serialize, defaults: &[(&'static str, Tpl)]) -> Result<Call<'_>, Error> {
+    pub async fn begin(&self, action: &str, input: &impl Serialize, defaults: &[(&'static str, Tpl)]) -> Result<Call<'_>, Error> {
         if let Some(limiter) = &self.limiter {
             limiter.acquire().await;
         }
+        let snapshot = self.snapshot(action).await?;
+        let system = self.system(&[], &snapshot);
         let mut vars = match serde_json::to_value(input).map_err(|e| Error::Input(e.to_string()))? {
             Value::Object(map) => map,
             Value::Null => Map::new(),
@@ -276,14 +328,14 @@ impl Engine {
         vars.values_mut().for_each(whole_numbers_as_integers);
         for (key, default) in defaults {
             if !vars.contains_key(*key) {
-                let value = template::render_value(default, &self.scope(&Map::new(), &[]), key)?;
+                let value = template::render_value(default, &self.scope(&Map::new(), &snapshot, &system), key)?;
                 vars.insert((*key).to_string(), value);
             }
         }
-        Ok(Call { engine: self, vars, result: Map::new() })
+        Ok(Call { engine: self, vars, result: Map::new(), snapshot, system })
     }
 
-    fn system(&self, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    fn system(&self, extra: &[(&'static str, String)], snapshot: &Snapshot) -> Vec<(&'static str, String)> {
         let mut system: Vec<(&'static str, String)> = extra.to_vec();
         let s = &self.settings;
         for (k, v) in [("webhookUrl", &s.webhook_url), ("subdomain", &s.subdomain), ("redirect_uri", &s.redirect_uri)] {
@@ -291,25 +343,26 @@ impl Engine {
                 system.push((k, v.clone()));
             }
         }
-        if let Some(uid) = self.store.get(Bag::Metadata, "uid") {
-            system.push(("uid", template::stringify(&uid)));
+        if let Some(uid) = snapshot.get(Bag::Metadata, "uid") {
+            system.push(("uid", template::stringify(uid)));
         }
         system
     }
 
-    fn scope<'a>(&'a self, vars: &'a Map<String, Value>, system: &'a [(&'static str, String)]) -> Scope<'a> {
-        Scope { vars, store: &*self.store, config: self.app.config, system }
+    fn scope<'a>(&'a self, vars: &'a Map<String, Value>, snapshot: &'a Snapshot, system: &'a [(&'static str, String)]) -> Scope<'a> {
+        Scope { vars, store: snapshot, config: self.app.config, system }
     }
 
     /// The values of every sensitive key, to mask them in error excerpts.
-    fn secrets(&self) -> Vec<String> {
-        self.app.sensitive_keys.iter().filter_map(|k| self.store.lookup(k)).map(|v| template::stringify(&v)).collect()
+    fn secrets(&self, snapshot: &Snapshot) -> Vec<String> {
+        self.app.sensitive_keys.iter().filter_map(|k| snapshot.lookup(k)).map(template::stringify).collect()
     }
 
     /// Renders only the URL of a request (e.g. the OAuth authorize URL).
-    pub fn render_url(&self, t: &RequestTemplate, extra: &[(&'static str, String)]) -> Result<reqwest::Url, Error> {
-        let system = self.system(extra);
-        let mut url = template::render_url(&t.url, &self.scope(&Map::new(), &system), t.name)?;
+    pub async fn render_url(&self, t: &RequestTemplate, extra: &[(&'static str, String)]) -> Result<reqwest::Url, Error> {
+        let snapshot = self.snapshot(t.name).await?;
+        let system = self.system(extra, &snapshot);
+        let mut url = template::render_url(&t.url, &self.scope(&Map::new(), &snapshot, &system), t.name)?;
         self.redirect(&mut url);
         Ok(url)
     }
@@ -326,9 +379,10 @@ impl Engine {
         &self,
         t: &RequestTemplate,
         vars: &Map<String, Value>,
+        snapshot: &Snapshot,
         system: &[(&'static str, String)],
     ) -> Result<(reqwest::RequestBuilder, String), Error> {
-        let scope = self.scope(vars, system);
+        let scope = self.scope(vars, snapshot, system);
         let mut url = template::render_url(&t.url, &scope, t.name)?;
         for (k, v) in t.query {
             let value = template::render_str(v, &scope, t.name)?;
@@ -397,14 +451,17 @@ impl Engine {
 
     /// Sends a request (with retries and, for refreshable requests, one refresh after a 401) and
     /// applies its mapping.
+    ///
+    /// `snapshot` is the call's view of the store; it is read again after a refresh.
     pub async fn execute(
         &self,
         t: &RequestTemplate,
         vars: &Map<String, Value>,
+        snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
     ) -> Result<Map<String, Value>, Error> {
         let parse = t.mapping.entries.iter().any(|(_, e)| matches!(e, Extract::Path(_)));
-        let response = self.fetch(t, vars, extra, parse).await?;
+        let response = self.fetch(t, vars, snapshot, extra, parse).await?;
         Ok(t.mapping.apply(&response))
     }
 
@@ -413,17 +470,19 @@ impl Engine {
         &self,
         t: &RequestTemplate,
         vars: &Map<String, Value>,
+        snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         parse: bool,
     ) -> Result<Value, Error> {
         let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
-        self.fetch_inner(t, vars, extra, parse).instrument(span).await
+        self.fetch_inner(t, vars, snapshot, extra, parse).instrument(span).await
     }
 
     /// Fetches an RPC dropdown source (FORMAT.md §12): the array at `data` (the whole response
     /// when absent), each item mapped to `{ value, label }`; items without a value are skipped.
     pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<crate::SourceOption>, Error> {
-        let response = self.fetch(&s.request, &Map::new(), &[], true).await?;
+        let mut snapshot = self.snapshot(s.request.name).await?;
+        let response = self.fetch(&s.request, &Map::new(), &mut snapshot, &[], true).await?;
         let items = match s.data {
             Some(steps) => path::get(&response, steps),
             None => Some(&response),
@@ -449,15 +508,16 @@ impl Engine {
         &self,
         t: &RequestTemplate,
         vars: &Map<String, Value>,
+        snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         parse: bool,
     ) -> Result<Value, Error> {
-        let system = self.system(extra);
+        let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
-            let (req, described) = self.build(t, vars, &system)?;
+            let (req, described) = self.build(t, vars, snapshot, &system)?;
             let outcome = req.send().await;
             let retry_after;
             let failure = match outcome {
@@ -478,6 +538,9 @@ impl Engine {
                     if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                         refreshed = true;
                         self.refresh(generation).await?;
+                        // The new token is in the store (or about to be written there).
+                        *snapshot = self.snapshot(t.name).await?;
+                        system = self.system(extra, snapshot);
                         continue;
                     }
                     match status {
@@ -490,7 +553,7 @@ impl Engine {
                             }
                             return Err(Error::RateLimited { request: described, retry_after });
                         }
-                        _ => Error::Status { request: described, status, body: excerpt(&body, &self.secrets()) },
+                        _ => Error::Status { request: described, status, body: excerpt(&body, &self.secrets(snapshot)) },
                     }
                 }
             };
@@ -511,16 +574,21 @@ impl Engine {
     }
 
     /// Runs the refresh request once for all the requests that saw a 401 with token generation
-    /// `seen`, and stores its object mapping in the credentials.
+    /// `seen`, and saves its object mapping in the credentials (one batch).
+    ///
+    /// If the save fails, this returns [`Error::Store`]; the new tokens are kept by the engine and
+    /// written before its next call (waiting requests then use them without refreshing again).
     async fn refresh(&self, seen: u64) -> Result<(), Error> {
         let _guard = self.refresh_lock.lock().await;
         if self.generation.load(Ordering::SeqCst) != seen {
             return Ok(()); // another request refreshed while we waited
         }
         let Some(t) = self.app.refresh else { return Ok(()) };
-        let out = Box::pin(self.execute(t, &Map::new(), &[])).await?;
-        self.store_all(Bag::Credentials, out);
+        let mut snapshot = self.snapshot(t.name).await?;
+        let out = Box::pin(self.execute(t, &Map::new(), &mut snapshot, &[])).await?;
+        // The provider has issued new tokens: from now on they are the ones to use, saved or not.
         self.generation.fetch_add(1, Ordering::SeqCst);
+        self.save(t.name, Bag::Credentials, &out).await?;
         tracing::debug!("token refreshed");
         Ok(())
     }
@@ -528,13 +596,6 @@ impl Engine {
     /// Runs the refresh request now (e.g. on a schedule).
     pub async fn force_refresh(&self) -> Result<(), Error> {
         self.refresh(self.generation.load(Ordering::SeqCst)).await
-    }
-
-    /// Writes a mapping result into a bag.
-    pub fn store_all(&self, bag: Bag, values: Map<String, Value>) {
-        for (k, v) in values {
-            self.store.set(bag, &k, v);
-        }
     }
 
     /// Runs an auth request (`get_token`, `userDetails`, a registration request, `test_token`) and
@@ -545,9 +606,10 @@ impl Engine {
         bag: Option<Bag>,
         extra: &[(&'static str, String)],
     ) -> Result<Map<String, Value>, Error> {
-        let out = self.execute(t, &Map::new(), extra).await?;
+        let mut snapshot = self.snapshot(t.name).await?;
+        let out = self.execute(t, &Map::new(), &mut snapshot, extra).await?;
         if let Some(bag) = bag {
-            self.store_all(bag, out.clone());
+            self.save(t.name, bag, &out).await?;
         }
         Ok(out)
     }
@@ -580,19 +642,28 @@ fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// One action run: its variables (input, then step outputs) and its result.
-#[derive(Debug)]
+/// One action run: its variables (input, then step outputs), its result, and the store as read
+/// once when it began.
 pub struct Call<'e> {
     engine: &'e Engine,
     vars: Map<String, Value>,
     result: Map<String, Value>,
+    snapshot: Snapshot,
+    system: Vec<(&'static str, String)>,
+}
+
+/// Shows the variable names only: step outputs can be tokens.
+impl std::fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").field("app", &self.engine.app.ns).field("vars", &self.vars.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+    }
 }
 
 impl Call<'_> {
     /// Runs an HTTP step; its outputs become variables of later steps, and an object mapping
     /// becomes the result so far.
     pub async fn step(&mut self, t: &RequestTemplate) -> Result<(), Error> {
-        let out = self.engine.execute(t, &self.vars, &[]).await?;
+        let out = self.engine.execute(t, &self.vars, &mut self.snapshot, &[]).await?;
         if t.mapping.object {
             self.result = out.clone();
         }
@@ -602,8 +673,7 @@ impl Call<'_> {
 
     /// Renders an App Function step's arguments.
     pub fn args<T: DeserializeOwned>(&self, function: &str, args: &Tpl) -> Result<T, Error> {
-        let system = self.engine.system(&[]);
-        let value = template::render_value(args, &self.engine.scope(&self.vars, &system), function)?;
+        let value = template::render_value(args, &self.engine.scope(&self.vars, &self.snapshot, &self.system), function)?;
         serde_json::from_value(value).map_err(|e| Error::Function { function: function.to_string(), message: e.to_string() })
     }
 

@@ -40,6 +40,12 @@ pub enum Error {
     /// A `[[key]]` the request needs is in neither the credentials nor the metadata.
     #[error("{request}: missing credential `{key}`")]
     MissingCredential { request: String, key: String },
+    /// The credential store could not be read (nothing was sent) or written (the provider
+    /// answered, but its tokens could not be kept). Values that could not be saved are kept by
+    /// the client and written before its next call, so a rotated refresh token is never dropped:
+    /// when [`Error::is_retryable`] says so, try the call again later; otherwise fix the store.
+    #[error("{request}: credential store: {source}")]
+    Store { request: String, source: crate::StoreError },
     /// The caller's input does not fit the action's parameters.
     #[error("invalid input: {0}")]
     Input(String),
@@ -57,6 +63,7 @@ impl Error {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
             Error::Status { status, .. } => *status >= 500,
+            Error::Store { source, .. } => source.is_retryable(),
             _ => false,
         }
     }

@@ -20,7 +20,10 @@ pub use engine::{
 };
 pub use error::{BODY_EXCERPT_LIMIT, Error};
 pub use secret::Secret;
-pub use store::{Bag, MemoryStore, Store};
+pub use store::{Bag, MemoryStore, Snapshot, Store, StoreError, Write};
+
+/// For implementing [`Store`] (and, later, other async traits) without adding a dependency.
+pub use async_trait::async_trait;
 
 #[cfg(feature = "macros")]
 pub use miniapp_macros::{include_miniapp, miniapp};

@@ -36,6 +36,14 @@ impl From<&str> for Secret {
     }
 }
 
+/// Reads a secret from a JSON string (e.g. credentials kept as JSON). There is deliberately no
+/// `Serialize`: writing a secret out is always an explicit [`Secret::expose`].
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::from)
+    }
+}
+
 /// For the credential store, which holds JSON values.
 impl From<Secret> for serde_json::Value {
     fn from(secret: Secret) -> Self {

@@ -1,10 +1,15 @@
 //! Where an install's `credentials` and `metadata` live (FORMAT.md §5.4).
+//!
+//! A [`Store`] is asynchronous and fallible, like every real place a platform keeps tokens (a
+//! database, Redis, a secrets manager). The client reads it **once** per call into a
+//! [`Snapshot`] and renders every template of that call from it; it writes back in **one batch**
+//! per token response ([`Store::save`]), so an access token, a refresh token and an expiry land
+//! together or not at all.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::RwLock;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The bag a stored value belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -15,46 +20,214 @@ pub enum Bag {
     Metadata,
 }
 
-/// A credential store. Implement it to keep tokens in your database; refreshed tokens are written
-/// back through [`Store::set`], so they are never lost. `[[key]]` reads credentials, then
-/// metadata (credentials win).
-pub trait Store: Send + Sync {
-    fn get(&self, bag: Bag, key: &str) -> Option<Value>;
-    fn set(&self, bag: Bag, key: &str, value: Value);
+/// One value to write: its bag, its key (the definition's own spelling) and the value.
+pub type Write = (Bag, String, Value);
 
-    /// `[[key]]`: credentials first, then metadata.
-    fn lookup(&self, key: &str) -> Option<Value> {
-        self.get(Bag::Credentials, key).or_else(|| self.get(Bag::Metadata, key))
+/// Why a store could not be read or written. It reaches callers as [`crate::Error::Store`].
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct StoreError {
+    message: String,
+    retryable: bool,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreError {
+    /// A failure that will not go away by trying again (bad configuration, a rejected write).
+    /// The message must not contain a stored value.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        StoreError { message: message.into(), retryable: false, source: None }
     }
+
+    /// A failure that may go away (a lost connection, a timeout, a busy database).
+    pub fn retryable(message: impl Into<String>) -> Self {
+        StoreError { message: message.into(), retryable: true, source: None }
+    }
+
+    /// Keeps the underlying error as the [`std::error::Error::source`].
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+}
+
+/// Both bags of one install, as read by one [`Store::load`].
+///
+/// `Debug` shows the keys, never the values.
+#[derive(Clone, Default, PartialEq)]
+pub struct Snapshot {
+    credentials: Map<String, Value>,
+    metadata: Map<String, Value>,
+}
+
+impl Snapshot {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A snapshot of the two bags.
+    pub fn from_bags(credentials: Map<String, Value>, metadata: Map<String, Value>) -> Self {
+        Snapshot { credentials, metadata }
+    }
+
+    pub fn get(&self, bag: Bag, key: &str) -> Option<&Value> {
+        self.bag(bag).get(key)
+    }
+
+    /// `[[key]]`: credentials first, then metadata (FORMAT.md §5.4: credentials win).
+    pub fn lookup(&self, key: &str) -> Option<&Value> {
+        self.credentials.get(key).or_else(|| self.metadata.get(key))
+    }
+
+    pub fn bag(&self, bag: Bag) -> &Map<String, Value> {
+        match bag {
+            Bag::Credentials => &self.credentials,
+            Bag::Metadata => &self.metadata,
+        }
+    }
+
+    pub fn insert(&mut self, bag: Bag, key: impl Into<String>, value: Value) {
+        let map = match bag {
+            Bag::Credentials => &mut self.credentials,
+            Bag::Metadata => &mut self.metadata,
+        };
+        map.insert(key.into(), value);
+    }
+
+    /// Applies a batch of writes, as [`Store::save`] would.
+    pub fn apply(&mut self, writes: &[Write]) {
+        for (bag, key, value) in writes {
+            self.insert(*bag, key.clone(), value.clone());
+        }
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .field("metadata", &self.metadata.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A credential store for one install. Implement it to keep tokens in your database:
+///
+/// ```
+/// use miniapp::{Snapshot, Store, StoreError, Write};
+///
+/// struct MyDb;
+///
+/// #[miniapp::async_trait]
+/// impl Store for MyDb {
+///     async fn load(&self) -> Result<Snapshot, StoreError> {
+///         // One round trip: both bags of this install.
+///         Ok(Snapshot::new())
+///     }
+///     async fn save(&self, writes: &[Write]) -> Result<(), StoreError> {
+///         // One transaction: all of `writes` or none of them.
+///         let _ = writes;
+///         Err(StoreError::retryable("database unavailable"))
+///     }
+/// }
+/// ```
+///
+/// A call reads the store once ([`Store::load`]) before it sends anything; a token response
+/// (`get_token`, `refresh_token`, registration, `userDetails`) is written back with one
+/// [`Store::save`]. If a save fails, the call that produced the values fails with
+/// [`crate::Error::Store`], and the client keeps the unsaved values and writes them again before
+/// its next call, so a rotated refresh token is never dropped (see [`crate::Error::Store`]).
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    /// Reads both bags of the install.
+    async fn load(&self) -> Result<Snapshot, StoreError>;
+
+    /// Writes a batch of values atomically (all or none).
+    async fn save(&self, writes: &[Write]) -> Result<(), StoreError>;
 }
 
 /// The default in-memory store. Its `Debug` shows keys, never values.
 #[derive(Default)]
 pub struct MemoryStore {
-    values: RwLock<BTreeMap<(Bag, String), Value>>,
+    values: RwLock<Snapshot>,
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
     }
-}
 
-impl Store for MemoryStore {
-    fn get(&self, bag: Bag, key: &str) -> Option<Value> {
-        let values = self.values.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        values.get(&(bag, key.to_string())).cloned()
+    /// The current value of a key (no `await`: for tests and for inspection).
+    pub fn get(&self, bag: Bag, key: &str) -> Option<Value> {
+        self.read().get(bag, key).cloned()
     }
 
-    fn set(&self, bag: Bag, key: &str, value: Value) {
-        let mut values = self.values.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        values.insert((bag, key.to_string()), value);
+    /// Sets a value directly.
+    pub fn set(&self, bag: Bag, key: &str, value: Value) {
+        self.values.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(bag, key, value);
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Snapshot> {
+        self.values.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for MemoryStore {
+    async fn load(&self) -> Result<Snapshot, StoreError> {
+        Ok(self.read().clone())
+    }
+
+    async fn save(&self, writes: &[Write]) -> Result<(), StoreError> {
+        self.values.write().unwrap_or_else(|poisoned| poisoned.into_inner()).apply(writes);
+        Ok(())
     }
 }
 
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let values = self.values.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        f.debug_set().entries(values.keys().map(|(bag, key)| format!("{bag:?}.{key}"))).finish()
+        f.debug_tuple("MemoryStore").field(&*self.read()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn credentials_win_over_metadata_and_debug_hides_values() {
+        let mut s = Snapshot::new();
+        s.insert(Bag::Metadata, "storeId", json!("m"));
+        assert_eq!(s.lookup("storeId"), Some(&json!("m")));
+        s.apply(&[(Bag::Credentials, "storeId".into(), json!("c")), (Bag::Credentials, "token".into(), json!("s3cr3t"))]);
+        assert_eq!(s.lookup("storeId"), Some(&json!("c")));
+        assert_eq!(s.get(Bag::Metadata, "storeId"), Some(&json!("m")));
+        let shown = format!("{s:?}");
+        assert!(shown.contains("token") && !shown.contains("s3cr3t"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_saves_batches_and_loads_them() {
+        let store = MemoryStore::new();
+        store.save(&[(Bag::Credentials, "a".into(), json!(1)), (Bag::Metadata, "b".into(), json!(2))]).await.expect("saves");
+        let snap = store.load().await.expect("loads");
+        assert_eq!((snap.lookup("a"), snap.lookup("b")), (Some(&json!(1)), Some(&json!(2))));
+        assert_eq!(store.get(Bag::Metadata, "b"), Some(json!(2)));
+        assert!(!format!("{store:?}").contains('1'));
+    }
+
+    #[test]
+    fn store_errors_say_whether_to_retry() {
+        assert!(StoreError::retryable("down").is_retryable());
+        let e = StoreError::permanent("rejected").with_source(std::io::Error::other("disk"));
+        assert!(!e.is_retryable());
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

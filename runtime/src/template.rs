@@ -27,7 +27,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 use crate::Error;
-use crate::store::Store;
+use crate::store::Snapshot;
 
 /// Where a placeholder's value comes from, as resolved by the compiler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +81,8 @@ pub enum Tpl {
 /// Everything a placeholder can read.
 pub struct Scope<'a> {
     pub vars: &'a Map<String, Value>,
-    pub store: &'a dyn Store,
+    /// The install's credentials and metadata, read once for the call.
+    pub store: &'a Snapshot,
     pub config: &'a [(&'static str, &'static str)],
     pub system: &'a [(&'static str, String)],
 }
@@ -92,14 +93,13 @@ impl Scope<'_> {
         Ok(match src {
             Src::Var => self.vars.get(key).map(Cow::Borrowed),
             Src::Stored => match self.store.lookup(key) {
-                Some(v) => Some(Cow::Owned(v)),
+                Some(v) => Some(Cow::Borrowed(v)),
                 None => return Err(Error::MissingCredential { request: request.to_string(), key: key.to_string() }),
             },
-            Src::Config => self
-                .store
-                .lookup(key)
-                .or_else(|| self.config.iter().find(|(k, _)| *k == key).map(|(_, v)| Value::String((*v).to_string())))
-                .map(Cow::Owned),
+            Src::Config => match self.store.lookup(key) {
+                Some(v) => Some(Cow::Borrowed(v)),
+                None => self.config.iter().find(|(k, _)| *k == key).map(|(_, v)| Cow::Owned(Value::String((*v).to_string()))),
+            },
             Src::System => self.system.iter().find(|(k, _)| *k == key).map(|(_, v)| Cow::Owned(Value::String(v.clone()))),
         })
     }
@@ -234,12 +234,12 @@ pub fn render_value(tpl: &Tpl, scope: &Scope<'_>, request: &str) -> Result<Value
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Bag, MemoryStore};
+    use crate::store::Bag;
     use serde_json::json;
 
     fn with_scope<T>(vars: Value, f: impl FnOnce(&Scope<'_>) -> T) -> T {
-        let store = MemoryStore::new();
-        store.set(Bag::Credentials, "token", json!("s3cr3t"));
+        let mut store = Snapshot::new();
+        store.insert(Bag::Credentials, "token", json!("s3cr3t"));
         let vars = vars.as_object().cloned().unwrap_or_default();
         let system = [("subdomain", "acme".to_string())];
         let scope = Scope { vars: &vars, store: &store, config: &[("scope", "read write")], system: &system };

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
 use miniapp::template::{Scope, Src, UrlSeg, UrlTemplate, render_url};
-use miniapp::{MemoryStore, Url};
+use miniapp::{Snapshot, Url};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -25,7 +25,7 @@ fn render(sub: &str, id: &str, q: &str) -> Result<Url, miniapp::Error> {
     vars.insert("sub".into(), Value::String(sub.into()));
     vars.insert("id".into(), Value::String(id.into()));
     vars.insert("q".into(), Value::String(q.into()));
-    let store = MemoryStore::new();
+    let store = Snapshot::new();
     render_url(&TEMPLATE, &Scope { vars: &vars, store: &store, config: &[], system: &[] }, "prop")
 }
 

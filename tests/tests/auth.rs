@@ -13,6 +13,11 @@ use miniapp_loopback::{Recorded, Reply, Server, quick_retries, serve};
 use miniapp_tests::{acme_shop, chatly, pipeline_crm};
 use serde_json::{Value, json};
 
+/// What the store holds now (one load).
+async fn stored(store: &dyn Store, bag: Bag, key: &str) -> Option<Value> {
+    store.load().await.expect("the store loads").get(bag, key).cloned()
+}
+
 fn form(r: &Recorded) -> BTreeMap<String, String> {
     form_urlencoded::parse(&r.body).into_owned().collect()
 }
@@ -73,7 +78,7 @@ async fn the_oauth_flow_authorizes_exchanges_the_code_and_registers() {
     let client = acme_client(&server, oauth_app());
 
     let state = miniapp::new_state();
-    let url = client.authorize_url(&state).unwrap();
+    let url = client.authorize_url(&state).await.unwrap();
     assert_eq!(url.path(), "/oauth/authorize");
     let query: BTreeMap<String, String> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     assert_eq!(query.get("client_id").map(String::as_str), Some("cid-1"));
@@ -100,10 +105,10 @@ async fn the_oauth_flow_authorizes_exchanges_the_code_and_registers() {
     assert_eq!(hook.header("authorization"), Some("Bearer at-1"));
     assert_eq!(hook.json()["target"], "https://tenant.karzoun.example/miniapps/acme-shop/webhooks");
     let store = client.store();
-    assert_eq!(store.get(Bag::Credentials, "accessToken"), Some(json!("at-1")));
-    assert_eq!(store.get(Bag::Metadata, "storeId"), Some(json!("s9")));
-    assert_eq!(store.get(Bag::Metadata, "uid"), Some(json!(42)));
-    assert_eq!(store.get(Bag::Credentials, "hookSigningKey"), Some(json!("whsec-77")));
+    assert_eq!(stored(store, Bag::Credentials, "accessToken").await, Some(json!("at-1")));
+    assert_eq!(stored(store, Bag::Metadata, "storeId").await, Some(json!("s9")));
+    assert_eq!(stored(store, Bag::Metadata, "uid").await, Some(json!(42)));
+    assert_eq!(stored(store, Bag::Credentials, "hookSigningKey").await, Some(json!("whsec-77")));
 }
 
 fn connected() -> acme_shop::Credentials {
@@ -131,8 +136,8 @@ async fn a_401_refreshes_the_token_once_and_retries() {
     let attempts: Vec<_> =
         server.hits("/v3/stores/s9/orders").iter().map(|r| r.header("authorization").unwrap_or_default().to_string()).collect();
     assert_eq!(attempts, ["Bearer at-1", "Bearer at-2"]);
-    assert_eq!(client.store().get(Bag::Credentials, "accessToken"), Some(json!("at-2")), "the refreshed token is stored");
-    assert_eq!(client.store().get(Bag::Credentials, "refreshToken"), Some(json!("rt-2")));
+    assert_eq!(stored(client.store(), Bag::Credentials, "accessToken").await, Some(json!("at-2")), "the refreshed token is stored");
+    assert_eq!(stored(client.store(), Bag::Credentials, "refreshToken").await, Some(json!("rt-2")));
 }
 
 #[tokio::test]
@@ -200,7 +205,7 @@ async fn an_api_key_install_uses_basic_auth_and_the_shop_address_from_the_form()
     let ping = &server.hits("/api/v2/ping")[0];
     assert_eq!(ping.header("authorization"), Some("Basic Y2tfbGl2ZTpjc19saXZl"), "base64(ck_live:cs_live)");
     assert_eq!(ping.query.as_deref(), Some("limit=1"));
-    assert_eq!(client.store().get(Bag::Metadata, "region"), Some(json!("eu")));
+    assert_eq!(stored(client.store(), Bag::Metadata, "region").await, Some(json!("eu")));
 
     // An action on the API host, reading `[[region]]` from the metadata.
     let client = pipeline_crm::Client::builder(pipeline_crm::Credentials {
@@ -271,7 +276,7 @@ async fn a_bearer_token_client_runs_http_and_app_function_steps() {
         .base_url(server.url.clone())
         .build();
     client.connect().await.unwrap();
-    assert_eq!(client.store().get(Bag::Metadata, "workspaceId"), Some(json!("w-5")));
+    assert_eq!(stored(client.store(), Bag::Metadata, "workspaceId").await, Some(json!("w-5")));
 
     let out = client.find_open_ticket(&chatly::FindOpenTicketInput { member_id: "m-1".into() }).await.unwrap();
     assert_eq!(out.returned.get("found"), Some(&json!(true)));
@@ -352,7 +357,193 @@ async fn refresh_token_refreshes_on_demand() {
     let server = acme_provider().await;
     let client = acme_client(&server, connected());
     client.refresh_token().await.unwrap();
-    assert_eq!(client.store().get(Bag::Credentials, "accessToken"), Some(json!("at-2")));
+    assert_eq!(stored(client.store(), Bag::Credentials, "accessToken").await, Some(json!("at-2")));
     assert_eq!(server.hits("/oauth/token").len(), 1);
     assert!(server.hits("/v3/").is_empty(), "no action was needed to refresh");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The credential store: async, fallible, read once per call, written once per token response.
+
+/// A store that counts its calls, can be made to fail, and yields on every call (like a database).
+#[derive(Default)]
+struct TestStore {
+    inner: miniapp::MemoryStore,
+    loads: std::sync::atomic::AtomicUsize,
+    saves: std::sync::atomic::AtomicUsize,
+    fail_loads: std::sync::atomic::AtomicBool,
+    /// How many of the next saves fail.
+    failing_saves: std::sync::atomic::AtomicUsize,
+    delay: std::time::Duration,
+}
+
+impl TestStore {
+    fn holding(credentials: &[(&str, &str)], metadata: &[(&str, Value)]) -> Self {
+        let store = TestStore::default();
+        for (k, v) in credentials {
+            store.inner.set(Bag::Credentials, k, json!(v));
+        }
+        for (k, v) in metadata {
+            store.inner.set(Bag::Metadata, k, v.clone());
+        }
+        store
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (self.loads.load(SeqCst), self.saves.load(SeqCst))
+    }
+}
+
+#[miniapp::async_trait]
+impl Store for TestStore {
+    async fn load(&self) -> Result<miniapp::Snapshot, miniapp::StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.loads.fetch_add(1, SeqCst);
+        tokio::time::sleep(self.delay).await;
+        if self.fail_loads.load(SeqCst) {
+            return Err(miniapp::StoreError::retryable("connection refused"));
+        }
+        self.inner.load().await
+    }
+
+    async fn save(&self, writes: &[miniapp::Write]) -> Result<(), miniapp::StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.saves.fetch_add(1, SeqCst);
+        tokio::time::sleep(self.delay).await;
+        if self.failing_saves.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok() {
+            return Err(miniapp::StoreError::retryable("write timed out"));
+        }
+        self.inner.save(writes).await
+    }
+}
+
+fn acme_with(server: &Server, store: Arc<TestStore>) -> acme_shop::Client {
+    acme_shop::Client::builder(acme_shop::Credentials::default())
+        .store(store)
+        .base_url(server.url.clone())
+        .retry(quick_retries())
+        .rate_limit(None)
+        .build()
+}
+
+fn installed() -> TestStore {
+    TestStore::holding(
+        &[("accessToken", "at-1"), ("refreshToken", "rt-1"), ("client_id", "cid-1"), ("client_secret", "cs-secret")],
+        &[("storeId", json!("s9"))],
+    )
+}
+
+#[tokio::test]
+async fn an_action_reads_the_store_once_and_a_token_response_is_one_save() {
+    let server = acme_provider().await;
+    let store = Arc::new(installed());
+    let client = acme_with(&server, store.clone());
+    // A 401, one refresh, then the retry: the call's own load, the refresh's load, the reload
+    // after the refresh; one save of the three refreshed values together.
+    client.update_order_status(&status_input()).await.unwrap();
+    assert_eq!(store.counts(), (3, 1));
+    assert_eq!(store.inner.get(Bag::Credentials, "expiresIn"), Some(json!(3600)));
+    // Now the token is good: one load for the whole call, however many placeholders it renders
+    // (`[[accessToken]]`, `[[storeId]]`, the secrets masked in errors), and no save.
+    client.update_order_status(&status_input()).await.unwrap();
+    assert_eq!(store.counts(), (4, 1));
+}
+
+#[tokio::test]
+async fn a_failed_load_is_a_typed_error_before_anything_is_sent() {
+    let server = acme_provider().await;
+    let store = Arc::new(installed());
+    store.fail_loads.store(true, std::sync::atomic::Ordering::SeqCst);
+    let client = acme_with(&server, store.clone());
+    let err = client.update_order_status(&status_input()).await.unwrap_err();
+    assert!(matches!(&err, miniapp::Error::Store { request, .. } if request == "updateOrderStatus"), "{err:?}");
+    assert!(err.is_retryable());
+    let err = client.rpc_order_statuses().await.unwrap_err();
+    assert!(matches!(err, miniapp::Error::Store { .. }), "{err:?}");
+    assert!(client.authorize_url("s").await.is_err());
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_refreshed_token_that_cannot_be_saved_fails_the_call_and_is_written_before_the_next() {
+    let server = acme_provider().await;
+    let store = Arc::new(installed());
+    store.failing_saves.store(1, std::sync::atomic::Ordering::SeqCst);
+    let client = acme_with(&server, store.clone());
+    let err = client.update_order_status(&status_input()).await.unwrap_err();
+    assert!(matches!(&err, miniapp::Error::Store { request, .. } if request == "refresh_token"), "{err:?}");
+    assert!(err.is_retryable(), "the caller is told to try again");
+    assert!(!err.to_string().contains("at-2") && !format!("{err:?}").contains("rt-2"), "no token in the error");
+    assert_eq!(store.inner.get(Bag::Credentials, "accessToken"), Some(json!("at-1")), "not reported as refreshed");
+    assert_eq!(server.hits("/oauth/token").len(), 1);
+
+    // The next call first writes the kept tokens, then uses them: no second refresh (the
+    // provider has rotated `rt-1` away), and the order update succeeds at once.
+    let out = client.update_order_status(&status_input()).await.unwrap();
+    assert_eq!(out.status, Some(json!("shipped")));
+    assert_eq!(store.inner.get(Bag::Credentials, "accessToken"), Some(json!("at-2")));
+    assert_eq!(store.inner.get(Bag::Credentials, "refreshToken"), Some(json!("rt-2")));
+    assert_eq!(server.hits("/oauth/token").len(), 1, "refreshed once in all");
+}
+
+#[tokio::test]
+async fn refresh_token_reports_a_failed_save() {
+    let server = acme_provider().await;
+    let store = Arc::new(installed());
+    store.failing_saves.store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+    let client = acme_with(&server, store.clone());
+    assert!(matches!(client.refresh_token().await, Err(miniapp::Error::Store { .. })));
+    assert_eq!(store.inner.get(Bag::Credentials, "accessToken"), Some(json!("at-1")));
+    // While the store refuses writes, calls fail instead of using stale tokens.
+    assert!(matches!(client.update_order_status(&status_input()).await, Err(miniapp::Error::Store { .. })));
+}
+
+#[tokio::test]
+async fn a_slow_store_under_twenty_concurrent_401s_refreshes_once() {
+    let server = acme_provider().await;
+    let store = Arc::new(TestStore { delay: std::time::Duration::from_millis(5), ..installed() });
+    let client = Arc::new(acme_with(&server, store.clone()));
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.update_order_status(&status_input()).await })
+        })
+        .collect();
+    let all = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap().status, Some(json!("shipped")));
+        }
+    });
+    all.await.expect("no deadlock");
+    assert_eq!(server.hits("/oauth/token").len(), 1, "one refresh for all");
+    assert_eq!(store.counts().1, 1, "one save");
+}
+
+#[tokio::test]
+async fn credentials_given_to_the_builder_are_written_once_before_the_first_call() {
+    let server = acme_provider().await;
+    let store = Arc::new(TestStore::default());
+    let client = acme_shop::Client::builder(connected()).store(store.clone()).base_url(server.url.clone()).rate_limit(None).build();
+    assert_eq!(store.counts(), (0, 0), "building does not touch the store");
+    client.rpc_order_statuses().await.unwrap_err(); // 404 from this provider: the request was sent
+    assert_eq!(store.counts(), (1, 1));
+    assert_eq!(store.inner.get(Bag::Metadata, "storeId"), Some(json!("s9")));
+    assert_eq!(server.hits("/v3/stores/s9/order-statuses")[0].header("authorization"), Some("Bearer at-1"));
+}
+
+#[test]
+fn credentials_load_from_json_with_the_definitions_key_names() {
+    let c: acme_shop::Credentials = serde_json::from_value(json!({
+        "accessToken": "at-9", "refreshToken": "rt-9", "storeId": "s9", "client_id": "cid", "expiresIn": 3600
+    }))
+    .unwrap();
+    assert_eq!(c.access_token.as_ref().map(Secret::expose), Some("at-9"));
+    assert_eq!(c.store_id, Some(json!("s9")));
+    assert_eq!(c.client_id.as_deref(), Some("cid"));
+    assert_eq!(c.expires_in, Some(json!(3600)));
+    assert!(!format!("{c:?}").contains("at-9"), "secrets stay secret");
+    let err = serde_json::from_value::<acme_shop::Credentials>(json!({"accessToken": "x", "acessToken": "y"})).unwrap_err();
+    assert!(err.to_string().contains("unknown field `acessToken`"), "{err}");
+    assert!(serde_json::from_value::<acme_shop::Credentials>(json!({"access_token": "x"})).is_err(), "Rust names are not keys");
 }

@@ -211,7 +211,10 @@ async fn secrets_never_reach_debug_output() {
     let server = serve(|_, _| Reply::json(json!({}))).await;
     let client = client(&server);
     assert!(!format!("{client:?}").contains(TOKEN));
-    assert_eq!(client.store().lookup("apiToken"), Some(json!(TOKEN)), "the store still has it");
+    client.status(&relay::StatusInput {}).await.unwrap();
+    let snapshot = client.store().load().await.unwrap();
+    assert_eq!(snapshot.lookup("apiToken"), Some(&json!(TOKEN)), "the store has it");
+    assert!(!format!("{snapshot:?}").contains(TOKEN));
 }
 
 #[tokio::test]

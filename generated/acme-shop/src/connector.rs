@@ -54,35 +54,54 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
-#[derive(Clone, Debug, Default)]
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
 pub struct Credentials {
     /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
     pub client_secret: ::std::option::Option<::miniapp::Secret>,
     /// `scope`: an `auth.config` slot.
+    #[serde(rename = "scope", default)]
     pub scope: ::std::option::Option<::std::string::String>,
     /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
     pub response_type: ::std::option::Option<::std::string::String>,
     /// `grant_type`: an `auth.config` slot.
+    #[serde(rename = "grant_type", default)]
     pub grant_type: ::std::option::Option<::std::string::String>,
     /// `accessToken`: an `auth.config` slot.
+    #[serde(rename = "accessToken", default)]
     pub access_token: ::std::option::Option<::miniapp::Secret>,
     /// `refreshToken`: an `auth.config` slot.
+    #[serde(rename = "refreshToken", default)]
     pub refresh_token: ::std::option::Option<::miniapp::Secret>,
     /// `hookSigningKey`: an `auth.config` slot.
+    #[serde(rename = "hookSigningKey", default)]
     pub hook_signing_key: ::std::option::Option<::miniapp::Secret>,
     /// `expiresIn`: stored by `get_token`.
+    #[serde(rename = "expiresIn", default)]
     pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `hookId`: stored by a registration request.
+    #[serde(rename = "hookId", default)]
     pub hook_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
     pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
     pub name: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `storeId`: metadata from `userDetails`.
+    #[serde(rename = "storeId", default)]
     pub store_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `storeName`: metadata from `userDetails`.
+    #[serde(rename = "storeName", default)]
     pub store_name: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 impl Credentials {
@@ -183,11 +202,11 @@ impl Client {
     }
     /// The provider's authorization URL (`auth_url`), with `state` appended for CSRF
     /// protection. Make `state` with [`miniapp::new_state`] and check it on the callback.
-    pub fn authorize_url(
+    pub async fn authorize_url(
         &self,
         state: &str,
     ) -> ::std::result::Result<::miniapp::Url, ::miniapp::Error> {
-        let mut url = self.engine.render_url(&requests::AUTH_URL, &[])?;
+        let mut url = self.engine.render_url(&requests::AUTH_URL, &[]).await?;
         url.query_pairs_mut().append_pair("state", state);
         ::std::result::Result::Ok(url)
     }
@@ -269,7 +288,7 @@ impl Client {
     ) -> ::std::result::Result<UpdateOrderStatusOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::UPDATE_ORDER_STATUS_DEFAULTS)
+            .begin("updateOrderStatus", input, requests::UPDATE_ORDER_STATUS_DEFAULTS)
             .await?;
         call.step(&requests::UPDATE_ORDER_STATUS_1).await?;
         call.finish("updateOrderStatus")
@@ -281,7 +300,10 @@ impl Client {
         &self,
         input: &CreateCouponInput,
     ) -> ::std::result::Result<CreateCouponOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::CREATE_COUPON_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("createCoupon", input, requests::CREATE_COUPON_DEFAULTS)
+            .await?;
         call.step(&requests::CREATE_COUPON_1).await?;
         call.finish("createCoupon")
     }
@@ -294,7 +316,7 @@ impl Client {
     ) -> ::std::result::Result<AddOrderNoteOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::ADD_ORDER_NOTE_DEFAULTS)
+            .begin("addOrderNote", input, requests::ADD_ORDER_NOTE_DEFAULTS)
             .await?;
         call.step(&requests::ADD_ORDER_NOTE_1).await?;
         call.step(&requests::ADD_ORDER_NOTE_2).await?;

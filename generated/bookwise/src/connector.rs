@@ -43,21 +43,33 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
-#[derive(Clone, Debug, Default)]
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
 pub struct Credentials {
     /// `personalToken`: an `auth.config` slot.
+    #[serde(rename = "personalToken", default)]
     pub personal_token: ::std::option::Option<::miniapp::Secret>,
     /// `organizationId`: stored by `get_token`.
+    #[serde(rename = "organizationId", default)]
     pub organization_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `subscriptionId`: stored by a registration request.
+    #[serde(rename = "subscriptionId", default)]
     pub subscription_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `signingSecret`: stored by a registration request.
+    #[serde(rename = "signingSecret", default)]
     pub signing_secret: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
     pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
     pub name: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `timezone`: metadata from `userDetails`.
+    #[serde(rename = "timezone", default)]
     pub timezone: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 impl Credentials {
@@ -182,7 +194,7 @@ impl Client {
     ) -> ::std::result::Result<BookAppointmentOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::BOOK_APPOINTMENT_DEFAULTS)
+            .begin("bookAppointment", input, requests::BOOK_APPOINTMENT_DEFAULTS)
             .await?;
         call.step(&requests::BOOK_APPOINTMENT_1).await?;
         call.finish("bookAppointment")
@@ -196,7 +208,7 @@ impl Client {
     ) -> ::std::result::Result<CancelBookingOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::CANCEL_BOOKING_DEFAULTS)
+            .begin("cancelBooking", input, requests::CANCEL_BOOKING_DEFAULTS)
             .await?;
         call.step(&requests::CANCEL_BOOKING_1).await?;
         call.finish("cancelBooking")
@@ -210,7 +222,7 @@ impl Client {
     ) -> ::std::result::Result<AttachIntakeFileOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::ATTACH_INTAKE_FILE_DEFAULTS)
+            .begin("attachIntakeFile", input, requests::ATTACH_INTAKE_FILE_DEFAULTS)
             .await?;
         call.step(&requests::ATTACH_INTAKE_FILE_1).await?;
         call.finish("attachIntakeFile")

@@ -43,17 +43,27 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
-#[derive(Clone, Debug, Default)]
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
 pub struct Credentials {
     /// `apiToken`: an `auth.config` slot.
+    #[serde(rename = "apiToken", default)]
     pub api_token: ::std::option::Option<::miniapp::Secret>,
     /// `eventSecret`: an `auth.config` slot.
+    #[serde(rename = "eventSecret", default)]
     pub event_secret: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
     pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
     pub name: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `workspaceId`: metadata from `userDetails`.
+    #[serde(rename = "workspaceId", default)]
     pub workspace_id: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 impl Credentials {
@@ -155,7 +165,10 @@ impl Client {
         &self,
         input: &NotifyMemberInput,
     ) -> ::std::result::Result<NotifyMemberOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::NOTIFY_MEMBER_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("notifyMember", input, requests::NOTIFY_MEMBER_DEFAULTS)
+            .await?;
         call.step(&requests::NOTIFY_MEMBER_1).await?;
         call.step(&requests::NOTIFY_MEMBER_2).await?;
         call.finish("notifyMember")
@@ -167,7 +180,10 @@ impl Client {
         &self,
         input: &PostToRoomInput,
     ) -> ::std::result::Result<PostToRoomOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::POST_TO_ROOM_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("postToRoom", input, requests::POST_TO_ROOM_DEFAULTS)
+            .await?;
         call.step(&requests::POST_TO_ROOM_1).await?;
         call.finish("postToRoom")
     }
@@ -180,7 +196,7 @@ impl Client {
     ) -> ::std::result::Result<FindOpenTicketOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::FIND_OPEN_TICKET_DEFAULTS)
+            .begin("findOpenTicket", input, requests::FIND_OPEN_TICKET_DEFAULTS)
             .await?;
         call.step(&requests::FIND_OPEN_TICKET_1).await?;
         let args: FirstOpenArgs = call

@@ -21,29 +21,45 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
-#[derive(Clone, Debug, Default)]
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
 pub struct Credentials {
     /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
     pub client_secret: ::std::option::Option<::miniapp::Secret>,
     /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
     pub response_type: ::std::option::Option<::std::string::String>,
     /// `token_access_type`: an `auth.config` slot.
+    #[serde(rename = "token_access_type", default)]
     pub token_access_type: ::std::option::Option<::std::string::String>,
     /// `accessToken`: stored by `get_token`.
+    #[serde(rename = "accessToken", default)]
     pub access_token: ::std::option::Option<::miniapp::Secret>,
     /// `refreshToken`: stored by `get_token`.
+    #[serde(rename = "refreshToken", default)]
     pub refresh_token: ::std::option::Option<::miniapp::Secret>,
     /// `expiresIn`: stored by `get_token`.
+    #[serde(rename = "expiresIn", default)]
     pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `accountId`: stored by `get_token`.
+    #[serde(rename = "accountId", default)]
     pub account_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
     pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
     pub name: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `email`: metadata from `userDetails`.
+    #[serde(rename = "email", default)]
     pub email: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 impl Credentials {
@@ -133,11 +149,11 @@ impl Client {
     }
     /// The provider's authorization URL (`auth_url`), with `state` appended for CSRF
     /// protection. Make `state` with [`miniapp::new_state`] and check it on the callback.
-    pub fn authorize_url(
+    pub async fn authorize_url(
         &self,
         state: &str,
     ) -> ::std::result::Result<::miniapp::Url, ::miniapp::Error> {
-        let mut url = self.engine.render_url(&requests::AUTH_URL, &[])?;
+        let mut url = self.engine.render_url(&requests::AUTH_URL, &[]).await?;
         url.query_pairs_mut().append_pair("state", state);
         ::std::result::Result::Ok(url)
     }
@@ -198,7 +214,10 @@ impl Client {
         &self,
         input: &CreateFolderInput,
     ) -> ::std::result::Result<CreateFolderOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::CREATE_FOLDER_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("createFolder", input, requests::CREATE_FOLDER_DEFAULTS)
+            .await?;
         call.step(&requests::CREATE_FOLDER_1).await?;
         call.finish("createFolder")
     }
@@ -209,7 +228,10 @@ impl Client {
         &self,
         input: &ShareFileInput,
     ) -> ::std::result::Result<ShareFileOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::SHARE_FILE_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("shareFile", input, requests::SHARE_FILE_DEFAULTS)
+            .await?;
         call.step(&requests::SHARE_FILE_1).await?;
         call.step(&requests::SHARE_FILE_2).await?;
         call.finish("shareFile")

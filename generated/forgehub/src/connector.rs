@@ -47,29 +47,45 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
-#[derive(Clone, Debug, Default)]
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
 pub struct Credentials {
     /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
     pub client_id: ::std::option::Option<::std::string::String>,
     /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
     pub client_secret: ::std::option::Option<::miniapp::Secret>,
     /// `scope`: an `auth.config` slot.
+    #[serde(rename = "scope", default)]
     pub scope: ::std::option::Option<::std::string::String>,
     /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
     pub response_type: ::std::option::Option<::std::string::String>,
     /// `accessToken`: stored by `get_token`.
+    #[serde(rename = "accessToken", default)]
     pub access_token: ::std::option::Option<::miniapp::Secret>,
     /// `tokenType`: stored by `get_token`.
+    #[serde(rename = "tokenType", default)]
     pub token_type: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `webhookId`: stored by a registration request.
+    #[serde(rename = "webhookId", default)]
     pub webhook_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `webhookSecret`: stored by a registration request.
+    #[serde(rename = "webhookSecret", default)]
     pub webhook_secret: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
     pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
     pub name: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `email`: metadata from `userDetails`.
+    #[serde(rename = "email", default)]
     pub email: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 impl Credentials {
@@ -159,11 +175,11 @@ impl Client {
     }
     /// The provider's authorization URL (`auth_url`), with `state` appended for CSRF
     /// protection. Make `state` with [`miniapp::new_state`] and check it on the callback.
-    pub fn authorize_url(
+    pub async fn authorize_url(
         &self,
         state: &str,
     ) -> ::std::result::Result<::miniapp::Url, ::miniapp::Error> {
-        let mut url = self.engine.render_url(&requests::AUTH_URL, &[])?;
+        let mut url = self.engine.render_url(&requests::AUTH_URL, &[]).await?;
         url.query_pairs_mut().append_pair("state", state);
         ::std::result::Result::Ok(url)
     }
@@ -239,7 +255,10 @@ impl Client {
         &self,
         input: &CreateIssueInput,
     ) -> ::std::result::Result<CreateIssueOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::CREATE_ISSUE_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("createIssue", input, requests::CREATE_ISSUE_DEFAULTS)
+            .await?;
         call.step(&requests::CREATE_ISSUE_1).await?;
         call.finish("createIssue")
     }
@@ -250,7 +269,10 @@ impl Client {
         &self,
         input: &CloseIssueInput,
     ) -> ::std::result::Result<CloseIssueOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::CLOSE_ISSUE_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("closeIssue", input, requests::CLOSE_ISSUE_DEFAULTS)
+            .await?;
         call.step(&requests::CLOSE_ISSUE_1).await?;
         call.step(&requests::CLOSE_ISSUE_2).await?;
         call.finish("closeIssue")

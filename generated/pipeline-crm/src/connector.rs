@@ -36,21 +36,33 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
-#[derive(Clone, Debug, Default)]
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
 pub struct Credentials {
     /// `shopUrl`: install form field "Pipeline address".
+    #[serde(rename = "shopUrl", default)]
     pub shop_url: ::std::option::Option<::std::string::String>,
     /// `keyId`: install form field "Key ID".
+    #[serde(rename = "keyId", default)]
     pub key_id: ::std::option::Option<::miniapp::Secret>,
     /// `keySecret`: install form field "Key secret".
+    #[serde(rename = "keySecret", default)]
     pub key_secret: ::std::option::Option<::miniapp::Secret>,
     /// `hookToken`: install form field "Webhook token".
+    #[serde(rename = "hookToken", default)]
     pub hook_token: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
     pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
     pub name: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `region`: metadata from `userDetails`.
+    #[serde(rename = "region", default)]
     pub region: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 impl Credentials {
@@ -171,7 +183,7 @@ impl Client {
     ) -> ::std::result::Result<UpsertContactOutput, ::miniapp::Error> {
         let mut call = self
             .engine
-            .begin(input, requests::UPSERT_CONTACT_DEFAULTS)
+            .begin("upsertContact", input, requests::UPSERT_CONTACT_DEFAULTS)
             .await?;
         call.step(&requests::UPSERT_CONTACT_1).await?;
         call.finish("upsertContact")
@@ -183,7 +195,10 @@ impl Client {
         &self,
         input: &CreateDealInput,
     ) -> ::std::result::Result<CreateDealOutput, ::miniapp::Error> {
-        let mut call = self.engine.begin(input, requests::CREATE_DEAL_DEFAULTS).await?;
+        let mut call = self
+            .engine
+            .begin("createDeal", input, requests::CREATE_DEAL_DEFAULTS)
+            .await?;
         call.step(&requests::CREATE_DEAL_1).await?;
         call.step(&requests::CREATE_DEAL_2).await?;
         call.finish("createDeal")
