@@ -77,9 +77,8 @@ pub struct Generated {
 pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
     let mut report = check(bytes, options);
     let Some(definition) = &report.definition else { return Err(report) };
-    let ir = ir::lower(definition);
-    match codegen::format(&ir) {
-        Ok(code) => Ok(Generated { code, ir, report }),
+    match ir::lower(definition).and_then(|ir| codegen::format(&ir).map(|code| (code, ir))) {
+        Ok((code, ir)) => Ok(Generated { code, ir, report }),
         Err(message) => {
             // The checks accept only what generation supports; reaching this is a compiler bug.
             report.diagnostics.push(Diagnostic::new(codes::E0013, message, "", source::Span::default()));

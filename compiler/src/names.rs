@@ -94,10 +94,34 @@ pub const RESERVED_METHODS: &[&str] = &[
     "register",
     "test_token",
     "connect",
+    "receive_webhook",
+    "confirm_webhook",
+    "release_webhook",
 ];
 
 /// Types every generated module has.
-pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions"];
+pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event"];
+
+/// The variants of the `Event` enum, one per event string (FORMAT.md §10.3), in order:
+/// `order.placed` → `OrderPlaced`. Names are the generator's, so they never fail: a string
+/// without letters or digits becomes `Event{n}` (its 1-based position), and a name already taken
+/// (or `Other`, the variant of undeclared events) gets the smallest numeric suffix that is free.
+pub fn event_variants<'a>(events: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut taken: Vec<String> = vec!["Other".to_string()];
+    let mut out = Vec::new();
+    for (i, event) in events.into_iter().enumerate() {
+        let base = if words(event).is_empty() { format!("Event{}", i + 1) } else { pascal(event) };
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        taken.push(name.clone());
+        out.push(name);
+    }
+    out
+}
 
 /// The type of an action's input: `SendMessageInput`.
 pub fn input_type(action: &str) -> String {
@@ -127,6 +151,12 @@ pub fn action_prefix(action: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_variants_are_words_or_synthetic_and_never_collide() {
+        let events = ["order.placed", "order_placed", "OrderPlaced", "->", "other", "Other", "1st.run"];
+        assert_eq!(event_variants(events), ["OrderPlaced", "OrderPlaced2", "OrderPlaced3", "Event4", "Other2", "Other3", "V1stRun"]);
+    }
 
     #[test]
     fn converts_common_shapes() {

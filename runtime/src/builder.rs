@@ -23,6 +23,7 @@ pub trait Connector: Sized {
 pub struct Builder<C: Connector> {
     values: Vec<(Bag, &'static str, Value)>,
     store: Option<Arc<dyn Store>>,
+    dedupe: Option<Arc<dyn crate::webhook::Dedupe>>,
     settings: Settings,
     parts: C::Parts,
     _client: PhantomData<fn() -> C>,
@@ -37,13 +38,43 @@ impl<C: Connector> std::fmt::Debug for Builder<C> {
 impl<C: Connector> Builder<C> {
     /// `values` are the initial credentials and metadata (written into the store on `build`).
     pub fn new(values: Vec<(Bag, &'static str, Value)>, parts: C::Parts) -> Self {
-        Builder { values, store: None, settings: Settings::default(), parts, _client: PhantomData }
+        Builder { values, store: None, dedupe: None, settings: Settings::default(), parts, _client: PhantomData }
     }
 
     /// Keep credentials in your own store (refreshed tokens are written back to it). Pass
     /// `Credentials::default()` to the builder when the store already holds the install.
     pub fn store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// The install this client serves: it scopes webhook de-duplication (default `default`).
+    pub fn install(mut self, id: impl Into<String>) -> Self {
+        self.settings.install = id.into();
+        self
+    }
+
+    /// Keep processed webhook ids here (default: an in-memory store of this client's own). Share
+    /// one store between the clients of every install; across replicas, use a shared one.
+    pub fn dedupe(mut self, dedupe: Arc<dyn crate::webhook::Dedupe>) -> Self {
+        self.dedupe = Some(dedupe);
+        self
+    }
+
+    /// An app-wide config value (FORMAT.md §5.2 `auth.config`), e.g. a partner-level webhook
+    /// signing secret: one value for every tenant, supplied at run time, never committed in the
+    /// definition. It overrides the definition's default for `{{key}}` and webhook secrets.
+    pub fn config(self, key: impl Into<String>, value: impl Into<crate::Secret>) -> Self {
+        self.config_rotating(key, [value])
+    }
+
+    /// A config value being rotated: `[current, previous, ...]`. Templates use the current one;
+    /// webhook deliveries verify against any of them, and say which one matched.
+    pub fn config_rotating<S: Into<crate::Secret>>(mut self, key: impl Into<String>, values: impl IntoIterator<Item = S>) -> Self {
+        let key = key.into();
+        let values: Vec<crate::Secret> = values.into_iter().map(Into::into).collect();
+        self.settings.config.retain(|(k, _)| *k != key);
+        self.settings.config.push((key, values));
         self
     }
 
@@ -95,6 +126,10 @@ impl<C: Connector> Builder<C> {
     pub fn build(self) -> C {
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let initial = self.values.into_iter().map(|(bag, key, value)| (bag, key.to_string(), value)).collect();
-        C::assemble(Engine::new(C::APP, store, self.settings, initial), self.parts)
+        let mut engine = Engine::new(C::APP, store, self.settings, initial);
+        if let Some(dedupe) = self.dedupe {
+            engine = engine.with_dedupe(dedupe);
+        }
+        C::assemble(engine, self.parts)
     }
 }

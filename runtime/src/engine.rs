@@ -198,6 +198,11 @@ pub struct Settings {
     /// The OAuth redirect URI (`{{redirect_uri}}`).
     pub redirect_uri: Option<String>,
     pub http: Option<reqwest::Client>,
+    /// App-wide config values (e.g. a partner-level webhook signing secret), current first,
+    /// overriding the definition's `auth.config` defaults.
+    pub config: Vec<(String, Vec<crate::Secret>)>,
+    /// The install this client serves (scopes webhook de-duplication). Default: `default`.
+    pub install: String,
 }
 
 impl Default for Settings {
@@ -211,6 +216,8 @@ impl Default for Settings {
             subdomain: None,
             redirect_uri: None,
             http: None,
+            config: Vec::new(),
+            install: "default".to_string(),
         }
     }
 }
@@ -231,6 +238,8 @@ pub struct Engine {
     unsaved: tokio::sync::Mutex<Vec<Write>>,
     /// Whether `unsaved` may hold anything (checked without the lock on every call).
     dirty: AtomicBool,
+    /// Where processed webhook transaction ids live.
+    dedupe: Arc<dyn crate::webhook::Dedupe>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -258,6 +267,32 @@ impl Engine {
             generation: AtomicU64::new(0),
             dirty: AtomicBool::new(!initial.is_empty()),
             unsaved: tokio::sync::Mutex::new(initial),
+            dedupe: Arc::new(crate::webhook::MemoryDedupe::default()),
+        }
+    }
+
+    /// Uses this de-duplication store for webhook deliveries (default: a [`crate::webhook::MemoryDedupe`]
+    /// of this engine's own).
+    pub fn with_dedupe(mut self, dedupe: Arc<dyn crate::webhook::Dedupe>) -> Self {
+        self.dedupe = dedupe;
+        self
+    }
+
+    pub(crate) fn dedupe(&self) -> &dyn crate::webhook::Dedupe {
+        &*self.dedupe
+    }
+
+    /// The install this engine serves.
+    pub fn install(&self) -> &str {
+        &self.settings.install
+    }
+
+    /// App-wide config values for `key`, current first: the builder's, else the definition's
+    /// non-empty `auth.config` default.
+    pub(crate) fn config_values(&self, key: &str) -> Vec<crate::Secret> {
+        match self.settings.config.iter().find(|(k, _)| k == key) {
+            Some((_, values)) => values.clone(),
+            None => self.app.config.iter().filter(|(k, _)| *k == key).map(|(_, v)| crate::Secret::new(*v)).collect(),
         }
     }
 
@@ -350,12 +385,14 @@ impl Engine {
     }
 
     fn scope<'a>(&'a self, vars: &'a Map<String, Value>, snapshot: &'a Snapshot, system: &'a [(&'static str, String)]) -> Scope<'a> {
-        Scope { vars, store: snapshot, config: self.app.config, system }
+        Scope { vars, store: snapshot, overrides: &self.settings.config, config: self.app.config, system }
     }
 
     /// The values of every sensitive key, to mask them in error excerpts.
     fn secrets(&self, snapshot: &Snapshot) -> Vec<String> {
-        self.app.sensitive_keys.iter().filter_map(|k| snapshot.lookup(k)).map(template::stringify).collect()
+        let stored = self.app.sensitive_keys.iter().filter_map(|k| snapshot.lookup(k)).map(template::stringify);
+        let config = self.settings.config.iter().flat_map(|(_, values)| values.iter().map(|v| v.expose().to_string()));
+        stored.chain(config).collect()
     }
 
     /// Renders only the URL of a request (e.g. the OAuth authorize URL).
@@ -655,7 +692,10 @@ pub struct Call<'e> {
 /// Shows the variable names only: step outputs can be tokens.
 impl std::fmt::Debug for Call<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Call").field("app", &self.engine.app.ns).field("vars", &self.vars.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+        f.debug_struct("Call")
+            .field("app", &self.engine.app.ns)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
     }
 }
 

@@ -7,14 +7,17 @@
 //! values are [`Secret`]s that never reach `Debug`, logs or error messages.
 
 mod builder;
+mod customer;
 mod engine;
 mod error;
 pub mod path;
 mod secret;
 mod store;
 pub mod template;
+pub mod webhook;
 
 pub use builder::{Builder, Connector};
+pub use customer::{Customer, CustomerField, CustomerState};
 pub use engine::{
     App, BodyType, Call, Engine, Extract, Mapping, Method, RateLimiter, RequestTemplate, RetryPolicy, Settings, SourceTemplate, new_state,
 };

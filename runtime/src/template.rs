@@ -83,6 +83,9 @@ pub struct Scope<'a> {
     pub vars: &'a Map<String, Value>,
     /// The install's credentials and metadata, read once for the call.
     pub store: &'a Snapshot,
+    /// App-wide config set on the client builder (current value first).
+    pub overrides: &'a [(String, Vec<crate::Secret>)],
+    /// The definition's `auth.config` defaults.
     pub config: &'a [(&'static str, &'static str)],
     pub system: &'a [(&'static str, String)],
 }
@@ -98,7 +101,10 @@ impl Scope<'_> {
             },
             Src::Config => match self.store.lookup(key) {
                 Some(v) => Some(Cow::Borrowed(v)),
-                None => self.config.iter().find(|(k, _)| *k == key).map(|(_, v)| Cow::Owned(Value::String((*v).to_string()))),
+                None => match self.overrides.iter().find(|(k, _)| k == key).and_then(|(_, values)| values.first()) {
+                    Some(secret) => Some(Cow::Owned(Value::String(secret.expose().to_string()))),
+                    None => self.config.iter().find(|(k, _)| *k == key).map(|(_, v)| Cow::Owned(Value::String((*v).to_string()))),
+                },
             },
             Src::System => self.system.iter().find(|(k, _)| *k == key).map(|(_, v)| Cow::Owned(Value::String(v.clone()))),
         })
@@ -242,7 +248,7 @@ mod tests {
         store.insert(Bag::Credentials, "token", json!("s3cr3t"));
         let vars = vars.as_object().cloned().unwrap_or_default();
         let system = [("subdomain", "acme".to_string())];
-        let scope = Scope { vars: &vars, store: &store, config: &[("scope", "read write")], system: &system };
+        let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[("scope", "read write")], system: &system };
         f(&scope)
     }
 

@@ -340,6 +340,117 @@ impl Client {
     > {
         self.engine.source(&requests::RPC_PRODUCTS).await
     }
+    /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
+    /// handshake, verifies the signature over the raw body, extracts the event and the
+    /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
+    /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
+    /// carries its own); process the delivery afterwards, then confirm or release it.
+    pub async fn receive_webhook(
+        &self,
+        request: &::miniapp::webhook::Request<'_>,
+    ) -> ::std::result::Result<
+        ::miniapp::webhook::Delivery<Event>,
+        ::miniapp::webhook::Rejection,
+    > {
+        ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await
+    }
+    /// Marks a processed delivery done: the provider's retries of it are duplicates.
+    pub async fn confirm_webhook(
+        &self,
+        delivery: &::miniapp::webhook::Delivery<Event>,
+    ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
+        ::miniapp::webhook::confirm(&self.engine, delivery).await
+    }
+    /// Gives up a delivery whose processing failed: the provider's next retry is processed.
+    pub async fn release_webhook(
+        &self,
+        delivery: &::miniapp::webhook::Delivery<Event>,
+    ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
+        ::miniapp::webhook::release(&self.engine, delivery).await
+    }
+}
+/// An event of the `acme-shop` webhook: one variant per event the definition names.
+///
+/// It reads and writes as its event string (`FromStr`, `Display`, serde); an event the
+/// definition does not declare is `Other`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// `order.placed`
+    OrderPlaced,
+    /// `order.status_changed`
+    OrderStatusChanged,
+    /// `customer.registered`
+    CustomerRegistered,
+    /// `cart.abandoned`
+    CartAbandoned,
+    /// An event the definition does not declare.
+    Other(::std::string::String),
+}
+impl Event {
+    /// The event string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Event::OrderPlaced => "order.placed",
+            Event::OrderStatusChanged => "order.status_changed",
+            Event::CustomerRegistered => "customer.registered",
+            Event::CartAbandoned => "cart.abandoned",
+            Event::Other(event) => event,
+        }
+    }
+    /// The trigger this event fires, if one declares it.
+    pub fn trigger(&self) -> ::std::option::Option<&'static ::miniapp::TriggerInfo> {
+        TRIGGERS.iter().find(|t| t.event == self.as_str())
+    }
+}
+impl ::std::str::FromStr for Event {
+    type Err = ::std::convert::Infallible;
+    fn from_str(event: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(
+            match event {
+                "order.placed" => Event::OrderPlaced,
+                "order.status_changed" => Event::OrderStatusChanged,
+                "customer.registered" => Event::CustomerRegistered,
+                "cart.abandoned" => Event::CartAbandoned,
+                other => Event::Other(other.to_string()),
+            },
+        )
+    }
+}
+impl ::std::fmt::Display for Event {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::miniapp::webhook::WebhookEvent for Event {
+    fn from_event(event: &str) -> Self {
+        match event.parse() {
+            ::std::result::Result::Ok(event) => event,
+            ::std::result::Result::Err(never) => match never {}
+        }
+    }
+    fn as_str(&self) -> &str {
+        Event::as_str(self)
+    }
+}
+impl ::miniapp::serde::Serialize for Event {
+    fn serialize<S: ::miniapp::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::miniapp::serde::Deserialize<'de> for Event {
+    fn deserialize<D: ::miniapp::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let event = <::std::string::String as ::miniapp::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(
+            <Event as ::miniapp::webhook::WebhookEvent>::from_event(&event),
+        )
+    }
 }
 /// Result of [`Client::update_order_status`]: the final step's object mapping.
 #[derive(
@@ -901,5 +1012,52 @@ mod requests {
         data: Some(&[Step::Field("results")]),
         value: &[Step::Field("item_id")],
         label: &[Step::Field("title")],
+    };
+    /// The `webhook` block, compiled (FORMAT.md §10).
+    pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
+        paths: &[
+            &[Step::Field("topic")],
+            &[Step::Field("payload"), Step::Field("id")],
+            &[Step::Field("payload"), Step::Field("status"), Step::Field("changed_at")],
+            &[Step::Field("payload"), Step::Field("buyer")],
+            &[Step::Field("payload")],
+        ],
+        verification: ::miniapp::webhook::verify::Verification::Hmac {
+            algorithm: ::miniapp::webhook::verify::Algorithm::Sha256,
+            header: "x-acme-signature",
+            secret_key: "hookSigningKey",
+            encoding: ::miniapp::webhook::verify::Encoding::Base64,
+        },
+        challenge: ::std::option::Option::None,
+        event: ::std::option::Option::Some(::miniapp::webhook::spec::EventRule::Single {
+            primary: ::miniapp::webhook::spec::Loc::Header("x-acme-topic"),
+            fallback: ::std::option::Option::Some(::miniapp::webhook::spec::Loc::Body(0)),
+        }),
+        transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
+            paths: &[1],
+            overrides: &[("order.status_changed", &[1, 2])],
+            separator: ::std::option::Option::Some("#"),
+            generate: true,
+        }),
+        customer: ::std::option::Option::Some(::miniapp::webhook::spec::CustomerRule {
+            base: 3,
+            overrides: &[("customer.registered", 4)],
+            fields: &[
+                (::miniapp::CustomerField::FirstName, &[Step::Field("given_name")]),
+                (::miniapp::CustomerField::LastName, &[Step::Field("family_name")]),
+                (
+                    ::miniapp::CustomerField::PrimaryEmail,
+                    &[Step::Field("email_address")],
+                ),
+                (::miniapp::CustomerField::PrimaryPhone, &[Step::Field("phone_e164")]),
+                (::miniapp::CustomerField::Code, &[Step::Field("buyer_id")]),
+                (::miniapp::CustomerField::Avatar, &[Step::Field("avatar_url")]),
+                (::miniapp::CustomerField::BirthDate, &[Step::Field("birth_date")]),
+                (::miniapp::CustomerField::State, &[Step::Field("lifecycle")]),
+            ],
+        }),
+        response_status: 202u16,
+        response_body: "{\"received\":true}",
+        triggers: super::TRIGGERS,
     };
 }

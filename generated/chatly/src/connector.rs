@@ -229,6 +229,113 @@ impl Client {
     > {
         self.engine.source(&requests::RPC_ROOMS).await
     }
+    /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
+    /// handshake, verifies the signature over the raw body, extracts the event and the
+    /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
+    /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
+    /// carries its own); process the delivery afterwards, then confirm or release it.
+    pub async fn receive_webhook(
+        &self,
+        request: &::miniapp::webhook::Request<'_>,
+    ) -> ::std::result::Result<
+        ::miniapp::webhook::Delivery<Event>,
+        ::miniapp::webhook::Rejection,
+    > {
+        ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await
+    }
+    /// Marks a processed delivery done: the provider's retries of it are duplicates.
+    pub async fn confirm_webhook(
+        &self,
+        delivery: &::miniapp::webhook::Delivery<Event>,
+    ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
+        ::miniapp::webhook::confirm(&self.engine, delivery).await
+    }
+    /// Gives up a delivery whose processing failed: the provider's next retry is processed.
+    pub async fn release_webhook(
+        &self,
+        delivery: &::miniapp::webhook::Delivery<Event>,
+    ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
+        ::miniapp::webhook::release(&self.engine, delivery).await
+    }
+}
+/// An event of the `chatly` webhook: one variant per event the definition names.
+///
+/// It reads and writes as its event string (`FromStr`, `Display`, serde); an event the
+/// definition does not declare is `Other`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// `room.created`
+    RoomCreated,
+    /// `room.archived`
+    RoomArchived,
+    /// `message.posted`
+    MessagePosted,
+    /// An event the definition does not declare.
+    Other(::std::string::String),
+}
+impl Event {
+    /// The event string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Event::RoomCreated => "room.created",
+            Event::RoomArchived => "room.archived",
+            Event::MessagePosted => "message.posted",
+            Event::Other(event) => event,
+        }
+    }
+    /// The trigger this event fires, if one declares it.
+    pub fn trigger(&self) -> ::std::option::Option<&'static ::miniapp::TriggerInfo> {
+        TRIGGERS.iter().find(|t| t.event == self.as_str())
+    }
+}
+impl ::std::str::FromStr for Event {
+    type Err = ::std::convert::Infallible;
+    fn from_str(event: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(
+            match event {
+                "room.created" => Event::RoomCreated,
+                "room.archived" => Event::RoomArchived,
+                "message.posted" => Event::MessagePosted,
+                other => Event::Other(other.to_string()),
+            },
+        )
+    }
+}
+impl ::std::fmt::Display for Event {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::miniapp::webhook::WebhookEvent for Event {
+    fn from_event(event: &str) -> Self {
+        match event.parse() {
+            ::std::result::Result::Ok(event) => event,
+            ::std::result::Result::Err(never) => match never {}
+        }
+    }
+    fn as_str(&self) -> &str {
+        Event::as_str(self)
+    }
+}
+impl ::miniapp::serde::Serialize for Event {
+    fn serialize<S: ::miniapp::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::miniapp::serde::Deserialize<'de> for Event {
+    fn deserialize<D: ::miniapp::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let event = <::std::string::String as ::miniapp::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(
+            <Event as ::miniapp::webhook::WebhookEvent>::from_event(&event),
+        )
+    }
 }
 /// Result of [`Client::notify_member`]: the final step's object mapping.
 #[derive(
@@ -641,5 +748,43 @@ mod requests {
         data: Some(&[Step::Field("data"), Step::Field("rooms")]),
         value: &[Step::Field("id")],
         label: &[Step::Field("name")],
+    };
+    /// The `webhook` block, compiled (FORMAT.md §10).
+    pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
+        paths: &[
+            &[Step::Field("kind")],
+            &[Step::Field("nonce")],
+            &[Step::Field("event"), Step::Field("type")],
+            &[Step::Field("event_id")],
+            &[Step::Field("delivery_id")],
+        ],
+        verification: ::miniapp::webhook::verify::Verification::Hmac {
+            algorithm: ::miniapp::webhook::verify::Algorithm::Sha256,
+            header: "x-chatly-signature",
+            secret_key: "eventSecret",
+            encoding: ::miniapp::webhook::verify::Encoding::Hex,
+        },
+        challenge: ::std::option::Option::Some(::miniapp::webhook::spec::ChallengeRule {
+            identify: 0,
+            identify_value: "endpoint_check",
+            token: 1,
+            response_field: ::std::option::Option::Some("nonce"),
+        }),
+        event: ::std::option::Option::Some(::miniapp::webhook::spec::EventRule::Single {
+            primary: ::miniapp::webhook::spec::Loc::Body(2),
+            fallback: ::std::option::Option::Some(
+                ::miniapp::webhook::spec::Loc::Query("event"),
+            ),
+        }),
+        transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
+            paths: &[3, 4],
+            overrides: &[],
+            separator: ::std::option::Option::None,
+            generate: true,
+        }),
+        customer: ::std::option::Option::None,
+        response_status: 200u16,
+        response_body: "{\"ok\":true}",
+        triggers: super::TRIGGERS,
     };
 }

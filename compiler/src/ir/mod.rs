@@ -7,6 +7,8 @@
 //! (every placeholder resolvable and well placed, every path valid, no name collisions) and
 //! degrades to literal text rather than panicking if that ever does not hold.
 
+pub mod webhook;
+
 use crate::check::SYSTEM_VALUES;
 use crate::model::{self, Definition, Mapping, Property, Step as ModelStep};
 use crate::names;
@@ -186,6 +188,9 @@ pub struct Ir {
     pub functions: Vec<FunctionIr>,
     pub sources: Vec<SourceIr>,
     pub triggers: Vec<model::Trigger>,
+    /// The variants of `Event`: every event the definition names.
+    pub events: Vec<webhook::EventVariant>,
+    pub webhook: Option<webhook::WebhookIr>,
 }
 
 /// How `{{key}}` resolves in one place.
@@ -344,8 +349,9 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
         .collect()
 }
 
-/// Lowers a checked definition.
-pub fn lower(def: &Definition) -> Ir {
+/// Lowers a checked definition. An error here means the checks let through something lowering
+/// cannot express: a compiler bug, reported as a diagnostic rather than guessed around.
+pub fn lower(def: &Definition) -> Result<Ir, String> {
     let auth = &def.auth;
     let auth_system = ["code", "redirect_uri", "webhookUrl", "subdomain", "uid"];
     let auth_resolver = Resolver { vars: Vec::new(), open_vars: false, system: &auth_system };
@@ -516,7 +522,7 @@ pub fn lower(def: &Definition) -> Ir {
         }
     }
 
-    Ir {
+    Ok(Ir {
         ns: def.ns.clone(),
         title: def.title.clone(),
         version: def.version.clone(),
@@ -544,5 +550,7 @@ pub fn lower(def: &Definition) -> Ir {
         functions,
         sources,
         triggers: def.triggers.clone(),
-    }
+        events: webhook::events(def),
+        webhook: webhook::lower(def)?,
+    })
 }

@@ -5,6 +5,8 @@
 //! through `miniapp::serde`. Request templates become `static`s of the runtime's template types,
 //! parsed and classified at compile time; there is no template or path parser in generated code.
 
+mod webhook;
+
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -454,6 +456,7 @@ fn statics(ir: &Ir) -> TokenStream {
             quote!(pub(super) static #name: SourceTemplate = SourceTemplate { request: #req, data: #data, value: #value, label: #label };),
         );
     }
+    let webhook = webhook::statics(ir);
     quote! {
         /// The definition's requests, parsed and classified at compile time.
         mod requests {
@@ -462,6 +465,7 @@ fn statics(ir: &Ir) -> TokenStream {
             #[allow(unused_imports)]
             use ::miniapp::{path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate};
             #(#items)*
+            #webhook
         }
     }
 }
@@ -560,6 +564,8 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     let input_types = types(&ir.types);
     let function_items = functions(ir);
     let request_statics = statics(ir);
+    let webhook_items = webhook::items(ir);
+    let webhook_methods = webhook::methods(ir);
     let client_doc = format!(" A {} client for one connected account.", ir.title);
     quote! {
         /// The definition's namespace.
@@ -626,8 +632,10 @@ pub fn tokens(ir: &Ir) -> TokenStream {
             #auth
             #(#actions)*
             #(#sources)*
+            #webhook_methods
         }
 
+        #webhook_items
         #(#outputs)*
         #input_types
         #function_items

@@ -1,0 +1,252 @@
+//! The webhook emitter (FORMAT.md §9, §10): the `Event` enum, the compiled `webhook::Spec`
+//! descriptor, and the client's `receive_webhook` / `confirm_webhook` / `release_webhook`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::path;
+use crate::ir::Ir;
+use crate::ir::webhook::{EventRule, Loc, Verification, WebhookIr};
+
+/// The `Event` enum and its impls (only for definitions with a `webhook` block).
+pub fn items(ir: &Ir) -> TokenStream {
+    if ir.webhook.is_none() {
+        return TokenStream::new();
+    }
+    let variants = ir.events.iter().map(|e| {
+        let v = format_ident!("{}", e.rust);
+        let d = format!(" `{}`", e.event);
+        quote!(#[doc = #d] #v,)
+    });
+    let as_str = ir.events.iter().map(|e| {
+        let v = format_ident!("{}", e.rust);
+        let s = &e.event;
+        quote!(Event::#v => #s,)
+    });
+    let from_str = ir.events.iter().map(|e| {
+        let v = format_ident!("{}", e.rust);
+        let s = &e.event;
+        quote!(#s => Event::#v,)
+    });
+    let doc = format!(" An event of the `{}` webhook: one variant per event the definition names.", ir.ns);
+    quote! {
+        #[doc = #doc]
+        ///
+        /// It reads and writes as its event string (`FromStr`, `Display`, serde); an event the
+        /// definition does not declare is `Other`.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum Event {
+            #(#variants)*
+            /// An event the definition does not declare.
+            Other(::std::string::String),
+        }
+
+        impl Event {
+            /// The event string.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Event::Other(event) => event,
+                }
+            }
+
+            /// The trigger this event fires, if one declares it.
+            pub fn trigger(&self) -> ::std::option::Option<&'static ::miniapp::TriggerInfo> {
+                TRIGGERS.iter().find(|t| t.event == self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for Event {
+            type Err = ::std::convert::Infallible;
+            fn from_str(event: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(match event {
+                    #(#from_str)*
+                    other => Event::Other(other.to_string()),
+                })
+            }
+        }
+
+        impl ::std::fmt::Display for Event {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::miniapp::webhook::Receiver for Client {
+            type Event = Event;
+            const NS: &'static str = NS;
+            fn engine(&self) -> &::miniapp::Engine {
+                &self.engine
+            }
+            fn spec(&self) -> &'static ::miniapp::webhook::Spec {
+                &requests::WEBHOOK
+            }
+        }
+
+        impl ::miniapp::webhook::WebhookEvent for Event {
+            fn from_event(event: &str) -> Self {
+                match event.parse() {
+                    ::std::result::Result::Ok(event) => event,
+                    ::std::result::Result::Err(never) => match never {},
+                }
+            }
+            fn as_str(&self) -> &str {
+                Event::as_str(self)
+            }
+        }
+
+        impl ::miniapp::serde::Serialize for Event {
+            fn serialize<S: ::miniapp::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::miniapp::serde::Deserialize<'de> for Event {
+            fn deserialize<D: ::miniapp::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let event = <::std::string::String as ::miniapp::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(<Event as ::miniapp::webhook::WebhookEvent>::from_event(&event))
+            }
+        }
+    }
+}
+
+/// The client's webhook methods.
+pub fn methods(ir: &Ir) -> TokenStream {
+    if ir.webhook.is_none() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
+        /// handshake, verifies the signature over the raw body, extracts the event and the
+        /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
+        /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
+        /// carries its own); process the delivery afterwards, then confirm or release it.
+        pub async fn receive_webhook(
+            &self,
+            request: &::miniapp::webhook::Request<'_>,
+        ) -> ::std::result::Result<::miniapp::webhook::Delivery<Event>, ::miniapp::webhook::Rejection> {
+            ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await
+        }
+
+        /// Marks a processed delivery done: the provider's retries of it are duplicates.
+        pub async fn confirm_webhook(
+            &self,
+            delivery: &::miniapp::webhook::Delivery<Event>,
+        ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
+            ::miniapp::webhook::confirm(&self.engine, delivery).await
+        }
+
+        /// Gives up a delivery whose processing failed: the provider's next retry is processed.
+        pub async fn release_webhook(
+            &self,
+            delivery: &::miniapp::webhook::Delivery<Event>,
+        ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
+            ::miniapp::webhook::release(&self.engine, delivery).await
+        }
+    }
+}
+
+fn loc(l: &Loc) -> TokenStream {
+    match l {
+        Loc::Body(slot) => {
+            let slot = Literal::usize_unsuffixed(*slot);
+            quote!(::miniapp::webhook::spec::Loc::Body(#slot))
+        }
+        Loc::Header(name) => quote!(::miniapp::webhook::spec::Loc::Header(#name)),
+        Loc::Query(name) => quote!(::miniapp::webhook::spec::Loc::Query(#name)),
+    }
+}
+
+fn slots(slots: &[usize]) -> TokenStream {
+    let slots = slots.iter().map(|s| Literal::usize_unsuffixed(*s));
+    quote!(&[#(#slots),*])
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The `WEBHOOK` descriptor, inside `mod requests`.
+pub fn statics(ir: &Ir) -> TokenStream {
+    let Some(w) = &ir.webhook else { return TokenStream::new() };
+    let WebhookIr { paths, verification, challenge, event, transaction, customer, response_status, response_body } = w;
+    let paths = paths.iter().map(|p| path(p));
+    let verification = match verification {
+        Verification::None => quote!(::miniapp::webhook::verify::Verification::None),
+        Verification::Hmac { sha1, header, secret_key, base64 } => {
+            let algorithm = if *sha1 { quote!(Sha1) } else { quote!(Sha256) };
+            let encoding = if *base64 { quote!(Base64) } else { quote!(Hex) };
+            quote!(::miniapp::webhook::verify::Verification::Hmac {
+                algorithm: ::miniapp::webhook::verify::Algorithm::#algorithm,
+                header: #header,
+                secret_key: #secret_key,
+                encoding: ::miniapp::webhook::verify::Encoding::#encoding,
+            })
+        }
+        Verification::HeaderToken { header, secret_key } => {
+            quote!(::miniapp::webhook::verify::Verification::HeaderToken { header: #header, secret_key: #secret_key })
+        }
+    };
+    let challenge = option(challenge.as_ref().map(|c| {
+        let (identify, token) = (Literal::usize_unsuffixed(c.identify), Literal::usize_unsuffixed(c.token));
+        let value = &c.identify_value;
+        let field = option(c.response_field.as_ref().map(|f| quote!(#f)));
+        quote!(::miniapp::webhook::spec::ChallengeRule { identify: #identify, identify_value: #value, token: #token, response_field: #field })
+    }));
+    let event = option(event.as_ref().map(|e| match e {
+        EventRule::Single { primary, fallback } => {
+            let primary = loc(primary);
+            let fallback = option(fallback.as_ref().map(loc));
+            quote!(::miniapp::webhook::spec::EventRule::Single { primary: #primary, fallback: #fallback })
+        }
+        EventRule::Composite { parts, separator } => {
+            let parts = parts.iter().map(loc);
+            quote!(::miniapp::webhook::spec::EventRule::Composite { parts: &[#(#parts),*], separator: #separator })
+        }
+    }));
+    let transaction = option(transaction.as_ref().map(|t| {
+        let default = slots(&t.paths);
+        let overrides = t.overrides.iter().map(|(event, s)| {
+            let s = slots(s);
+            quote!((#event, #s))
+        });
+        let separator = option(t.separator.as_ref().map(|s| quote!(#s)));
+        let generate = t.generate;
+        quote!(::miniapp::webhook::spec::TransactionRule {
+            paths: #default,
+            overrides: &[#(#overrides),*],
+            separator: #separator,
+            generate: #generate,
+        })
+    }));
+    let customer = option(customer.as_ref().map(|c| {
+        let base = Literal::usize_unsuffixed(c.base);
+        let overrides = c.overrides.iter().map(|(event, slot)| {
+            let slot = Literal::usize_unsuffixed(*slot);
+            quote!((#event, #slot))
+        });
+        let fields = c.fields.iter().map(|(variant, steps)| {
+            let v = format_ident!("{}", variant);
+            let p = path(steps);
+            quote!((::miniapp::CustomerField::#v, #p))
+        });
+        quote!(::miniapp::webhook::spec::CustomerRule { base: #base, overrides: &[#(#overrides),*], fields: &[#(#fields),*] })
+    }));
+    quote! {
+        /// The `webhook` block, compiled (FORMAT.md §10).
+        pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
+            paths: &[#(#paths),*],
+            verification: #verification,
+            challenge: #challenge,
+            event: #event,
+            transaction: #transaction,
+            customer: #customer,
+            response_status: #response_status,
+            response_body: #response_body,
+            triggers: super::TRIGGERS,
+        };
+    }
+}

@@ -1,0 +1,156 @@
+//! The receiver over 127.0.0.1: signed deliveries get exactly the definition's reply and reach
+//! the handler once; forged ones get 401 and never reach it; an oversized body gets 413.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use miniapp::reqwest;
+use miniapp_example_webhook_server::{Job, acme_shop, app, client};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+const KEY: &str = "whsec-demo";
+
+async fn start() -> (String, mpsc::Receiver<Job>) {
+    let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::default());
+    let installs = HashMap::from([
+        ("store-9".to_string(), client("store-9", KEY, dedupe.clone())),
+        ("store-7".to_string(), client("store-7", "other", dedupe)),
+    ]);
+    let (router, deliveries) = app(installs);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/miniapps/acme-shop/webhooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, deliveries)
+}
+
+fn sign(body: &[u8]) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+async fn post(url: &str, body: Vec<u8>, signature: Option<String>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(url).header("x-acme-topic", "order.placed").body(body);
+    if let Some(s) = signature {
+        request = request.header("x-acme-signature", s);
+    }
+    request.send().await.unwrap()
+}
+
+async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+}
+
+async fn nothing_more(deliveries: &mut mpsc::Receiver<Job>) {
+    assert!(tokio::time::timeout(Duration::from_millis(200), deliveries.recv()).await.is_err(), "no further delivery");
+}
+
+#[tokio::test]
+async fn a_signed_delivery_is_acknowledged_and_handed_over_once() {
+    let (url, mut deliveries) = start().await;
+    let body = serde_json::to_vec(&json!({"topic": "order.placed", "payload": {"id": "o-1", "buyer": {"buyer_id": "b-1"}}})).unwrap();
+    let response = post(&format!("{url}/store-9"), body.clone(), Some(sign(&body))).await;
+    assert_eq!(response.status(), 202);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(json_of(response).await, json!({"received": true}));
+    let (client, delivery) = deliveries.recv().await.unwrap();
+    assert_eq!(delivery.event, Some(acme_shop::Event::OrderPlaced));
+    assert_eq!((delivery.install.as_str(), delivery.transaction_id.as_deref()), ("store-9", Some("o-1")));
+    assert_eq!(delivery.customer.and_then(|c| c.code).as_deref(), Some("b-1"));
+    drop(client);
+
+    // The provider retries: acknowledged the same way, not handed over again.
+    let response = post(&format!("{url}/store-9"), body.clone(), Some(sign(&body))).await;
+    assert_eq!(response.status(), 202);
+    nothing_more(&mut deliveries).await;
+}
+
+#[tokio::test]
+async fn forged_and_misrouted_deliveries_never_reach_the_handler() {
+    let (url, mut deliveries) = start().await;
+    let body = br#"{"topic": "order.placed", "payload": {"id": "o-2"}}"#.to_vec();
+    assert_eq!(post(&format!("{url}/store-9"), body.clone(), None).await.status(), 401);
+    let forged = post(&format!("{url}/store-9"), body.clone(), Some(sign(b"something else"))).await;
+    assert_eq!(forged.status(), 401);
+    assert_eq!(json_of(forged).await, json!({"error": "unauthorized"}));
+    // Signed for store-9, sent to store-7 (another secret): 401. To no install: 404.
+    assert_eq!(post(&format!("{url}/store-7"), body.clone(), Some(sign(&body))).await.status(), 401);
+    assert_eq!(post(&format!("{url}/store-1"), body.clone(), Some(sign(&body))).await.status(), 404);
+    assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 404, "this server routes by install id only");
+    nothing_more(&mut deliveries).await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_413_unread() {
+    let (url, mut deliveries) = start().await;
+    let big = vec![b' '; (1 << 20) + 1];
+    let response = post(&format!("{url}/store-9"), big.clone(), Some(sign(&big))).await;
+    assert_eq!(response.status(), 413);
+    // Without a declared length (chunked), the limit still holds while reading.
+    assert_eq!(chunked_post(&format!("{url}/store-9"), &big).await, 413);
+    nothing_more(&mut deliveries).await;
+}
+
+/// Sends `body` with `Transfer-Encoding: chunked` (no `Content-Length`) and returns the status.
+async fn chunked_post(url: &str, body: &[u8]) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = miniapp::Url::parse(url).unwrap();
+    let mut stream = tokio::net::TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).await.unwrap();
+    let head = format!("POST {} HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n", url.path());
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(64 * 1024) {
+        // The server may answer and close before the whole body is sent.
+        if stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_err()
+            || stream.write_all(chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_delivery_whose_processing_failed_is_processed_again_on_retry() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::default());
+    let shop = client("store-9", KEY, dedupe.clone());
+    let seen = attempts.clone();
+    let router = miniapp::webhook::axum::receiver(
+        move |_install: Option<String>| {
+            let shop = shop.clone();
+            async move { Some(shop) }
+        },
+        move |_client, _delivery| {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            async move { if n == 0 { Err("the database is down".into()) } else { Ok(()) } }
+        },
+    )
+    .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/miniapps/acme-shop/webhooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let body = br#"{"payload": {"id": "o-9"}}"#.to_vec();
+    let settle = || tokio::time::sleep(Duration::from_millis(100));
+    assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 202);
+    settle().await;
+    assert_eq!(attempts.load(Ordering::SeqCst), 1, "processed, and failed: released");
+    assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 202);
+    settle().await;
+    assert_eq!(attempts.load(Ordering::SeqCst), 2, "the retry was processed, and succeeded: confirmed");
+    assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 202);
+    settle().await;
+    assert_eq!(attempts.load(Ordering::SeqCst), 2, "later retries are duplicates");
+}

@@ -1,0 +1,231 @@
+//! De-duplication of deliveries (FORMAT.md §10.4): claim, then confirm or release.
+//!
+//! A delivery with a transaction id is **claimed** before it is acknowledged. The claim holds
+//! for a processing lease; the worker that processes the delivery then **confirms** it (the id
+//! is remembered as processed for the retention period) or **releases** it (processing failed:
+//! the provider's next retry is processed again). A claim whose worker vanished expires with its
+//! lease, so a crash costs at most one lease of delay, never a lost delivery. The guarantee is
+//! at-least-once processing with duplicates suppressed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The scope of a transaction id: the app's namespace, the install, the id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct DedupeKey {
+    pub ns: String,
+    pub install: String,
+    pub id: String,
+}
+
+/// The outcome of a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// Nobody has processed this id, or is processing it: process it, then confirm or release.
+    New,
+    /// Processed already, or being processed: acknowledge and do nothing.
+    Duplicate,
+}
+
+/// Why the de-duplication state could not be read or written. The delivery is answered with 503
+/// (so the provider retries it later) and nothing is marked processed.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DedupeError {
+    message: String,
+    retryable: bool,
+}
+
+impl DedupeError {
+    pub fn retryable(message: impl Into<String>) -> Self {
+        DedupeError { message: message.into(), retryable: true }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        DedupeError { message: message.into(), retryable: false }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+}
+
+/// Where processed transaction ids live. Implement it on shared storage to de-duplicate across
+/// replicas; [`MemoryDedupe`] serves one process.
+#[async_trait::async_trait]
+pub trait Dedupe: Send + Sync {
+    /// Atomically claims `key` unless it is processed or claimed (and the claim has not expired).
+    async fn claim(&self, key: &DedupeKey) -> Result<Claim, DedupeError>;
+    /// Marks a claimed `key` processed: later deliveries with it are duplicates.
+    async fn confirm(&self, key: &DedupeKey) -> Result<(), DedupeError>;
+    /// Gives a claim up (processing failed): the next delivery with `key` is processed.
+    async fn release(&self, key: &DedupeKey) -> Result<(), DedupeError>;
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    processed: bool,
+    expires: Instant,
+    /// Position in the expiry index.
+    seq: u64,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<DedupeKey, Entry>,
+    /// (expiry, seq) → key: the next entry to expire, for purging and eviction.
+    by_expiry: BTreeMap<(Instant, u64), DedupeKey>,
+    seq: u64,
+}
+
+impl State {
+    fn remove(&mut self, key: &DedupeKey) {
+        if let Some(e) = self.entries.remove(key) {
+            self.by_expiry.remove(&(e.expires, e.seq));
+        }
+    }
+
+    fn insert(&mut self, key: DedupeKey, processed: bool, expires: Instant) {
+        self.remove(&key);
+        self.seq += 1;
+        self.by_expiry.insert((expires, self.seq), key.clone());
+        self.entries.insert(key, Entry { processed, expires, seq: self.seq });
+    }
+
+    fn purge(&mut self, now: Instant) {
+        while let Some(entry) = self.by_expiry.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let key = entry.remove();
+            self.entries.remove(&key);
+        }
+    }
+}
+
+/// An in-memory [`Dedupe`] for one process, bounded in time and size.
+///
+/// - a claim holds for `lease` (default 5 minutes), then expires if neither confirmed nor
+///   released (the worker crashed: the provider's retry is processed);
+/// - a processed id is remembered for `retention` (default 24 hours; providers retry for
+///   minutes to a few days);
+/// - at most `capacity` ids (default 100 000) are kept: expired ones are dropped first, then the
+///   one closest to expiry. An id forgotten early lets one retry through again (processed twice,
+///   never lost).
+///
+/// Share one `Arc<MemoryDedupe>` between the clients of a process
+/// (`ClientBuilder::dedupe`); use a shared store (Redis) across replicas.
+pub struct MemoryDedupe {
+    state: Mutex<State>,
+    lease: Duration,
+    retention: Duration,
+    capacity: usize,
+}
+
+impl Default for MemoryDedupe {
+    fn default() -> Self {
+        MemoryDedupe::new(Duration::from_secs(5 * 60), Duration::from_secs(24 * 60 * 60), 100_000)
+    }
+}
+
+impl std::fmt::Debug for MemoryDedupe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryDedupe")
+            .field("ids", &self.len())
+            .field("lease", &self.lease)
+            .field("retention", &self.retention)
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}
+
+impl MemoryDedupe {
+    pub fn new(lease: Duration, retention: Duration, capacity: usize) -> Self {
+        MemoryDedupe { state: Mutex::new(State::default()), lease, retention, capacity: capacity.max(1) }
+    }
+
+    /// How many ids are held (claimed or processed, expired ones included until purged).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[async_trait::async_trait]
+impl Dedupe for MemoryDedupe {
+    async fn claim(&self, key: &DedupeKey) -> Result<Claim, DedupeError> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        if state.entries.get(key).is_some_and(|e| e.expires > now) {
+            return Ok(Claim::Duplicate);
+        }
+        if state.entries.len() >= self.capacity {
+            state.purge(now);
+            while state.entries.len() >= self.capacity {
+                let Some((_, oldest)) = state.by_expiry.pop_first() else { break };
+                state.entries.remove(&oldest);
+            }
+        }
+        state.insert(key.clone(), false, now + self.lease);
+        Ok(Claim::New)
+    }
+
+    async fn confirm(&self, key: &DedupeKey) -> Result<(), DedupeError> {
+        let now = Instant::now();
+        self.lock().insert(key.clone(), true, now + self.retention);
+        Ok(())
+    }
+
+    async fn release(&self, key: &DedupeKey) -> Result<(), DedupeError> {
+        let mut state = self.lock();
+        if state.entries.get(key).is_some_and(|e| !e.processed) {
+            state.remove(key);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: &str) -> DedupeKey {
+        DedupeKey { ns: "app".into(), install: "i-1".into(), id: id.into() }
+    }
+
+    #[tokio::test]
+    async fn claim_confirm_release() {
+        let d = MemoryDedupe::default();
+        assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::New));
+        assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::Duplicate), "in flight");
+        d.release(&key("a")).await.ok();
+        assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::New), "released: processed again");
+        d.confirm(&key("a")).await.ok();
+        d.release(&key("a")).await.ok();
+        assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::Duplicate), "a processed id stays processed");
+        let other_install = DedupeKey { install: "i-2".into(), ..key("a") };
+        assert_eq!(d.claim(&other_install).await.ok(), Some(Claim::New), "ids are scoped by install");
+    }
+
+    #[tokio::test]
+    async fn leases_expire_and_capacity_is_bounded() {
+        let d = MemoryDedupe::new(Duration::from_millis(20), Duration::from_secs(60), 3);
+        assert_eq!(d.claim(&key("crashed")).await.ok(), Some(Claim::New));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(d.claim(&key("crashed")).await.ok(), Some(Claim::New), "an expired claim is claimable");
+        for id in ["b", "c", "d", "e"] {
+            d.claim(&key(id)).await.ok();
+            d.confirm(&key(id)).await.ok();
+        }
+        assert!(d.len() <= 3, "{}", d.len());
+        assert_eq!(d.claim(&key("e")).await.ok(), Some(Claim::Duplicate), "the newest are kept");
+    }
+}

@@ -1,0 +1,190 @@
+//! Inbound webhooks (FORMAT.md §10): verification, event extraction, de-duplication, customer
+//! extraction and the reply, in the processing order of §10.2.
+//!
+//! Generated connectors with a `webhook` block have `Client::receive_webhook(&Request)`, which
+//! runs [`receive`] on the definition's compiled [`Spec`]:
+//!
+//! 1. the body is read once: validated as JSON, with only the values the rules need captured;
+//! 2. a URL-verification handshake (`challengeResponse`) is answered with its token;
+//! 3. the signature or token is verified against the raw bytes (`verification`); a failure is a
+//!    [`Rejection`] with 401; a verified body that is not JSON is a rejection with 400;
+//! 4. the event is extracted, then the transaction id (per-event `overrides` need the event),
+//!    which is claimed in the [`Dedupe`] store: a duplicate is acknowledged and flagged;
+//! 5. the reply is the definition's `response` (200 `{}` by default);
+//! 6. the customer is extracted and the matching triggers listed, for processing after the reply.
+
+pub mod dedupe;
+mod delivery;
+#[doc(hidden)]
+pub mod probe;
+pub mod spec;
+pub mod verify;
+
+#[cfg(feature = "axum")]
+pub mod axum;
+
+pub use dedupe::{Claim, Dedupe, DedupeError, DedupeKey, MemoryDedupe};
+pub use delivery::{Body, Delivery, Reason, Rejection, Reply, Request};
+pub use spec::Spec;
+pub use verify::{MatchedSecret, SecretSource, VerifyFailure};
+
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::{Bag, Secret, Snapshot};
+use spec::Inputs;
+
+/// Implemented by generated clients with a `webhook` block: what a receiver (such as the
+/// [`axum`](crate::webhook) endpoint) needs to run deliveries through the client.
+pub trait Receiver: Send + Sync + 'static {
+    type Event: WebhookEvent + Send + Sync + 'static;
+    /// The app's namespace (the endpoint is `/miniapps/{NS}/webhooks`).
+    const NS: &'static str;
+    fn engine(&self) -> &Engine;
+    fn spec(&self) -> &'static Spec;
+}
+
+/// Implemented by a connector's generated `Event` enum.
+pub trait WebhookEvent: Sized {
+    /// The event for an extracted event string (`Other` for an undeclared one).
+    fn from_event(event: &str) -> Self;
+    /// The event string.
+    fn as_str(&self) -> &str;
+}
+
+/// The candidate secrets for `key` (FORMAT.md §10.5): the install's credentials first (a string,
+/// or an array of strings for a rotating secret, current first); otherwise the app-wide config
+/// (`ClientBuilder::config` / `config_rotating`, then the definition's `auth.config` default).
+fn secrets(engine: &Engine, snapshot: &Snapshot, key: &str) -> Vec<(SecretSource, usize, Secret)> {
+    let from_credentials: Vec<Secret> = match snapshot.get(Bag::Credentials, key) {
+        Some(Value::String(s)) if !s.is_empty() => vec![Secret::new(s.as_str())],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()).map(Secret::new).collect(),
+        _ => Vec::new(),
+    };
+    if !from_credentials.is_empty() {
+        return from_credentials.into_iter().enumerate().map(|(i, s)| (SecretSource::Credentials, i, s)).collect();
+    }
+    engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect()
+}
+
+/// Runs a compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
+/// [`Delivery`] or a [`Rejection`], each with its reply.
+pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Request<'_>) -> Result<Delivery<E>, Rejection> {
+    let captured = probe::capture(request.body, spec.paths);
+    let ns = engine.app().ns;
+    let delivery = |reply: delivery::Reply| Delivery {
+        ns: ns.to_string(),
+        install: engine.install().to_string(),
+        event: None,
+        transaction_id: None,
+        generated_id: false,
+        duplicate: false,
+        claimed: false,
+        challenge: false,
+        verified_with: None,
+        customer: None,
+        triggers: Vec::new(),
+        body: delivery::Body::new(request.body),
+        reply,
+    };
+
+    // 2. The handshake.
+    if let (Some(rule), Ok(captured)) = (&spec.challenge, &captured) {
+        let inputs = Inputs { captured, headers: request.headers, query: request.query };
+        if let Some(token) = inputs.challenge(rule) {
+            let Some(token) = token.cloned() else {
+                return Err(Rejection::new(Reason::MalformedBody { message: "the challenge has no token".into() }));
+            };
+            let reply = match rule.response_field {
+                Some(field) => Reply::json(200, Value::Object([(field.to_string(), token)].into_iter().collect())),
+                None => Reply::text(200, crate::template::stringify(&token)),
+            };
+            tracing::debug!(ns, "webhook challenge answered");
+            return Ok(Delivery { challenge: true, ..delivery(reply) });
+        }
+    }
+
+    // 3. Verification, over the raw bytes.
+    let verified_with = match spec.verification.secret_key() {
+        None => None,
+        Some(key) => {
+            let snapshot = engine
+                .snapshot("webhook")
+                .await
+                .map_err(|e| Rejection::new(Reason::Unavailable { message: format!("credential store: {e}") }))?;
+            let candidates = secrets(engine, &snapshot, key);
+            let borrowed: Vec<_> = candidates.iter().map(|(source, i, s)| (*source, *i, s)).collect();
+            match verify::verify(&spec.verification, request.headers, request.body, &borrowed) {
+                Ok(matched) => matched,
+                Err(failure) => {
+                    tracing::debug!(ns, %failure, "webhook rejected");
+                    return Err(Rejection::new(Reason::Unverified { failure }));
+                }
+            }
+        }
+    };
+    let captured = captured.map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
+    let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };
+
+    // 4. Event, transaction id, de-duplication.
+    let event = spec.event.as_ref().and_then(|rule| inputs.event(rule));
+    let (transaction_id, generated_id) = match &spec.transaction {
+        None => (None, false),
+        Some(rule) => match inputs.transaction_id(rule, event.as_deref()) {
+            Some(id) => (Some(id), false),
+            None if rule.generate => (Some(crate::new_state()), true),
+            None => (None, false),
+        },
+    };
+    let mut duplicate = false;
+    let mut claimed = false;
+    if let (Some(id), false) = (&transaction_id, generated_id) {
+        let key = DedupeKey { ns: ns.to_string(), install: engine.install().to_string(), id: id.clone() };
+        match engine.dedupe().claim(&key).await {
+            Ok(Claim::New) => claimed = true,
+            Ok(Claim::Duplicate) => duplicate = true,
+            Err(e) => return Err(Rejection::new(Reason::Unavailable { message: format!("de-duplication store: {e}") })),
+        }
+    }
+
+    // 5. The reply; 6. what processing needs.
+    let body = serde_json::from_str(spec.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
+    let reply = Reply::json(spec.response_status, body);
+    let (customer, triggers) = if duplicate {
+        (None, Vec::new())
+    } else {
+        let customer = spec.customer.as_ref().and_then(|rule| inputs.customer(rule, event.as_deref()));
+        let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| t.event.to_string()).collect();
+        (customer, triggers)
+    };
+    if event.is_none() {
+        tracing::debug!(ns, "webhook delivery names no event; acknowledged, nothing to run");
+    }
+    Ok(Delivery {
+        event: event.as_deref().map(E::from_event),
+        transaction_id,
+        generated_id,
+        duplicate,
+        claimed,
+        verified_with,
+        customer,
+        triggers,
+        ..delivery(reply)
+    })
+}
+
+/// Marks a claimed delivery processed (no-op for one that is not claimed).
+pub async fn confirm<E>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
+    match delivery.dedupe_key() {
+        Some(key) => engine.dedupe().confirm(&key).await,
+        None => Ok(()),
+    }
+}
+
+/// Releases a claimed delivery whose processing failed, so the provider's retry is processed.
+pub async fn release<E>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
+    match delivery.dedupe_key() {
+        Some(key) => engine.dedupe().release(&key).await,
+        None => Ok(()),
+    }
+}

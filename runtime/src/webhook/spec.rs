@@ -1,0 +1,158 @@
+//! A definition's `webhook` block, compiled: static descriptors the generated code declares and
+//! [`super::receive`] runs. Paths are parsed by the compiler into the [`Spec::paths`] table, read
+//! from the body in one pass; rules refer to them by slot.
+
+use serde_json::Value;
+
+use super::verify::Verification;
+use crate::path::{self, Step};
+use crate::{Customer, CustomerField, TriggerInfo};
+
+/// Where a value is read (FORMAT.md §10.3 `source`/`path`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    /// The body, at the path in slot `n` of [`Spec::paths`].
+    Body(usize),
+    /// A header (case-insensitive).
+    Header(&'static str),
+    /// A query-string parameter.
+    Query(&'static str),
+}
+
+/// `eventExtraction`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventRule {
+    /// `source`/`path`, then `fallback` when the first gives an empty value.
+    Single { primary: Loc, fallback: Option<Loc> },
+    /// `compositeStrategy`: the non-empty parts joined with `separator`.
+    Composite { parts: &'static [Loc], separator: &'static str },
+}
+
+/// `transactionId`, normalised (`path` read as `paths`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransactionRule {
+    /// Slots of `paths`.
+    pub paths: &'static [usize],
+    /// Per-event slots (`overrides`).
+    pub overrides: &'static [(&'static str, &'static [usize])],
+    /// With a separator, every non-empty value joined; without, the first non-empty one.
+    pub separator: Option<&'static str>,
+    /// `fallback: "generate"`.
+    pub generate: bool,
+}
+
+/// `challengeResponse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChallengeRule {
+    /// Slot of the top-level `identifyField`.
+    pub identify: usize,
+    pub identify_value: &'static str,
+    /// Slot of `challengePath`.
+    pub token: usize,
+    pub response_field: Option<&'static str>,
+}
+
+/// `customerExtraction`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustomerRule {
+    /// Slot of `basePath`.
+    pub base: usize,
+    /// Per-event slots of `overrides[event].basePath`.
+    pub overrides: &'static [(&'static str, usize)],
+    /// Karzoun field → path inside the object at the base path.
+    pub fields: &'static [(CustomerField, &'static [Step])],
+}
+
+/// A definition's `webhook` block.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// Every body path the rules read, captured in one pass.
+    pub paths: &'static [&'static [Step]],
+    pub verification: Verification,
+    pub challenge: Option<ChallengeRule>,
+    pub event: Option<EventRule>,
+    pub transaction: Option<TransactionRule>,
+    pub customer: Option<CustomerRule>,
+    /// `response`: status and body (JSON text); 200 and `{}` by default.
+    pub response_status: u16,
+    pub response_body: &'static str,
+    pub triggers: &'static [TriggerInfo],
+}
+
+/// What one delivery offers the rules: the captured body values, the headers and the query.
+pub(crate) struct Inputs<'a> {
+    pub captured: &'a [Option<Value>],
+    pub headers: &'a http::HeaderMap,
+    pub query: &'a str,
+}
+
+/// Text of an extracted value (FORMAT.md §10.3 proposed): strings as they are, other values as
+/// their JSON text; `null` and `""` are empty.
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+impl Inputs<'_> {
+    fn slot(&self, slot: usize) -> Option<&Value> {
+        self.captured.get(slot).and_then(Option::as_ref)
+    }
+
+    /// The non-empty text at a location.
+    pub fn read(&self, loc: Loc) -> Option<String> {
+        match loc {
+            Loc::Body(slot) => self.slot(slot).and_then(text),
+            Loc::Header(name) => {
+                self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+            }
+            Loc::Query(name) => form_urlencoded::parse(self.query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .filter(|v| !v.is_empty()),
+        }
+    }
+
+    pub fn event(&self, rule: &EventRule) -> Option<String> {
+        match rule {
+            EventRule::Single { primary, fallback } => self.read(*primary).or_else(|| fallback.and_then(|f| self.read(f))),
+            EventRule::Composite { parts, separator } => {
+                let parts: Vec<String> = parts.iter().filter_map(|p| self.read(*p)).collect();
+                (!parts.is_empty()).then(|| parts.join(separator))
+            }
+        }
+    }
+
+    pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<String> {
+        let slots = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.paths, |(_, slots)| slots);
+        let mut values = slots.iter().filter_map(|&s| self.slot(s).and_then(text));
+        match rule.separator {
+            Some(separator) => {
+                let all: Vec<String> = values.collect();
+                (!all.is_empty()).then(|| all.join(separator))
+            }
+            None => values.next(),
+        }
+    }
+
+    /// The challenge token, when this delivery is the handshake.
+    pub fn challenge(&self, rule: &ChallengeRule) -> Option<Option<&Value>> {
+        let is_challenge = matches!(self.slot(rule.identify), Some(Value::String(s)) if s == rule.identify_value);
+        is_challenge.then(|| self.slot(rule.token))
+    }
+
+    pub fn customer(&self, rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
+        let slot = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.base, |(_, slot)| *slot);
+        let base = self.slot(slot).filter(|v| v.is_object())?;
+        let mut customer = Customer::default();
+        for (field, steps) in rule.fields {
+            if let Some(value) = path::get(base, steps) {
+                customer.set(*field, value);
+            }
+        }
+        Some(customer)
+    }
+}
