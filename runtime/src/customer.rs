@@ -61,9 +61,9 @@ pub enum CustomerField {
 
 /// Text of a mapped value: strings as they are, numbers and booleans as JSON text; `null`, `""`
 /// and structured values give nothing.
-fn text(value: &Value) -> Option<String> {
+fn text(value: Value) -> Option<String> {
     match value {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::String(s) if !s.is_empty() => Some(s),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -71,7 +71,7 @@ fn text(value: &Value) -> Option<String> {
 }
 
 /// A whole number, or a string holding one.
-fn whole(value: &Value) -> Option<i64> {
+fn whole(value: Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
         Value::String(s) => s.trim().parse().ok(),
@@ -82,7 +82,7 @@ fn whole(value: &Value) -> Option<i64> {
 impl Customer {
     /// Sets one field from a provider value. A value that does not fit the field's type (an
     /// unknown `state`, a `sex` that is not a number) leaves the field empty.
-    pub fn set(&mut self, field: CustomerField, value: &Value) {
+    pub fn set(&mut self, field: CustomerField, value: Value) {
         match field {
             CustomerField::FirstName => self.first_name = text(value),
             CustomerField::LastName => self.last_name = text(value),
@@ -107,14 +107,14 @@ mod tests {
     #[test]
     fn values_are_coerced_to_the_field_types() {
         let mut c = Customer::default();
-        c.set(CustomerField::Code, &json!(123));
-        c.set(CustomerField::Sex, &json!("2"));
-        c.set(CustomerField::State, &json!("Lead"));
-        c.set(CustomerField::FirstName, &json!(""));
-        c.set(CustomerField::PrimaryEmail, &json!({"nested": true}));
+        c.set(CustomerField::Code, json!(123));
+        c.set(CustomerField::Sex, json!("2"));
+        c.set(CustomerField::State, json!("Lead"));
+        c.set(CustomerField::FirstName, json!(""));
+        c.set(CustomerField::PrimaryEmail, json!({"nested": true}));
         assert_eq!(c, Customer { code: Some("123".into()), sex: Some(2), state: Some(CustomerState::Lead), ..Customer::default() });
         assert_eq!(serde_json::to_value(&c).ok(), Some(json!({"code": "123", "sex": 2, "state": "lead"})));
-        c.set(CustomerField::State, &json!("vip"));
+        c.set(CustomerField::State, json!("vip"));
         assert_eq!(c.state, None);
     }
 }

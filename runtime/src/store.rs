@@ -59,9 +59,15 @@ impl StoreError {
 
 /// Both bags of one install, as read by one [`Store::load`].
 ///
-/// `Debug` shows the keys, never the values.
+/// Cloning is cheap (the bags are shared until one side changes). `Debug` shows the keys, never
+/// the values.
 #[derive(Clone, Default, PartialEq)]
 pub struct Snapshot {
+    bags: std::sync::Arc<Bags>,
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct Bags {
     credentials: Map<String, Value>,
     metadata: Map<String, Value>,
 }
@@ -73,7 +79,7 @@ impl Snapshot {
 
     /// A snapshot of the two bags.
     pub fn from_bags(credentials: Map<String, Value>, metadata: Map<String, Value>) -> Self {
-        Snapshot { credentials, metadata }
+        Snapshot { bags: std::sync::Arc::new(Bags { credentials, metadata }) }
     }
 
     pub fn get(&self, bag: Bag, key: &str) -> Option<&Value> {
@@ -82,20 +88,21 @@ impl Snapshot {
 
     /// `[[key]]`: credentials first, then metadata (FORMAT.md §5.4: credentials win).
     pub fn lookup(&self, key: &str) -> Option<&Value> {
-        self.credentials.get(key).or_else(|| self.metadata.get(key))
+        self.bags.credentials.get(key).or_else(|| self.bags.metadata.get(key))
     }
 
     pub fn bag(&self, bag: Bag) -> &Map<String, Value> {
         match bag {
-            Bag::Credentials => &self.credentials,
-            Bag::Metadata => &self.metadata,
+            Bag::Credentials => &self.bags.credentials,
+            Bag::Metadata => &self.bags.metadata,
         }
     }
 
     pub fn insert(&mut self, bag: Bag, key: impl Into<String>, value: Value) {
+        let bags = std::sync::Arc::make_mut(&mut self.bags);
         let map = match bag {
-            Bag::Credentials => &mut self.credentials,
-            Bag::Metadata => &mut self.metadata,
+            Bag::Credentials => &mut bags.credentials,
+            Bag::Metadata => &mut bags.metadata,
         };
         map.insert(key.into(), value);
     }
@@ -111,8 +118,8 @@ impl Snapshot {
 impl fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Snapshot")
-            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
-            .field("metadata", &self.metadata.keys().collect::<Vec<_>>())
+            .field("credentials", &self.bags.credentials.keys().collect::<Vec<_>>())
+            .field("metadata", &self.bags.metadata.keys().collect::<Vec<_>>())
             .finish()
     }
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::path;
 use crate::ir::Ir;
-use crate::ir::webhook::{EventRule, Loc, Verification, WebhookIr};
+use crate::ir::webhook::{CustomerAt, EventRule, Loc, Verification, WebhookIr};
 
 /// The `Event` enum and its impls (only for definitions with a `webhook` block).
 pub fn items(ir: &Ir) -> TokenStream {
@@ -172,8 +172,17 @@ fn option(value: Option<TokenStream>) -> TokenStream {
 /// The `WEBHOOK` descriptor, inside `mod requests`.
 pub fn statics(ir: &Ir) -> TokenStream {
     let Some(w) = &ir.webhook else { return TokenStream::new() };
-    let WebhookIr { paths, verification, challenge, event, transaction, customer, response_status, response_body } = w;
-    let paths = paths.iter().map(|p| path(p));
+    let WebhookIr { paths, eager, verification, challenge, event, transaction, customer, response_status, response_body } = w;
+    let paths = paths.iter().map(|slot| {
+        let steps = path(&slot.steps);
+        if slot.object_only {
+            quote!(::miniapp::webhook::probe::Capture::Object(#steps))
+        } else {
+            quote!(::miniapp::webhook::probe::Capture::Value(#steps))
+        }
+    });
+    let eager = Literal::usize_unsuffixed(*eager);
+    let response_status = Literal::u16_unsuffixed(*response_status);
     let verification = match verification {
         Verification::None => quote!(::miniapp::webhook::verify::Verification::None),
         Verification::Hmac { sha1, header, secret_key, base64 } => {
@@ -222,23 +231,28 @@ pub fn statics(ir: &Ir) -> TokenStream {
             generate: #generate,
         })
     }));
-    let customer = option(customer.as_ref().map(|c| {
-        let base = Literal::usize_unsuffixed(c.base);
-        let overrides = c.overrides.iter().map(|(event, slot)| {
-            let slot = Literal::usize_unsuffixed(*slot);
-            quote!((#event, #slot))
-        });
-        let fields = c.fields.iter().map(|(variant, steps)| {
+    let customer_at = |at: &CustomerAt| {
+        let base = Literal::usize_unsuffixed(at.base);
+        let fields = at.fields.iter().map(|(variant, slot)| {
             let v = format_ident!("{}", variant);
-            let p = path(steps);
-            quote!((::miniapp::CustomerField::#v, #p))
+            let slot = Literal::usize_unsuffixed(*slot);
+            quote!((::miniapp::CustomerField::#v, #slot))
         });
-        quote!(::miniapp::webhook::spec::CustomerRule { base: #base, overrides: &[#(#overrides),*], fields: &[#(#fields),*] })
+        quote!(::miniapp::webhook::spec::CustomerAt { base: #base, fields: &[#(#fields),*] })
+    };
+    let customer = option(customer.as_ref().map(|c| {
+        let default = customer_at(&c.default);
+        let overrides = c.overrides.iter().map(|(event, at)| {
+            let at = customer_at(at);
+            quote!((#event, #at))
+        });
+        quote!(::miniapp::webhook::spec::CustomerRule { default: #default, overrides: &[#(#overrides),*] })
     }));
     quote! {
         /// The `webhook` block, compiled (FORMAT.md §10).
         pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
             paths: &[#(#paths),*],
+            eager: #eager,
             verification: #verification,
             challenge: #challenge,
             event: #event,
@@ -247,6 +261,7 @@ pub fn statics(ir: &Ir) -> TokenStream {
             response_status: #response_status,
             response_body: #response_body,
             triggers: super::TRIGGERS,
+            probes: ::std::sync::OnceLock::new(),
         };
     }
 }

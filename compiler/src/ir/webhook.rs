@@ -41,12 +41,25 @@ pub struct ChallengeRule {
     pub response_field: Option<String>,
 }
 
+/// A customer's base path slot and its fields' slots (base path + mapping value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerAt {
+    pub base: usize,
+    /// `miniapp::CustomerField` variant → slot.
+    pub fields: Vec<(&'static str, usize)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustomerRule {
-    pub base: usize,
-    pub overrides: Vec<(String, usize)>,
-    /// `miniapp::CustomerField` variant → path inside the base object.
-    pub fields: Vec<(&'static str, Vec<Step>)>,
+    pub default: CustomerAt,
+    pub overrides: Vec<(String, CustomerAt)>,
+}
+
+/// A body path the rules read: its value, or only whether an object is there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub steps: Vec<Step>,
+    pub object_only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,8 +71,11 @@ pub enum Verification {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookIr {
-    /// The body paths the rules read, each once.
-    pub paths: Vec<Vec<Step>>,
+    /// The body paths the rules read, each once: first those every delivery needs, then those
+    /// only per-event overrides read.
+    pub paths: Vec<Slot>,
+    /// How many of `paths` every delivery needs.
+    pub eager: usize,
     pub verification: Verification,
     pub challenge: Option<ChallengeRule>,
     pub event: Option<EventRule>,
@@ -94,24 +110,49 @@ pub fn events(def: &Definition) -> Vec<EventVariant> {
 /// The body paths of one delivery, each parsed once.
 #[derive(Default)]
 struct Slots {
-    paths: Vec<Vec<Step>>,
+    paths: Vec<Slot>,
+}
+
+/// A path the checks have validated; one that does not parse is a compiler bug, reported.
+fn parse(text: &str, what: &str) -> Result<Vec<Step>, String> {
+    path::parse(text).map(|p| p.steps).map_err(|e| format!("{what}: invalid path `{text}`: {e}"))
 }
 
 impl Slots {
-    fn add(&mut self, steps: Vec<Step>) -> usize {
-        match self.paths.iter().position(|p| *p == steps) {
-            Some(i) => i,
+    /// The slot of `steps`; a value capture wins over an object-only one at the same path.
+    fn add(&mut self, steps: Vec<Step>, object_only: bool) -> usize {
+        match self.paths.iter().position(|p| p.steps == steps) {
+            Some(i) => {
+                self.paths[i].object_only &= object_only;
+                i
+            }
             None => {
-                self.paths.push(steps);
+                self.paths.push(Slot { steps, object_only });
                 self.paths.len() - 1
             }
         }
     }
 
-    /// A path the checks have validated; one that does not parse is a compiler bug, reported.
     fn path(&mut self, text: &str, what: &str) -> Result<usize, String> {
-        let parsed = path::parse(text).map_err(|e| format!("{what}: invalid path `{text}`: {e}"))?;
-        Ok(self.add(parsed.steps))
+        Ok(self.add(parse(text, what)?, false))
+    }
+
+    /// A customer at `base`: the base only as "is an object there", each field by its own path.
+    fn customer(&mut self, base: &str, mapping: &model::Map<String>, what: &str) -> Result<CustomerAt, String> {
+        let base_steps = parse(base, what)?;
+        let slot = self.add(base_steps.clone(), true);
+        let fields = mapping
+            .iter()
+            .map(|(key, field)| {
+                let variant = customer_field(key).ok_or_else(|| format!("customerExtraction: unknown customer field `{key}`"))?;
+                // A mapping value is a path inside the base object (`first_name`,
+                // `address.city`); one that is not a path is a plain key.
+                let inner = path::parse(field).map_or_else(|_| vec![Step::Field(field.clone())], |p| p.steps);
+                let steps = base_steps.iter().cloned().chain(inner).collect();
+                Ok((variant, self.add(steps, false)))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(CustomerAt { base: slot, fields })
     }
 
     fn loc(&mut self, loc: &EventLocation) -> Result<Loc, String> {
@@ -167,7 +208,7 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
         None => None,
         Some(c) => Some(ChallengeRule {
             // `identifyField` is a top-level field name (FORMAT.md §10.6).
-            identify: slots.add(vec![Step::Field(c.identify_field.clone())]),
+            identify: slots.add(vec![Step::Field(c.identify_field.clone())], false),
             identify_value: c.identify_value.clone(),
             token: slots.path(&c.challenge_path, "challengeResponse.challengePath")?,
             response_field: c.response_field.clone(),
@@ -190,38 +231,33 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
         },
     };
 
-    let transaction = match &w.transaction_id {
-        None => None,
-        Some(t) => {
-            let mut paths = |list: &[String]| list.iter().map(|p| slots.path(p, "transactionId")).collect::<Result<Vec<_>, _>>();
-            let default = paths(&t.paths)?;
-            let overrides = t.overrides.iter().map(|(event, o)| Ok((event.clone(), paths(&o.paths)?))).collect::<Result<_, String>>()?;
+    // Every delivery reads the default paths; only some events read their overrides' paths,
+    // which get the slots after `eager`.
+    let tx_paths = |slots: &mut Slots, list: &[String]| list.iter().map(|p| slots.path(p, "transactionId")).collect::<Result<Vec<_>, _>>();
+    let tx_default = w.transaction_id.as_ref().map(|t| tx_paths(&mut slots, &t.paths)).transpose()?;
+    let customer_default =
+        w.customer_extraction.as_ref().map(|c| slots.customer(&c.base_path, &c.mapping, "customerExtraction.basePath")).transpose()?;
+    let eager = slots.paths.len();
+
+    let transaction = match (&w.transaction_id, tx_default) {
+        (Some(t), Some(default)) => {
+            let overrides =
+                t.overrides.iter().map(|(event, o)| Ok((event.clone(), tx_paths(&mut slots, &o.paths)?))).collect::<Result<_, String>>()?;
             Some(TransactionRule { paths: default, overrides, separator: t.separator.clone(), generate: t.generate_fallback })
         }
+        _ => None,
     };
 
-    let customer = match &w.customer_extraction {
-        None => None,
-        Some(c) => {
-            let base = slots.path(&c.base_path, "customerExtraction.basePath")?;
+    let customer = match (&w.customer_extraction, customer_default) {
+        (Some(c), Some(default)) => {
             let overrides = c
                 .overrides
                 .iter()
-                .map(|(event, o)| Ok((event.clone(), slots.path(&o.base_path, "customerExtraction.overrides")?)))
+                .map(|(event, o)| Ok((event.clone(), slots.customer(&o.base_path, &c.mapping, "customerExtraction.overrides")?)))
                 .collect::<Result<_, String>>()?;
-            let fields = c
-                .mapping
-                .iter()
-                .map(|(key, field)| {
-                    let variant = customer_field(key).ok_or_else(|| format!("customerExtraction: unknown customer field `{key}`"))?;
-                    // A mapping value is a path inside the base object (`first_name`,
-                    // `address.city`); one that is not a path is a plain key.
-                    let steps = path::parse(field).map_or_else(|_| vec![Step::Field(field.clone())], |p| p.steps);
-                    Ok((variant, steps))
-                })
-                .collect::<Result<_, String>>()?;
-            Some(CustomerRule { base, overrides, fields })
+            Some(CustomerRule { default, overrides })
         }
+        _ => None,
     };
 
     let (response_status, response_body) = match &w.response {
@@ -231,5 +267,5 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
         }
     };
 
-    Ok(Some(WebhookIr { paths: slots.paths, verification, challenge, event, transaction, customer, response_status, response_body }))
+    Ok(Some(WebhookIr { paths: slots.paths, eager, verification, challenge, event, transaction, customer, response_status, response_body }))
 }

@@ -421,6 +421,16 @@ impl ::std::fmt::Display for Event {
         f.write_str(self.as_str())
     }
 }
+impl ::miniapp::webhook::Receiver for Client {
+    type Event = Event;
+    const NS: &'static str = NS;
+    fn engine(&self) -> &::miniapp::Engine {
+        &self.engine
+    }
+    fn spec(&self) -> &'static ::miniapp::webhook::Spec {
+        &requests::WEBHOOK
+    }
+}
 impl ::miniapp::webhook::WebhookEvent for Event {
     fn from_event(event: &str) -> Self {
         match event.parse() {
@@ -1016,12 +1026,95 @@ mod requests {
     /// The `webhook` block, compiled (FORMAT.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
         paths: &[
-            &[Step::Field("topic")],
-            &[Step::Field("payload"), Step::Field("id")],
-            &[Step::Field("payload"), Step::Field("status"), Step::Field("changed_at")],
-            &[Step::Field("payload"), Step::Field("buyer")],
-            &[Step::Field("payload")],
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("topic")]),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("id")],
+            ),
+            ::miniapp::webhook::probe::Capture::Object(
+                &[Step::Field("payload"), Step::Field("buyer")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("buyer"),
+                    Step::Field("given_name"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("buyer"),
+                    Step::Field("family_name"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("buyer"),
+                    Step::Field("email_address"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("buyer"),
+                    Step::Field("phone_e164"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("buyer"), Step::Field("buyer_id")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("buyer"),
+                    Step::Field("avatar_url"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("buyer"),
+                    Step::Field("birth_date"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("buyer"), Step::Field("lifecycle")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("payload"),
+                    Step::Field("status"),
+                    Step::Field("changed_at"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Object(&[Step::Field("payload")]),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("given_name")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("family_name")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("email_address")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("phone_e164")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("buyer_id")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("avatar_url")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("birth_date")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("payload"), Step::Field("lifecycle")],
+            ),
         ],
+        eager: 11,
         verification: ::miniapp::webhook::verify::Verification::Hmac {
             algorithm: ::miniapp::webhook::verify::Algorithm::Sha256,
             header: "x-acme-signature",
@@ -1035,29 +1128,46 @@ mod requests {
         }),
         transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
             paths: &[1],
-            overrides: &[("order.status_changed", &[1, 2])],
+            overrides: &[("order.status_changed", &[1, 11])],
             separator: ::std::option::Option::Some("#"),
             generate: true,
         }),
         customer: ::std::option::Option::Some(::miniapp::webhook::spec::CustomerRule {
-            base: 3,
-            overrides: &[("customer.registered", 4)],
-            fields: &[
-                (::miniapp::CustomerField::FirstName, &[Step::Field("given_name")]),
-                (::miniapp::CustomerField::LastName, &[Step::Field("family_name")]),
+            default: ::miniapp::webhook::spec::CustomerAt {
+                base: 2,
+                fields: &[
+                    (::miniapp::CustomerField::FirstName, 3),
+                    (::miniapp::CustomerField::LastName, 4),
+                    (::miniapp::CustomerField::PrimaryEmail, 5),
+                    (::miniapp::CustomerField::PrimaryPhone, 6),
+                    (::miniapp::CustomerField::Code, 7),
+                    (::miniapp::CustomerField::Avatar, 8),
+                    (::miniapp::CustomerField::BirthDate, 9),
+                    (::miniapp::CustomerField::State, 10),
+                ],
+            },
+            overrides: &[
                 (
-                    ::miniapp::CustomerField::PrimaryEmail,
-                    &[Step::Field("email_address")],
+                    "customer.registered",
+                    ::miniapp::webhook::spec::CustomerAt {
+                        base: 12,
+                        fields: &[
+                            (::miniapp::CustomerField::FirstName, 13),
+                            (::miniapp::CustomerField::LastName, 14),
+                            (::miniapp::CustomerField::PrimaryEmail, 15),
+                            (::miniapp::CustomerField::PrimaryPhone, 16),
+                            (::miniapp::CustomerField::Code, 17),
+                            (::miniapp::CustomerField::Avatar, 18),
+                            (::miniapp::CustomerField::BirthDate, 19),
+                            (::miniapp::CustomerField::State, 20),
+                        ],
+                    },
                 ),
-                (::miniapp::CustomerField::PrimaryPhone, &[Step::Field("phone_e164")]),
-                (::miniapp::CustomerField::Code, &[Step::Field("buyer_id")]),
-                (::miniapp::CustomerField::Avatar, &[Step::Field("avatar_url")]),
-                (::miniapp::CustomerField::BirthDate, &[Step::Field("birth_date")]),
-                (::miniapp::CustomerField::State, &[Step::Field("lifecycle")]),
             ],
         }),
-        response_status: 202u16,
+        response_status: 202,
         response_body: "{\"received\":true}",
         triggers: super::TRIGGERS,
+        probes: ::std::sync::OnceLock::new(),
     };
 }

@@ -313,6 +313,16 @@ impl ::std::fmt::Display for Event {
         f.write_str(self.as_str())
     }
 }
+impl ::miniapp::webhook::Receiver for Client {
+    type Event = Event;
+    const NS: &'static str = NS;
+    fn engine(&self) -> &::miniapp::Engine {
+        &self.engine
+    }
+    fn spec(&self) -> &'static ::miniapp::webhook::Spec {
+        &requests::WEBHOOK
+    }
+}
 impl ::miniapp::webhook::WebhookEvent for Event {
     fn from_event(event: &str) -> Self {
         match event.parse() {
@@ -728,10 +738,38 @@ mod requests {
     /// The `webhook` block, compiled (FORMAT.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
         paths: &[
-            &[Step::Field("booking"), Step::Field("id")],
-            &[Step::Field("occurred_at")],
-            &[Step::Field("booking"), Step::Field("customer")],
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("booking"), Step::Field("id")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("occurred_at")]),
+            ::miniapp::webhook::probe::Capture::Object(
+                &[Step::Field("booking"), Step::Field("customer")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("booking"),
+                    Step::Field("customer"),
+                    Step::Field("first_name"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("booking"),
+                    Step::Field("customer"),
+                    Step::Field("last_name"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("booking"), Step::Field("customer"), Step::Field("email")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("booking"), Step::Field("customer"), Step::Field("phone")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("booking"), Step::Field("customer"), Step::Field("id")],
+            ),
         ],
+        eager: 8,
         verification: ::miniapp::webhook::verify::Verification::Hmac {
             algorithm: ::miniapp::webhook::verify::Algorithm::Sha1,
             header: "x-bookwise-signature",
@@ -750,18 +788,21 @@ mod requests {
             generate: false,
         }),
         customer: ::std::option::Option::Some(::miniapp::webhook::spec::CustomerRule {
-            base: 2,
+            default: ::miniapp::webhook::spec::CustomerAt {
+                base: 2,
+                fields: &[
+                    (::miniapp::CustomerField::FirstName, 3),
+                    (::miniapp::CustomerField::LastName, 4),
+                    (::miniapp::CustomerField::PrimaryEmail, 5),
+                    (::miniapp::CustomerField::PrimaryPhone, 6),
+                    (::miniapp::CustomerField::Code, 7),
+                ],
+            },
             overrides: &[],
-            fields: &[
-                (::miniapp::CustomerField::FirstName, &[Step::Field("first_name")]),
-                (::miniapp::CustomerField::LastName, &[Step::Field("last_name")]),
-                (::miniapp::CustomerField::PrimaryEmail, &[Step::Field("email")]),
-                (::miniapp::CustomerField::PrimaryPhone, &[Step::Field("phone")]),
-                (::miniapp::CustomerField::Code, &[Step::Field("id")]),
-            ],
         }),
-        response_status: 202u16,
+        response_status: 202,
         response_body: "{\"accepted\":true}",
         triggers: super::TRIGGERS,
+        probes: ::std::sync::OnceLock::new(),
     };
 }

@@ -306,6 +306,16 @@ impl ::std::fmt::Display for Event {
         f.write_str(self.as_str())
     }
 }
+impl ::miniapp::webhook::Receiver for Client {
+    type Event = Event;
+    const NS: &'static str = NS;
+    fn engine(&self) -> &::miniapp::Engine {
+        &self.engine
+    }
+    fn spec(&self) -> &'static ::miniapp::webhook::Spec {
+        &requests::WEBHOOK
+    }
+}
 impl ::miniapp::webhook::WebhookEvent for Event {
     fn from_event(event: &str) -> Self {
         match event.parse() {
@@ -752,12 +762,15 @@ mod requests {
     /// The `webhook` block, compiled (FORMAT.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
         paths: &[
-            &[Step::Field("kind")],
-            &[Step::Field("nonce")],
-            &[Step::Field("event"), Step::Field("type")],
-            &[Step::Field("event_id")],
-            &[Step::Field("delivery_id")],
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("kind")]),
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("nonce")]),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("event"), Step::Field("type")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("event_id")]),
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("delivery_id")]),
         ],
+        eager: 5,
         verification: ::miniapp::webhook::verify::Verification::Hmac {
             algorithm: ::miniapp::webhook::verify::Algorithm::Sha256,
             header: "x-chatly-signature",
@@ -783,8 +796,9 @@ mod requests {
             generate: true,
         }),
         customer: ::std::option::Option::None,
-        response_status: 200u16,
+        response_status: 200,
         response_body: "{\"ok\":true}",
         triggers: super::TRIGGERS,
+        probes: ::std::sync::OnceLock::new(),
     };
 }

@@ -372,6 +372,16 @@ impl ::std::fmt::Display for Event {
         f.write_str(self.as_str())
     }
 }
+impl ::miniapp::webhook::Receiver for Client {
+    type Event = Event;
+    const NS: &'static str = NS;
+    fn engine(&self) -> &::miniapp::Engine {
+        &self.engine
+    }
+    fn spec(&self) -> &'static ::miniapp::webhook::Spec {
+        &requests::WEBHOOK
+    }
+}
 impl ::miniapp::webhook::WebhookEvent for Event {
     fn from_event(event: &str) -> Self {
         match event.parse() {
@@ -792,7 +802,11 @@ mod requests {
     };
     /// The `webhook` block, compiled (FORMAT.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
-        paths: &[&[Step::Field("action")], &[Step::Field("delivery")]],
+        paths: &[
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("action")]),
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("delivery")]),
+        ],
+        eager: 2,
         verification: ::miniapp::webhook::verify::Verification::Hmac {
             algorithm: ::miniapp::webhook::verify::Algorithm::Sha256,
             header: "x-hub-signature-256",
@@ -814,8 +828,9 @@ mod requests {
             generate: true,
         }),
         customer: ::std::option::Option::None,
-        response_status: 200u16,
+        response_status: 200,
         response_body: "{\"ok\":true}",
         triggers: super::TRIGGERS,
+        probes: ::std::sync::OnceLock::new(),
     };
 }

@@ -294,6 +294,16 @@ impl ::std::fmt::Display for Event {
         f.write_str(self.as_str())
     }
 }
+impl ::miniapp::webhook::Receiver for Client {
+    type Event = Event;
+    const NS: &'static str = NS;
+    fn engine(&self) -> &::miniapp::Engine {
+        &self.engine
+    }
+    fn spec(&self) -> &'static ::miniapp::webhook::Spec {
+        &requests::WEBHOOK
+    }
+}
 impl ::miniapp::webhook::WebhookEvent for Event {
     fn from_event(event: &str) -> Self {
         match event.parse() {
@@ -749,11 +759,66 @@ mod requests {
     /// The `webhook` block, compiled (FORMAT.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
         paths: &[
-            &[Step::Field("event")],
-            &[Step::Field("id")],
-            &[Step::Field("data"), Step::Field("contact")],
-            &[Step::Field("data")],
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("event")]),
+            ::miniapp::webhook::probe::Capture::Value(&[Step::Field("id")]),
+            ::miniapp::webhook::probe::Capture::Object(
+                &[Step::Field("data"), Step::Field("contact")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("first_name")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("last_name")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("email")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("phone")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("id")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("job_title")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("contact"), Step::Field("department")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[
+                    Step::Field("data"),
+                    Step::Field("contact"),
+                    Step::Field("gender_code"),
+                ],
+            ),
+            ::miniapp::webhook::probe::Capture::Object(&[Step::Field("data")]),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("first_name")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("last_name")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("email")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("phone")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("id")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("job_title")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("department")],
+            ),
+            ::miniapp::webhook::probe::Capture::Value(
+                &[Step::Field("data"), Step::Field("gender_code")],
+            ),
         ],
+        eager: 11,
         verification: ::miniapp::webhook::verify::Verification::HeaderToken {
             header: "x-pipeline-token",
             secret_key: "hookToken",
@@ -770,21 +835,41 @@ mod requests {
             generate: true,
         }),
         customer: ::std::option::Option::Some(::miniapp::webhook::spec::CustomerRule {
-            base: 2,
-            overrides: &[("contact.created", 3)],
-            fields: &[
-                (::miniapp::CustomerField::FirstName, &[Step::Field("first_name")]),
-                (::miniapp::CustomerField::LastName, &[Step::Field("last_name")]),
-                (::miniapp::CustomerField::PrimaryEmail, &[Step::Field("email")]),
-                (::miniapp::CustomerField::PrimaryPhone, &[Step::Field("phone")]),
-                (::miniapp::CustomerField::Code, &[Step::Field("id")]),
-                (::miniapp::CustomerField::Position, &[Step::Field("job_title")]),
-                (::miniapp::CustomerField::Department, &[Step::Field("department")]),
-                (::miniapp::CustomerField::Sex, &[Step::Field("gender_code")]),
+            default: ::miniapp::webhook::spec::CustomerAt {
+                base: 2,
+                fields: &[
+                    (::miniapp::CustomerField::FirstName, 3),
+                    (::miniapp::CustomerField::LastName, 4),
+                    (::miniapp::CustomerField::PrimaryEmail, 5),
+                    (::miniapp::CustomerField::PrimaryPhone, 6),
+                    (::miniapp::CustomerField::Code, 7),
+                    (::miniapp::CustomerField::Position, 8),
+                    (::miniapp::CustomerField::Department, 9),
+                    (::miniapp::CustomerField::Sex, 10),
+                ],
+            },
+            overrides: &[
+                (
+                    "contact.created",
+                    ::miniapp::webhook::spec::CustomerAt {
+                        base: 11,
+                        fields: &[
+                            (::miniapp::CustomerField::FirstName, 12),
+                            (::miniapp::CustomerField::LastName, 13),
+                            (::miniapp::CustomerField::PrimaryEmail, 14),
+                            (::miniapp::CustomerField::PrimaryPhone, 15),
+                            (::miniapp::CustomerField::Code, 16),
+                            (::miniapp::CustomerField::Position, 17),
+                            (::miniapp::CustomerField::Department, 18),
+                            (::miniapp::CustomerField::Sex, 19),
+                        ],
+                    },
+                ),
             ],
         }),
-        response_status: 200u16,
+        response_status: 200,
         response_body: "{}",
         triggers: super::TRIGGERS,
+        probes: ::std::sync::OnceLock::new(),
     };
 }

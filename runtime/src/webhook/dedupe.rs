@@ -8,7 +8,7 @@
 //! at-least-once processing with duplicates suppressed.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The scope of a transaction id: the app's namespace, the install, the id.
@@ -73,9 +73,9 @@ struct Entry {
 
 #[derive(Default)]
 struct State {
-    entries: HashMap<DedupeKey, Entry>,
+    entries: HashMap<Arc<DedupeKey>, Entry>,
     /// (expiry, seq) → key: the next entry to expire, for purging and eviction.
-    by_expiry: BTreeMap<(Instant, u64), DedupeKey>,
+    by_expiry: BTreeMap<(Instant, u64), Arc<DedupeKey>>,
     seq: u64,
 }
 
@@ -86,11 +86,19 @@ impl State {
         }
     }
 
-    fn insert(&mut self, key: DedupeKey, processed: bool, expires: Instant) {
-        self.remove(&key);
+    fn insert(&mut self, key: &DedupeKey, processed: bool, expires: Instant) {
         self.seq += 1;
-        self.by_expiry.insert((expires, self.seq), key.clone());
-        self.entries.insert(key, Entry { processed, expires, seq: self.seq });
+        let seq = self.seq;
+        let shared = match self.entries.get_key_value(key) {
+            Some((shared, old)) => {
+                let (shared, old) = (shared.clone(), *old);
+                self.by_expiry.remove(&(old.expires, old.seq));
+                shared
+            }
+            None => Arc::new(key.clone()),
+        };
+        self.by_expiry.insert((expires, seq), shared.clone());
+        self.entries.insert(shared, Entry { processed, expires, seq });
     }
 
     fn purge(&mut self, now: Instant) {
@@ -174,13 +182,13 @@ impl Dedupe for MemoryDedupe {
                 state.entries.remove(&oldest);
             }
         }
-        state.insert(key.clone(), false, now + self.lease);
+        state.insert(key, false, now + self.lease);
         Ok(Claim::New)
     }
 
     async fn confirm(&self, key: &DedupeKey) -> Result<(), DedupeError> {
         let now = Instant::now();
-        self.lock().insert(key.clone(), true, now + self.retention);
+        self.lock().insert(key, true, now + self.retention);
         Ok(())
     }
 

@@ -70,7 +70,8 @@ fn secrets(engine: &Engine, snapshot: &Snapshot, key: &str) -> Vec<(SecretSource
 /// Runs a compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
 /// [`Delivery`] or a [`Rejection`], each with its reply.
 pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Request<'_>) -> Result<Delivery<E>, Rejection> {
-    let captured = probe::capture(request.body, spec.paths);
+    let (eager, overrides) = spec.probes();
+    let captured = eager.capture(request.body);
     let ns = engine.app().ns;
     let delivery = |reply: delivery::Reply| Delivery {
         ns: ns.to_string(),
@@ -123,11 +124,16 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
             }
         }
     };
-    let captured = captured.map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
-    let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };
+    let mut captured = captured.map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
 
     // 4. Event, transaction id, de-duplication.
-    let event = spec.event.as_ref().and_then(|rule| inputs.event(rule));
+    let event =
+        spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule));
+    if spec.needs_second_pass(event.as_deref()) {
+        let more = overrides.capture(request.body).map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
+        captured.extend(more);
+    }
+    let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };
     let (transaction_id, generated_id) = match &spec.transaction {
         None => (None, false),
         Some(rule) => match inputs.transaction_id(rule, event.as_deref()) {
@@ -153,7 +159,7 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
     let (customer, triggers) = if duplicate {
         (None, Vec::new())
     } else {
-        let customer = spec.customer.as_ref().and_then(|rule| inputs.customer(rule, event.as_deref()));
+        let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref()));
         let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| t.event.to_string()).collect();
         (customer, triggers)
     };

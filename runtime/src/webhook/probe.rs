@@ -1,6 +1,9 @@
 //! One pass over a delivery's body that validates it as JSON and captures only the values at a
-//! fixed set of paths (parsed by the compiler). Everything else is skipped without building a
-//! tree, so a large payload costs little more than scanning it.
+//! fixed set of paths (parsed by the compiler). `serde_json` drives the pass; everything no path
+//! leads to is skipped as `IgnoredAny`, so a large payload costs little more than scanning it.
+//!
+//! A path can also ask only whether an object is there ([`Capture::Object`]), e.g. a customer's
+//! base path whose fields are captured by their own paths: then nothing is built for it.
 
 use std::fmt;
 
@@ -9,23 +12,116 @@ use serde_json::Value;
 
 use crate::path::{self, Step};
 
-/// The values at `paths` in the JSON `body` (one slot per path; `None` where the path finds
-/// nothing), or the JSON error when `body` is not one valid JSON value.
-pub fn capture(body: &[u8], paths: &[&'static [Step]]) -> Result<Vec<Option<Value>>, serde_json::Error> {
-    let mut out = vec![None; paths.len()];
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let active: Vec<usize> = (0..paths.len()).collect();
-    Node { paths, active, depth: 0, out: &mut out }.deserialize(&mut de)?;
-    de.end()?;
-    Ok(out)
+/// What to keep at a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// The value.
+    Value(&'static [Step]),
+    /// Only whether it is an object: an empty object stands for "an object is here".
+    Object(&'static [Step]),
 }
 
-/// A position in the body, with the paths that go through it.
-struct Node<'a> {
-    paths: &'a [&'static [Step]],
-    /// Indexes of the paths whose first `depth` steps lead here.
-    active: Vec<usize>,
+impl Capture {
+    fn steps(&self) -> &'static [Step] {
+        match self {
+            Capture::Value(steps) | Capture::Object(steps) => steps,
+        }
+    }
+}
+
+/// The captures at `paths` in the JSON `body` (one slot per path; `None` where the path finds
+/// nothing), or the JSON error when `body` is not one valid JSON value.
+pub fn capture(body: &[u8], paths: &[Capture]) -> Result<Vec<Option<Value>>, serde_json::Error> {
+    Probe::new(paths).capture(body)
+}
+
+/// A set of captures compiled into a trie of their steps, so that at each object the reader
+/// compares a key only with the distinct names that lead somewhere (a binary search), however
+/// many paths share them. Build it once per set of paths.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    paths: Vec<Capture>,
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct TrieNode {
     depth: usize,
+    /// Field name → child node, sorted by length, then name (most keys differ in length, so
+    /// most comparisons never look at the bytes).
+    fields: Vec<(&'static str, usize)>,
+    /// Array index → child node.
+    indexes: Vec<(usize, usize)>,
+    /// Whether a `Value` capture ends here (then the whole value is read).
+    value: bool,
+    /// The captures that end here.
+    ends: Vec<usize>,
+    /// The captures that end here or below.
+    through: Vec<usize>,
+}
+
+impl Probe {
+    pub fn new(paths: &[Capture]) -> Self {
+        let mut nodes = vec![TrieNode::default()];
+        for (i, capture) in paths.iter().enumerate() {
+            let mut at = 0;
+            nodes[at].through.push(i);
+            for step in capture.steps() {
+                let depth = nodes[at].depth + 1;
+                let existing = match step {
+                    Step::Field(name) => nodes[at].fields.iter().find(|(n, _)| n == name).map(|(_, c)| *c),
+                    Step::Index(index) => nodes[at].indexes.iter().find(|(n, _)| n == index).map(|(_, c)| *c),
+                };
+                at = match existing {
+                    Some(child) => child,
+                    None => {
+                        nodes.push(TrieNode { depth, ..TrieNode::default() });
+                        let child = nodes.len() - 1;
+                        match step {
+                            Step::Field(name) => nodes[at].fields.push((name, child)),
+                            Step::Index(index) => nodes[at].indexes.push((*index, child)),
+                        }
+                        child
+                    }
+                };
+                nodes[at].through.push(i);
+            }
+            nodes[at].ends.push(i);
+            nodes[at].value |= matches!(capture, Capture::Value(_));
+        }
+        for node in &mut nodes {
+            node.fields.sort_unstable_by(|(a, _), (b, _)| by_length(a, b));
+        }
+        Probe { paths: paths.to_vec(), nodes }
+    }
+
+    /// How many captures this probe makes.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// Reads `body` once: validated as one JSON value, with the captures taken on the way.
+    pub fn capture(&self, body: &[u8]) -> Result<Vec<Option<Value>>, serde_json::Error> {
+        let mut out = vec![None; self.paths.len()];
+        let mut de = serde_json::Deserializer::from_slice(body);
+        Node { probe: self, at: 0, out: &mut out }.deserialize(&mut de)?;
+        de.end()?;
+        Ok(out)
+    }
+}
+
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// A position in the body: a node of the trie.
+struct Node<'a> {
+    probe: &'a Probe,
+    at: usize,
     out: &'a mut Vec<Option<Value>>,
 }
 
@@ -33,35 +129,38 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        if self.active.is_empty() {
+        let node = &self.probe.nodes[self.at];
+        if node.through.is_empty() {
+            // No captures at all: validate only.
             IgnoredAny::deserialize(d)?;
             return Ok(());
         }
         // A later duplicate key replaces what an earlier one captured (as in a full parse).
-        for &i in &self.active {
+        for &i in &node.through {
             self.out[i] = None;
         }
-        if self.active.iter().any(|&i| self.paths[i].len() == self.depth) {
-            // A path ends here: keep this value, and read the deeper paths from it.
-            let value = Value::deserialize(d)?;
-            for &i in &self.active {
-                self.out[i] = path::get(&value, &self.paths[i][self.depth..]).cloned();
-            }
-            return Ok(());
+        if !node.value {
+            return d.deserialize_any(self);
         }
-        d.deserialize_any(self)
+        // A value ends here: keep it, read the deeper captures from it (copying only those
+        // parts), then move it into the slot of one that ends here.
+        let value = Value::deserialize(d)?;
+        let here = node.ends.iter().copied().find(|&i| matches!(self.probe.paths[i], Capture::Value(_)));
+        for &i in node.through.iter().filter(|&&i| Some(i) != here) {
+            let found = path::get(&value, &self.probe.paths[i].steps()[node.depth..]);
+            self.out[i] = match self.probe.paths[i] {
+                Capture::Value(_) => found.cloned(),
+                Capture::Object(_) => found.filter(|v| v.is_object()).map(|_| Value::Object(serde_json::Map::new())),
+            };
+        }
+        if let Some(here) = here {
+            self.out[here] = Some(value);
+        }
+        Ok(())
     }
 }
 
 use serde::Deserialize as _;
-
-impl Node<'_> {
-    fn child(&mut self, step: impl Fn(&Step) -> bool) -> Node<'_> {
-        let depth = self.depth;
-        let active = self.active.iter().copied().filter(|&i| step(&self.paths[i][depth])).collect();
-        Node { paths: self.paths, active, depth: depth + 1, out: self.out }
-    }
-}
 
 impl<'de> Visitor<'de> for Node<'_> {
     type Value = ();
@@ -70,19 +169,30 @@ impl<'de> Visitor<'de> for Node<'_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let node = &self.probe.nodes[self.at];
+        // Only `Object` captures can end here (a `Value` one would have read the whole value).
+        for &i in &node.ends {
+            self.out[i] = Some(Value::Object(serde_json::Map::new()));
+        }
         while let Some(key) = map.next_key_seed(Key)? {
-            let child = self.child(|s| matches!(s, Step::Field(name) if *name == key.as_str()));
-            map.next_value_seed(child)?;
+            match node.fields.binary_search_by(|(name, _)| by_length(name, key.as_str())) {
+                Ok(pos) => map.next_value_seed(Node { probe: self.probe, at: node.fields[pos].1, out: &mut *self.out })?,
+                Err(_) => map.next_value::<IgnoredAny>().map(drop)?,
+            }
         }
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let node = &self.probe.nodes[self.at];
         let mut index = 0usize;
         loop {
-            let child = self.child(|s| matches!(s, Step::Index(i) if *i == index));
-            if seq.next_element_seed(child)?.is_none() {
+            let more = match node.indexes.iter().find(|(i, _)| *i == index) {
+                Some((_, child)) => seq.next_element_seed(Node { probe: self.probe, at: *child, out: &mut *self.out })?.is_some(),
+                None => seq.next_element::<IgnoredAny>()?.is_some(),
+            };
+            if !more {
                 return Ok(());
             }
             index += 1;
@@ -155,12 +265,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const A_B: &[Step] = &[Step::Field("a"), Step::Field("b")];
-    const A: &[Step] = &[Step::Field("a")];
-    const LIST_1_ID: &[Step] = &[Step::Field("list"), Step::Index(1), Step::Field("id")];
-    const ESCAPED: &[Step] = &[Step::Field("k\"ey")];
-    const ROOT: &[Step] = &[];
-    const MISSING: &[Step] = &[Step::Field("a"), Step::Field("b"), Step::Field("c")];
+    const A_B: Capture = Capture::Value(&[Step::Field("a"), Step::Field("b")]);
+    const A: Capture = Capture::Value(&[Step::Field("a")]);
+    const LIST_1_ID: Capture = Capture::Value(&[Step::Field("list"), Step::Index(1), Step::Field("id")]);
+    const ESCAPED: Capture = Capture::Value(&[Step::Field("k\"ey")]);
+    const ROOT: Capture = Capture::Value(&[]);
+    const MISSING: Capture = Capture::Value(&[Step::Field("a"), Step::Field("b"), Step::Field("c")]);
 
     #[test]
     fn captures_the_paths_and_agrees_with_a_full_parse() {
@@ -170,11 +280,156 @@ mod tests {
         let out = capture(body, &paths).expect("valid JSON");
         let full: Value = serde_json::from_slice(body).expect("valid JSON");
         for (i, p) in paths.iter().enumerate() {
-            assert_eq!(out[i].as_ref(), path::get(&full, p), "path {}", path::display(p));
+            assert_eq!(out[i].as_ref(), path::get(&full, p.steps()), "path {}", path::display(p.steps()));
         }
         assert_eq!(out[0], Some(json!(7)));
         assert_eq!(out[2], Some(json!("two")));
         assert_eq!(out[5], None);
+    }
+
+    const OBJ_A: Capture = Capture::Object(&[Step::Field("a")]);
+    const KEY_WITH_ESCAPE: Capture = Capture::Value(&[Step::Field("é"), Step::Field("x")]);
+    const X_0: Capture = Capture::Value(&[Step::Field("x"), Step::Index(0)]);
+
+    /// The probe against a full `serde_json` parse of one input: whatever `serde_json` parses, the probe
+    /// accepts and captures the same values; whatever `serde_json` cannot even skip, the probe
+    /// rejects.
+    fn agrees_with_serde_json(body: &[u8]) {
+        let paths = [A_B, A, LIST_1_ID, ESCAPED, ROOT, MISSING, OBJ_A, KEY_WITH_ESCAPE, X_0];
+        let ours = capture(body, &paths);
+        match serde_json::from_slice::<Value>(body) {
+            Ok(full) => {
+                let out = ours.unwrap_or_else(|e| panic!("{e} for {:?}", String::from_utf8_lossy(body)));
+                for (i, p) in paths.iter().enumerate() {
+                    let expected = match p {
+                        Capture::Value(steps) => path::get(&full, steps).cloned(),
+                        Capture::Object(steps) => path::get(&full, steps).filter(|v| v.is_object()).map(|_| json!({})),
+                    };
+                    assert_eq!(out[i], expected, "{} in {:?}", path::display(p.steps()), String::from_utf8_lossy(body));
+                }
+            }
+            Err(_) if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() => {
+                assert!(ours.is_err(), "accepted {:?}", String::from_utf8_lossy(body));
+            }
+            // Valid to skip but not to read (a lone surrogate escape): either answer is fine.
+            Err(_) => {}
+        }
+    }
+
+    #[test]
+    fn the_probe_agrees_with_serde_json_on_hand_picked_inputs() {
+        for body in [
+            &br#"{"a": {"b": [1, 2.5e-3, -0, true, false, null, "s\u00e9\n"]}, "\u00e9": {"x": 1}}"#[..],
+            br#"{"x": [[], {}, "", 0.0, 1E+9]}"#,
+            br#"  {"a" : 1 , "a" : {"b" : 2} }  "#,
+            br#""just a string""#,
+            b"12",
+            b"-",
+            b"01",
+            b"1.",
+            b"1e",
+            b".5",
+            b"[1,]",
+            b"{\"a\":1,}",
+            b"{\"a\" 1}",
+            b"{1: 2}",
+            b"\"\\x\"",
+            b"\"\\u12g4\"",
+            b"\"tab\there\"",
+            b"\"a\x01b\"",
+            b"\"unterminated",
+            b"[\"\xc3\xa9\", \"\xf0\x9f\x92\xa9\"]",
+            b"[\"\xc3\"]",
+            b"nul",
+            b"truex",
+            b"[1] 2",
+            b"",
+            b"   ",
+            br#"{"a": {"b": 1}, "a": 3}"#,
+            br#"{"list": [{"id": 0}, {"id": {"deep": [1]}}]}"#,
+            br#""\ud800""#,
+            br#"{"a": "\ud83d\udca9"}"#,
+        ] {
+            agrees_with_serde_json(body);
+        }
+        // Deep nesting where no path leads is skipped by `serde_json` without recursion; where
+        // paths lead, recursion is bounded by the paths' length.
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(capture(deep.as_bytes(), &[A, X_0]).map(|v| v.len()).ok(), Some(2));
+        let deep = format!("{{\"x\": {}}}", "[".repeat(100_000) + &"]".repeat(100_000));
+        assert!(capture(deep.as_bytes(), &[X_0]).is_err(), "a captured value deeper than serde_json's limit is an error, not a crash");
+        let ok = "[".repeat(100) + &"]".repeat(100);
+        agrees_with_serde_json(ok.as_bytes());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000), ..Default::default() })]
+
+        #[test]
+        fn the_probe_agrees_with_serde_json_on_random_json(value in arbitrary_json(), pretty in proptest::bool::ANY) {
+            let body = if pretty { serde_json::to_vec_pretty(&value) } else { serde_json::to_vec(&value) };
+            agrees_with_serde_json(&body.unwrap_or_default());
+        }
+
+        #[test]
+        fn the_probe_agrees_with_serde_json_on_json_like_noise(body in "[\\[\\]{}\"\\\\:,aAbx0-9.eE+\\- \\nu\u{e9}]{0,40}") {
+            agrees_with_serde_json(body.as_bytes());
+        }
+
+        #[test]
+        fn the_probe_agrees_with_serde_json_on_mutated_json(value in arbitrary_json(), at in 0usize..200, byte in proptest::num::u8::ANY) {
+            let mut body = serde_json::to_vec(&value).unwrap_or_default();
+            if !body.is_empty() {
+                let i = at % body.len();
+                body[i] = byte;
+            }
+            agrees_with_serde_json(&body);
+        }
+    }
+
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "[a-z\\\"\u{e9}\u{1F4A9}\\n]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("a".to_string()),
+                            Just("b".to_string()),
+                            Just("x".to_string()),
+                            Just("list".to_string()),
+                            Just("id".to_string()),
+                            Just("é".to_string()),
+                            "[a-z]{0,3}"
+                        ],
+                        inner
+                    ),
+                    0..5
+                )
+                .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    #[test]
+    fn more_paths_than_one_pass_holds_are_captured_too() {
+        let steps: Vec<&'static [Step]> =
+            (0..300).map(|i| &*Box::leak(vec![Step::Field("list"), Step::Index(i)].into_boxed_slice())).collect();
+        let paths: Vec<Capture> = steps.into_iter().map(Capture::Value).collect();
+        let body = serde_json::to_vec(&json!({"list": (0..250).collect::<Vec<_>>()})).expect("json");
+        let out = capture(&body, &paths).expect("valid");
+        assert_eq!(out.len(), 300);
+        assert_eq!((out[0].clone(), out[249].clone(), out[250].clone()), (Some(json!(0)), Some(json!(249)), None));
+        assert_eq!(capture(b"{}", &[]).expect("valid"), []);
+        assert!(capture(b"{", &[]).is_err(), "no paths: still validated");
     }
 
     #[test]
@@ -183,6 +438,20 @@ mod tests {
             assert!(capture(bad, &[A]).is_err(), "{bad:?}");
         }
         assert_eq!(capture(b" [1] ", &[A]).expect("valid").as_slice(), &[None]);
+    }
+
+    #[test]
+    fn object_captures_say_only_whether_an_object_is_there() {
+        const OBJ_A: Capture = Capture::Object(&[Step::Field("a")]);
+        const OBJ_A_B: Capture = Capture::Object(&[Step::Field("a"), Step::Field("b")]);
+        let body = br#"{"a": {"b": 7, "c": {"d": 1}}}"#;
+        let out = capture(body, &[OBJ_A, A_B, OBJ_A_B]).expect("valid");
+        assert_eq!(out, [Some(json!({})), Some(json!(7)), None]);
+        // With the whole value captured at the same place, the object capture agrees.
+        let out = capture(body, &[A, OBJ_A, OBJ_A_B]).expect("valid");
+        assert_eq!(out[1], Some(json!({})));
+        assert_eq!(out[2], None);
+        assert_eq!(capture(br#"{"a": [1]}"#, &[OBJ_A]).expect("valid"), [None]);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
+use super::probe::{Capture, Probe};
 use super::verify::Verification;
-use crate::path::{self, Step};
 use crate::{Customer, CustomerField, TriggerInfo};
 
 /// Where a value is read (FORMAT.md §10.3 `source`/`path`).
@@ -52,22 +52,31 @@ pub struct ChallengeRule {
     pub response_field: Option<&'static str>,
 }
 
+/// Where a customer is: the slot of its base path (an [`Capture::Object`]) and the slots of its
+/// fields (base path + mapping value, each a [`Capture::Value`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustomerAt {
+    pub base: usize,
+    pub fields: &'static [(CustomerField, usize)],
+}
+
 /// `customerExtraction`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CustomerRule {
-    /// Slot of `basePath`.
-    pub base: usize,
-    /// Per-event slots of `overrides[event].basePath`.
-    pub overrides: &'static [(&'static str, usize)],
-    /// Karzoun field → path inside the object at the base path.
-    pub fields: &'static [(CustomerField, &'static [Step])],
+    pub default: CustomerAt,
+    /// Per-event `overrides[event].basePath`.
+    pub overrides: &'static [(&'static str, CustomerAt)],
 }
 
 /// A definition's `webhook` block.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub struct Spec {
-    /// Every body path the rules read, captured in one pass.
-    pub paths: &'static [&'static [Step]],
+    /// Every body path the rules read. The first `eager` are captured in one pass over every
+    /// delivery; the rest are only read by per-event overrides, and captured in a second pass
+    /// only for a delivery whose event has one (so a large override base path costs nothing to
+    /// the other events).
+    pub paths: &'static [Capture],
+    pub eager: usize,
     pub verification: Verification,
     pub challenge: Option<ChallengeRule>,
     pub event: Option<EventRule>,
@@ -77,6 +86,9 @@ pub struct Spec {
     pub response_status: u16,
     pub response_body: &'static str,
     pub triggers: &'static [TriggerInfo],
+    /// The eager and the override paths compiled into probes, on first use.
+    #[doc(hidden)]
+    pub probes: std::sync::OnceLock<(Probe, Probe)>,
 }
 
 /// What one delivery offers the rules: the captured body values, the headers and the query.
@@ -94,6 +106,28 @@ fn text(value: &Value) -> Option<String> {
         Value::String(s) if s.is_empty() => None,
         Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
+    }
+}
+
+impl Spec {
+    /// The probes of the eager paths and of the override paths.
+    pub(crate) fn probes(&self) -> &(Probe, Probe) {
+        self.probes.get_or_init(|| {
+            let (eager, rest) = self.paths.split_at(self.eager.min(self.paths.len()));
+            (Probe::new(eager), Probe::new(rest))
+        })
+    }
+
+    /// Whether `event` has an override that reads a path outside the eager ones.
+    pub(crate) fn needs_second_pass(&self, event: Option<&str>) -> bool {
+        let Some(event) = event else { return false };
+        let tx = self.transaction.iter().flat_map(|t| t.overrides).any(|(e, slots)| *e == event && slots.iter().any(|s| *s >= self.eager));
+        let customer = self
+            .customer
+            .iter()
+            .flat_map(|c| c.overrides)
+            .any(|(e, at)| *e == event && (at.base >= self.eager || at.fields.iter().any(|(_, s)| *s >= self.eager)));
+        tx || customer
     }
 }
 
@@ -143,16 +177,21 @@ impl Inputs<'_> {
         let is_challenge = matches!(self.slot(rule.identify), Some(Value::String(s)) if s == rule.identify_value);
         is_challenge.then(|| self.slot(rule.token))
     }
+}
 
-    pub fn customer(&self, rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
-        let slot = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.base, |(_, slot)| *slot);
-        let base = self.slot(slot).filter(|v| v.is_object())?;
-        let mut customer = Customer::default();
-        for (field, steps) in rule.fields {
-            if let Some(value) = path::get(base, steps) {
-                customer.set(*field, value);
-            }
+/// The customer of a delivery (FORMAT.md §10.8), taking its values out of `captured` (read it
+/// last).
+pub(crate) fn customer(captured: &mut [Option<Value>], rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
+    let at = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(&rule.default, |(_, at)| at);
+    // No object at the base path: no customer (FORMAT.md §10.8 proposed).
+    captured.get(at.base)?.as_ref().filter(|v| v.is_object())?;
+    let mut customer = Customer::default();
+    for (n, (field, slot)) in at.fields.iter().enumerate() {
+        let shared = at.fields[n + 1..].iter().any(|(_, s)| s == slot);
+        let value = captured.get_mut(*slot).and_then(|v| if shared { v.clone() } else { v.take() });
+        if let Some(value) = value {
+            customer.set(*field, value);
         }
-        Some(customer)
     }
+    Some(customer)
 }

@@ -1,0 +1,107 @@
+//! What `receive_webhook` costs on a realistic signed delivery (~2 KB, the bundled acme-shop
+//! definition: HMAC-SHA256 in base64, event header, per-event transaction id, customer), against
+//! the floor measured in the same run: HMAC-SHA256 of the body plus a validating scan of it
+//! (`serde_json::from_slice::<IgnoredAny>`), the least any verifying receiver does.
+//!
+//! Each iteration runs one delivery to completion on a current-thread Tokio runtime, then
+//! releases its de-duplication claim (so every iteration takes the full path, not the duplicate
+//! shortcut); the floor runs in the same harness.
+//!
+//! `cargo bench -p miniapp-tests --bench webhook`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may panic: that is how it fails
+
+use std::hint::black_box;
+
+use base64::Engine as _;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hmac::{KeyInit, Mac};
+use miniapp::webhook::Request;
+use miniapp_tests::acme_shop;
+use serde_json::json;
+
+const KEY: &str = "whsec-bench-2f9c1e";
+
+fn hmac256(body: &[u8]) -> Vec<u8> {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// An order webhook of about 2 KB, most of it not read by the definition.
+fn delivery(event: &str) -> Vec<u8> {
+    let lines: Vec<_> = (0..6)
+        .map(|i| {
+            json!({"sku": format!("SKU-{i:04}"), "title": format!("Organic cotton tee, size {i}"), "qty": i + 1,
+                        "unit_price": {"amount": "19.90", "currency": "EUR"}, "tax_lines": [{"rate": 0.19, "title": "VAT"}]})
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "topic": event,
+        "store_id": "s9",
+        "payload": {
+            "id": "ord_8d2c4b1e",
+            "number": 100234,
+            "status": {"code": "placed", "changed_at": "2026-11-30T10:00:00Z"},
+            "currency": "EUR",
+            "totals": {"subtotal": "119.40", "shipping": "4.90", "tax": "22.69", "total": "124.30"},
+            "buyer": {"buyer_id": "cus_91", "given_name": "Dana", "family_name": "Li", "email_address": "dana@example.com",
+                      "phone_e164": "+4915100000000", "avatar_url": "https://img.example/avatars/cus_91.png",
+                      "birth_date": "1990-04-01", "lifecycle": "customer"},
+            "shipping_address": {"line1": "Hauptstraße 5", "city": "Berlin", "postcode": "10115", "country": "DE"},
+            "billing_address": {"line1": "Hauptstraße 5", "city": "Berlin", "postcode": "10115", "country": "DE"},
+            "lines": lines,
+            "notes": "Please leave the parcel with the neighbour if nobody answers the door.",
+            "created_at": "2026-11-30T09:58:12Z"
+        }
+    }))
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let client =
+        acme_shop::Client::builder(acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(KEY)), ..Default::default() })
+            .rate_limit(None)
+            .build();
+    for event in ["order.placed", "customer.registered"] {
+        let body = delivery(event);
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-acme-signature",
+            http::HeaderValue::from_str(&base64::engine::general_purpose::STANDARD.encode(hmac256(&body))).unwrap(),
+        );
+        headers.insert("x-acme-topic", http::HeaderValue::from_str(event).unwrap());
+        let request = Request { headers: &headers, query: "", body: &body };
+        let check = rt.block_on(client.receive_webhook(&request)).unwrap();
+        assert!(check.claimed && check.customer.is_some(), "the full path runs");
+        rt.block_on(client.release_webhook(&check)).unwrap();
+
+        let mut group = c.benchmark_group(format!("webhook/{event}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(BenchmarkId::new("floor", "hmac-sha256 + IgnoredAny"), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
+                    mac.update(black_box(&body));
+                    let tag = mac.finalize().into_bytes();
+                    let scanned = serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&body)).is_ok();
+                    (tag, scanned)
+                })
+            })
+        });
+        group.bench_function(BenchmarkId::new("generated", "receive_webhook"), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let d = client.receive_webhook(black_box(&request)).await.unwrap();
+                    client.release_webhook(&d).await.unwrap();
+                    d.reply.status
+                })
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
