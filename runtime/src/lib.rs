@@ -3,8 +3,11 @@
 //! It is definition-agnostic: generated code describes its requests as static, already-parsed
 //! templates ([`RequestTemplate`]) and this crate renders them safely by context ([`template`]),
 //! sends them with retries, timeouts, rate limiting and token refresh ([`Engine`]), and maps the
-//! responses ([`Mapping`]). Credentials live in a [`Store`] (in memory by default); sensitive
-//! values are [`Secret`]s that never reach `Debug`, logs or error messages.
+//! responses ([`Mapping`]). Credentials live in a [`Store`] (async and fallible; in memory by
+//! default), read once per call into a [`Snapshot`]; sensitive values are [`Secret`]s that never
+//! reach `Debug`, logs or error messages. Inbound webhooks run through [`webhook`]: verification,
+//! event and transaction-id extraction, de-duplication, customers ([`Customer`]), and (feature
+//! `axum`) an endpoint to mount.
 
 mod builder;
 mod customer;

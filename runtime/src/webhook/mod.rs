@@ -153,7 +153,8 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
         }
     }
 
-    // 5. The reply; 6. what processing needs.
+    // 5. The reply; 6. what processing needs (the place where a sync handler's record will be
+    // mapped for events that have one, FORMAT.md §11.6).
     let body = serde_json::from_str(spec.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
     let reply = Reply::json(spec.response_status, body);
     let (customer, triggers) = if duplicate {
