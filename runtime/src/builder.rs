@@ -89,6 +89,12 @@ impl<C: Connector> Builder<C> {
         self
     }
 
+    /// The largest response body the client reads (default 16 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.settings.max_response_bytes = limit;
+        self
+    }
+
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = timeout;
         self

@@ -122,16 +122,28 @@ pub struct App {
 
 /// Retries with exponential backoff and full jitter on transport errors, timeouts, 429 and 5xx,
 /// honouring `Retry-After` (capped at `max_delay`).
+///
+/// GET, PUT and DELETE are idempotent and retried on any of these. POST and PATCH are retried only
+/// when the provider cannot have acted on the request (the connection was refused, 429, or 503
+/// with `Retry-After`), so a `createCoupon` is never sent twice after a 500 or a timeout, unless
+/// `retry_non_idempotent` says the provider de-duplicates.
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
     pub max_retries: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
+    /// Retry POST and PATCH like the idempotent methods (default `false`).
+    pub retry_non_idempotent: bool,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 3, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(30) }
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+            retry_non_idempotent: false,
+        }
     }
 }
 
@@ -197,7 +209,12 @@ pub struct Settings {
     pub subdomain: Option<String>,
     /// The OAuth redirect URI (`{{redirect_uri}}`).
     pub redirect_uri: Option<String>,
+    /// The HTTP client. The default one follows no redirects (a 3xx is [`Error::Redirect`]), so a
+    /// credential never reaches another host; a client you pass keeps its own policy.
     pub http: Option<reqwest::Client>,
+    /// The largest response body read (default 16 MiB); a larger one is
+    /// [`Error::ResponseTooLarge`], and is not downloaded past the limit.
+    pub max_response_bytes: usize,
     /// App-wide config values (e.g. a partner-level webhook signing secret), current first,
     /// overriding the definition's `auth.config` defaults.
     pub config: Vec<(String, Vec<crate::Secret>)>,
@@ -216,6 +233,7 @@ impl Default for Settings {
             subdomain: None,
             redirect_uri: None,
             http: None,
+            max_response_bytes: 16 << 20,
             config: Vec::new(),
             install: "default".to_string(),
         }
@@ -254,7 +272,12 @@ impl Engine {
     pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings, initial: Vec<Write>) -> Self {
         let http = match settings.http.clone() {
             Some(client) => Ok(client),
-            None => reqwest::Client::builder().timeout(settings.timeout).build().map_err(|e| e.without_url().to_string()),
+            None => reqwest::Client::builder()
+                .timeout(settings.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
+                .build()
+                .map_err(|e| e.without_url().to_string()),
         };
         let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
         Engine {
@@ -552,25 +575,40 @@ impl Engine {
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
+        let policy = &self.settings.retry;
+        let idempotent = !matches!(t.method, Method::Post | Method::Patch) || policy.retry_non_idempotent;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
             let (req, described) = self.build(t, vars, snapshot, &system)?;
             let outcome = req.send().await;
-            let retry_after;
-            let failure = match outcome {
-                Err(e) if e.is_timeout() => Error::Timeout { request: described },
-                Err(e) => Error::Transport { request: described, message: e.without_url().to_string() },
-                Ok(resp) => {
+            // The failure, whether the provider cannot have acted on the request, and how long
+            // it asked us to wait.
+            let (failure, unsent, retry_after) = match outcome {
+                Err(e) if e.is_connect() => (Error::Transport { request: described, message: e.without_url().to_string() }, true, None),
+                Err(e) if e.is_timeout() => (Error::Timeout { request: described }, false, None),
+                Err(e) => (Error::Transport { request: described, message: e.without_url().to_string() }, false, None),
+                Ok(mut resp) => {
                     let status = resp.status().as_u16();
-                    retry_after = parse_retry_after(resp.headers());
+                    let retry_after = parse_retry_after(resp.headers());
                     tracing::debug!(status, attempt, "response");
-                    let body = match resp.bytes().await {
-                        Ok(b) => b,
-                        Err(e) if e.is_timeout() => return Err(Error::Timeout { request: described }),
-                        Err(e) => return Err(Error::Transport { request: described, message: e.without_url().to_string() }),
-                    };
                     if (200..300).contains(&status) {
+                        let limit = self.settings.max_response_bytes;
+                        let body = match read_limited(&mut resp, limit).await {
+                            Ok(Some(body)) => body,
+                            Ok(None) => return Err(Error::ResponseTooLarge { request: described, limit }),
+                            Err(e) if e.is_timeout() => return Err(Error::Timeout { request: described }),
+                            Err(e) => return Err(Error::Transport { request: described, message: e.without_url().to_string() }),
+                        };
                         return if parse { decode(&body, described) } else { Ok(Value::Null) };
+                    }
+                    if (300..400).contains(&status) {
+                        let location = resp
+                            .headers()
+                            .get(reqwest::header::LOCATION)
+                            .and_then(|l| l.to_str().ok())
+                            .and_then(|l| resp.url().join(l).ok())
+                            .map_or_else(|| "an unreadable location".to_string(), |u| u.origin().ascii_serialization());
+                        return Err(Error::Redirect { request: described, status, location });
                     }
                     if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                         refreshed = true;
@@ -582,21 +620,23 @@ impl Engine {
                     }
                     match status {
                         401 | 403 => return Err(Error::Unauthorized { request: described, status }),
-                        429 => {
-                            if attempt < self.settings.retry.max_retries {
-                                self.sleep(retry_after, attempt).await;
-                                attempt += 1;
-                                continue;
-                            }
-                            return Err(Error::RateLimited { request: described, retry_after });
+                        429 => (Error::RateLimited { request: described, retry_after }, true, retry_after),
+                        _ => {
+                            // Only what the excerpt keeps is downloaded; the connection is dropped.
+                            let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2).await;
+                            let unsent = status == 503 && retry_after.is_some();
+                            (
+                                Error::Status { request: described, status, body: excerpt(&body, &self.secrets(snapshot)) },
+                                unsent,
+                                retry_after,
+                            )
                         }
-                        _ => Error::Status { request: described, status, body: excerpt(&body, &self.secrets(snapshot)) },
                     }
                 }
             };
-            if failure.is_retryable() && attempt < self.settings.retry.max_retries {
+            if failure.is_retryable() && (idempotent || unsent) && attempt < policy.max_retries {
                 tracing::debug!(attempt, error = %failure, "retrying");
-                self.sleep(None, attempt).await;
+                self.sleep(retry_after, attempt).await;
                 attempt += 1;
                 continue;
             }
@@ -668,6 +708,33 @@ fn whole_numbers_as_integers(value: &mut Value) {
         Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
         _ => {}
     }
+}
+
+/// The body, unless it is longer than `limit` bytes (then `None`, and the rest is not read).
+async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
+/// At most the first `limit` bytes of a body; a read error ends it early.
+async fn read_prefix(resp: &mut reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]),
+            _ => break,
+        }
+    }
+    body
 }
 
 fn decode(body: &[u8], request: String) -> Result<Value, Error> {
@@ -745,7 +812,12 @@ mod tests {
 
     #[test]
     fn backoff_is_bounded_and_jittered() {
-        let p = RetryPolicy { max_retries: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(400) };
+        let p = RetryPolicy {
+            max_retries: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(400),
+            ..Default::default()
+        };
         for attempt in 0..10 {
             assert!(p.backoff(attempt) <= Duration::from_millis(400));
         }

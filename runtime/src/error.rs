@@ -26,6 +26,14 @@ pub enum Error {
     /// Any other non-2xx answer.
     #[error("{request}: HTTP {status}: {body}")]
     Status { request: String, status: u16, body: String },
+    /// The provider answered with a redirect. Redirects are not followed (a credential must never
+    /// reach another host); `location` is the target's origin only.
+    #[error("{request}: redirected (HTTP {status}) to {location}; redirects are not followed")]
+    Redirect { request: String, status: u16, location: String },
+    /// The response body is larger than the client's limit (`ClientBuilder::max_response_bytes`);
+    /// it was not downloaded past the limit.
+    #[error("{request}: the response is larger than {limit} bytes")]
+    ResponseTooLarge { request: String, limit: usize },
     /// The response was not the JSON the definition maps.
     #[error("{request}: the response is not valid JSON at line {line}, column {column}: {message}")]
     Decode { request: String, line: usize, column: usize, message: String },
@@ -71,7 +79,7 @@ impl Error {
     /// The HTTP status the provider answered with, if any.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Status { status, .. } | Error::Unauthorized { status, .. } => Some(*status),
+            Error::Status { status, .. } | Error::Unauthorized { status, .. } | Error::Redirect { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(429),
             _ => None,
         }

@@ -230,3 +230,107 @@ async fn the_rate_limiter_spaces_action_runs() {
     }
     assert!(start.elapsed() >= Duration::from_millis(380), "the third run waited: {:?}", start.elapsed());
 }
+
+// --- Hostile providers: redirects, endless bodies, retries of requests that are not idempotent ---
+
+#[tokio::test]
+async fn redirects_are_not_followed_so_credentials_never_reach_another_host() {
+    let elsewhere = serve(|_, _| Reply::json(json!({"deep": {"items": [0, {"state": "stolen"}]}}))).await;
+    let target = format!("{}/collect?from=relay", elsewhere.origin());
+    for status in [301, 302, 303, 307, 308] {
+        let target = target.clone();
+        let server = serve(move |_, _| Reply::status(status, "").header("location", target.clone())).await;
+        let err = client(&server).status(&relay::StatusInput {}).await.unwrap_err();
+        let Error::Redirect { status: seen, location, .. } = &err else { panic!("{err:?}") };
+        assert_eq!((*seen, location.as_str()), (status, elsewhere.origin().as_str()), "only the origin is reported");
+        assert!(!err.is_retryable());
+        assert_eq!(server.requests().len(), 1, "not retried");
+        // A POST with a form body is not re-sent anywhere either.
+        let err = client(&server).send_form(&relay::SendFormInput { text: "t".into(), count: None }).await.unwrap_err();
+        assert!(matches!(err, Error::Redirect { .. }), "{err:?}");
+    }
+    assert!(elsewhere.requests().is_empty(), "the other host received nothing");
+}
+
+/// A provider that answers `status` with a body that never ends (chunked, until the client goes).
+async fn endless(status: u16) -> miniapp::Url {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = miniapp::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+                // Bounded in time: at most 10 s, however fast the client reads.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline && socket.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_endless_body_is_cut_at_the_limit_with_a_typed_error() {
+    let url = endless(200).await;
+    let client = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(url)
+        .retry(quick_retries())
+        .max_response_bytes(1 << 20)
+        .build();
+    let start = Instant::now();
+    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { limit, .. } if limit == 1 << 20), "{err:?}");
+    assert!(!err.is_retryable(), "not downloaded again");
+    assert!(start.elapsed() < Duration::from_secs(5), "stopped at the limit, not at the timeout: {:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn an_endless_error_body_is_read_only_as_far_as_the_excerpt() {
+    let url = endless(500).await;
+    let client =
+        Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) }).base_url(url).retry(miniapp::RetryPolicy::none()).build();
+    let start = Instant::now();
+    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let Error::Status { status: 500, body, .. } = &err else { panic!("{err:?}") };
+    assert!(body.len() <= miniapp::BODY_EXCERPT_LIMIT + 3);
+    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn a_post_is_not_sent_again_after_a_500_but_is_after_a_429() {
+    let server = serve(|_, _| Reply::status(500, "boom")).await;
+    let err = client(&server).send_json(&json_input()).await.unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(server.requests().len(), 1, "a POST may have been acted on: sent once");
+
+    // 429, or 503 with Retry-After: the provider did not act on it, so it is sent again.
+    let server = serve(|_, earlier| match earlier.len() {
+        0 => Reply::status(429, "slow down").header("retry-after", "0"),
+        1 => Reply::status(503, "maintenance").header("retry-after", "0"),
+        _ => Reply::json(json!({"id": "m-1"})),
+    })
+    .await;
+    let out = client(&server).send_json(&json_input()).await.unwrap();
+    assert_eq!(out.id, Some(json!("m-1")));
+    assert_eq!(server.requests().len(), 3);
+
+    // Opting in for a provider that de-duplicates POSTs.
+    let server = serve(|_, earlier| if earlier.is_empty() { Reply::status(500, "boom") } else { Reply::json(json!({"id": "m-2"})) }).await;
+    let opted = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(server.url.clone())
+        .retry(miniapp::RetryPolicy { retry_non_idempotent: true, ..quick_retries() })
+        .build();
+    assert_eq!(opted.send_json(&json_input()).await.unwrap().id, Some(json!("m-2")));
+    assert_eq!(server.requests().len(), 2);
+}
+
+fn json_input() -> relay::SendJsonInput {
+    relay::SendJsonInput { text: "hi".into(), count: 1.0, tags: None, flag: None, mood: None }
+}

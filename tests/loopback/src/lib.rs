@@ -133,5 +133,5 @@ pub async fn serve(script: impl Fn(&Recorded, &[Recorded]) -> Reply + Send + Syn
 
 /// A retry policy fast enough for tests.
 pub fn quick_retries() -> miniapp::RetryPolicy {
-    miniapp::RetryPolicy { max_retries: 3, base_delay: Duration::from_millis(10), max_delay: Duration::from_secs(5) }
+    miniapp::RetryPolicy { max_retries: 3, base_delay: Duration::from_millis(10), max_delay: Duration::from_secs(5), ..Default::default() }
 }
