@@ -2,13 +2,19 @@
 //! `SendMessage`; keywords become raw identifiers (`r#type`); `self`, `Self`, `super` and `crate`,
 //! which cannot be raw, get a trailing `_`.
 
+/// Whether `c` can stand in a word of an identifier: a letter or digit that Rust accepts in
+/// identifiers (`XID_Continue`), so `a²`, `x½` or `①` keep only what Rust can spell.
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() && unicode_ident::is_xid_continue(c)
+}
+
 /// Splits a JSON name into lowercase words: `sendHTTPMessage2` → `send`, `http`, `message2`.
 fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
     let mut words = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
+        if !word_char(c) {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
@@ -31,12 +37,12 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
-/// `snake_case`, never empty, never starting with a digit.
+/// `snake_case`, never empty, always starting with a character that can start an identifier.
 pub fn snake(name: &str) -> String {
     let s = words(name).join("_");
     match s.chars().next() {
         None => "field".to_string(),
-        Some(c) if c.is_ascii_digit() => format!("n{s}"),
+        Some(c) if !unicode_ident::is_xid_start(c) => format!("n{s}"),
         _ => s,
     }
 }
@@ -52,7 +58,7 @@ pub fn pascal(name: &str) -> String {
         .collect();
     match s.chars().next() {
         None => "Value".to_string(),
-        Some(c) if c.is_ascii_digit() => format!("V{s}"),
+        Some(c) if !unicode_ident::is_xid_start(c) => format!("V{s}"),
         _ => s,
     }
 }
@@ -107,10 +113,17 @@ pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", 
 /// without letters or digits becomes `Event{n}` (its 1-based position), and a name already taken
 /// (or `Other`, the variant of undeclared events) gets the smallest numeric suffix that is free.
 pub fn event_variants<'a>(events: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut taken: Vec<String> = vec!["Other".to_string()];
+    variants(events, &["Other"], "Event")
+}
+
+/// The variants of a generated enum, one per value, in order (see [`event_variants`]): a value
+/// without letters or digits becomes `{synthetic}{n}`; `Self` and the `reserved` names are never
+/// used as they are.
+pub fn variants<'a>(values: impl IntoIterator<Item = &'a str>, reserved: &[&str], synthetic: &str) -> Vec<String> {
+    let mut taken: Vec<String> = reserved.iter().map(|r| r.to_string()).chain(["Self".to_string()]).collect();
     let mut out = Vec::new();
-    for (i, event) in events.into_iter().enumerate() {
-        let base = if words(event).is_empty() { format!("Event{}", i + 1) } else { pascal(event) };
+    for (i, value) in values.into_iter().enumerate() {
+        let base = if words(value).is_empty() { format!("{synthetic}{}", i + 1) } else { pascal(value) };
         let mut name = base.clone();
         let mut n = 2;
         while taken.contains(&name) {
@@ -121,6 +134,34 @@ pub fn event_variants<'a>(events: impl IntoIterator<Item = &'a str>) -> Vec<Stri
         out.push(name);
     }
     out
+}
+
+/// Document text made safe for a generated comment: a carriage return becomes a line break, and
+/// other control characters and the bidirectional-override characters (which could reorder how
+/// the code reads, and which rustc denies) are written as `\u{..}` escapes.
+pub fn doc_text(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
+        if bidi || (c.is_control() && c != '\n' && c != '\t') {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Text for one line of a generated comment (line breaks become spaces).
+pub fn comment_line(text: &str) -> String {
+    doc_text(text).replace('\n', " ")
+}
+
+/// The package name of a generated crate: the namespace, prefixed when it starts with a digit
+/// (which Cargo does not accept).
+pub fn crate_name(ns: &str) -> String {
+    if ns.starts_with(|c: char| c.is_ascii_alphabetic()) { ns.to_string() } else { format!("connector-{ns}") }
 }
 
 /// The type of an action's input: `SendMessageInput`.
@@ -156,6 +197,20 @@ mod tests {
     fn event_variants_are_words_or_synthetic_and_never_collide() {
         let events = ["order.placed", "order_placed", "OrderPlaced", "->", "other", "Other", "1st.run"];
         assert_eq!(event_variants(events), ["OrderPlaced", "OrderPlaced2", "OrderPlaced3", "Event4", "Other2", "Other3", "V1stRun"]);
+    }
+
+    #[test]
+    fn names_keep_only_what_rust_can_spell() {
+        for (json, rust) in [("a²", "a"), ("x½y", "x_y"), ("٣abc", "n٣abc"), ("①", "field"), ("名前", "名前"), ("a\u{202e}b", "a_b")]
+        {
+            assert_eq!(snake(json), rust, "{json}");
+            assert!(syn::parse_str::<syn::Ident>(&display(&snake(json))).is_ok(), "{json}");
+            assert!(syn::parse_str::<syn::Ident>(&pascal(json)).is_ok(), "{json}");
+        }
+        assert_eq!(
+            variants(["self", "Self", "=", "!=", "created_at", "createdAt", ""], &[], "Value"),
+            ["Self2", "Self3", "Value3", "Value4", "CreatedAt", "CreatedAt2", "Value7"]
+        );
     }
 
     #[test]

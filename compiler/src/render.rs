@@ -24,8 +24,48 @@ pub fn human(checked: &Checked<'_>, color: bool) -> String {
     out
 }
 
+/// Document text as it may be printed on a terminal: control characters and the bidirectional
+/// overrides are written as `\u{..}` escapes, so a hostile key cannot clear the screen or hide
+/// the real error.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The source as the snippet shows it: each hidden character replaced by one of the same UTF-8
+/// length (so byte spans still fit), `?` for ASCII ones.
+fn visible_source(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| hidden(c) && c != '\t' && c != '\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\t' | '\r' => c,
+                c if hidden(c) => ['?', '\u{bf}', '\u{fffd}', '\u{fffd}'][c.len_utf8().clamp(1, 4) - 1],
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// rustc-style text for one diagnostic.
 pub fn diagnostic(d: &Diagnostic, text: &str, file: &str, color: bool) -> String {
+    let text = &*visible_source(text);
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let level = match d.severity {
         Severity::Error => Level::ERROR,
@@ -37,14 +77,14 @@ pub fn diagnostic(d: &Diagnostic, text: &str, file: &str, color: bool) -> String
     let mut snippet = Snippet::source(text).path(file).annotation(AnnotationKind::Primary.span(primary));
     for label in &d.labels {
         let span = clamp(label.span.start)..clamp(label.span.end.max(label.span.start));
-        snippet = snippet.annotation(AnnotationKind::Context.span(span).label(label.message.as_str()));
+        snippet = snippet.annotation(AnnotationKind::Context.span(span).label(visible(&label.message).into_owned()));
     }
-    let mut group = level.primary_title(d.message.as_str()).id(d.code.id).element(snippet);
+    let mut group = level.primary_title(visible(&d.message).into_owned()).id(d.code.id).element(snippet);
     for help in &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(visible(help).into_owned()));
     }
     if !d.pointer.is_empty() {
-        group = group.element(Level::NOTE.message(format!("at {}", d.pointer)));
+        group = group.element(Level::NOTE.message(format!("at {}", visible(&d.pointer))));
     }
     let report: [Group<'_>; 1] = [group];
     renderer.render(&report)

@@ -196,3 +196,20 @@ fn generate_refuses_an_invalid_definition_with_its_diagnostics() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("error[E0405]") && err.contains("did you mean `rpc_members`?"), "{err}");
 }
+
+#[test]
+fn terminal_escapes_in_a_definition_are_shown_not_obeyed() {
+    let chatly = std::fs::read_to_string(repo("examples/definitions/chatly.json")).unwrap();
+    // An unknown key spelled with a JSON escape (decoded into the message and the pointer), and a
+    // raw ESC byte in the source line of a syntax error.
+    let escaped = chatly.replacen("\"title\"", "\"\\u001b[2J\\u202e\": 1, \"title\"", 1);
+    let raw = chatly.replacen("\"title\"", "\u{1b}[2J\"title\"", 1);
+    for (name, text) in [("escaped.json", escaped), ("raw.json", raw)] {
+        let o = miniapp(&["check", temp(name, &text).to_str().unwrap()]);
+        let out = stdout(&o);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{name}: {out:?}");
+        assert_ne!(o.status.code(), Some(2), "{name}");
+    }
+    let o = miniapp(&["check", temp("escaped.json", &chatly.replacen("\"title\"", "\"\\u001b[2J\": 1, \"title\"", 1)).to_str().unwrap()]);
+    assert!(stdout(&o).contains("\\u{1b}[2J"), "the key is shown, escaped: {}", stdout(&o));
+}

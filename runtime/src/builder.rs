@@ -31,7 +31,9 @@ pub struct Builder<C: Connector> {
 
 impl<C: Connector> std::fmt::Debug for Builder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Builder").field("app", &C::APP.ns).field("settings", &self.settings.base_url).finish_non_exhaustive()
+        // The base URL's origin only: user info in it is a credential.
+        let base_url = self.settings.base_url.as_ref().map(|u| u.origin().ascii_serialization());
+        f.debug_struct("Builder").field("app", &C::APP.ns).field("base_url", &base_url).finish_non_exhaustive()
     }
 }
 

@@ -262,7 +262,11 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("app", &self.app.ns).field("settings", &self.settings.base_url).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("app", &self.app.ns)
+            .field("install", &self.settings.install)
+            .field("base_url", &self.settings.base_url.as_ref().map(|u| u.origin().ascii_serialization()))
+            .finish_non_exhaustive()
     }
 }
 
@@ -449,7 +453,7 @@ impl Engine {
             url.query_pairs_mut().append_pair(k, &value);
         }
         self.redirect(&mut url);
-        let described = format!("{} ({:?} {})", t.name, t.method, url.path());
+        let described = format!("{} ({:?} {})", t.name, t.method, t.url.path_pattern());
         let http = match &self.http {
             Ok(http) => http,
             Err(message) => {

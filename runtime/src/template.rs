@@ -66,6 +66,41 @@ pub struct UrlTemplate {
     pub segs: &'static [UrlSeg],
 }
 
+impl UrlTemplate {
+    /// The URL's path as the definition writes it, with placeholders by name (`{{orderId}}`,
+    /// `[[storeId]]`), never their values: how errors and traces describe a request, so they
+    /// carry no secret and stay short whatever a value holds.
+    pub fn path_pattern(&self) -> String {
+        let mut text = String::new();
+        let mut origin_end = None;
+        for seg in self.segs {
+            match *seg {
+                UrlSeg::Lit(s) => text.push_str(s),
+                UrlSeg::Origin(src, key) => {
+                    text.push_str(&placeholder(src, key));
+                    origin_end = Some(text.len());
+                }
+                UrlSeg::Host(src, key) | UrlSeg::Path(src, key) | UrlSeg::Query(src, key) => text.push_str(&placeholder(src, key)),
+            }
+        }
+        let path_start = match (origin_end, text.find("://")) {
+            (Some(end), _) => end,
+            (None, Some(scheme)) => text[scheme + 3..].find('/').map_or(text.len(), |i| scheme + 3 + i),
+            (None, None) => 0,
+        };
+        let path = &text[path_start..];
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        if path.is_empty() { "/".to_string() } else { path.to_string() }
+    }
+}
+
+fn placeholder(src: Src, key: &str) -> String {
+    match src {
+        Src::Stored => format!("[[{key}]]"),
+        _ => format!("{{{{{key}}}}}"),
+    }
+}
+
 /// A JSON value whose strings are templates (FORMAT.md `TemplateValue`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tpl {
@@ -142,7 +177,7 @@ pub fn render_header(name: &str, segs: &[Seg], scope: &Scope<'_>, request: &str)
     if value.contains(['\r', '\n', '\0']) {
         return Err(Error::Template {
             request: request.to_string(),
-            message: format!("the value of header `{name}` contains a line break"),
+            message: format!("the value of header `{name}` contains a line break or a NUL character"),
         });
     }
     if name.eq_ignore_ascii_case("authorization")
@@ -281,6 +316,19 @@ mod tests {
                 assert_eq!(url.fragment(), None);
             });
         }
+    }
+
+    #[test]
+    fn requests_are_described_by_their_path_pattern_never_by_values() {
+        assert_eq!(REPO_URL.path_pattern(), "/repos/{{repo}}/issues");
+        const BOT: UrlTemplate = UrlTemplate {
+            segs: &[UrlSeg::Lit("https://api.chat.example/bot"), UrlSeg::Path(Src::Stored, "apiKey"), UrlSeg::Lit("/send?x=1")],
+        };
+        assert_eq!(BOT.path_pattern(), "/bot[[apiKey]]/send");
+        const ORIGIN: UrlTemplate = UrlTemplate { segs: &[UrlSeg::Origin(Src::Var, "shop"), UrlSeg::Lit("/api/ping")] };
+        assert_eq!(ORIGIN.path_pattern(), "/api/ping");
+        const BARE: UrlTemplate = UrlTemplate { segs: &[UrlSeg::Lit("https://api.example")] };
+        assert_eq!(BARE.path_pattern(), "/");
     }
 
     #[test]

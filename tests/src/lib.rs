@@ -12,4 +12,4 @@ macro_rules! connectors {
     };
 }
 
-connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hookbox, pipeline_crm, relay);
+connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hookbox, oddities, pipeline_crm, relay);

@@ -211,6 +211,13 @@ async fn secrets_never_reach_debug_output() {
     let server = serve(|_, _| Reply::json(json!({}))).await;
     let client = client(&server);
     assert!(!format!("{client:?}").contains(TOKEN));
+    // A password in the base URL is a credential too.
+    let mut with_password = server.url.clone();
+    with_password.set_username("proxy-user").unwrap();
+    with_password.set_password(Some("proxy-pass-91")).unwrap();
+    let builder = Client::builder(Credentials::default()).base_url(with_password);
+    assert!(!format!("{builder:?}").contains("proxy-pass-91"), "{builder:?}");
+    assert!(!format!("{:?}", builder.build()).contains("proxy-pass-91"));
     client.status(&relay::StatusInput {}).await.unwrap();
     let snapshot = client.store().load().await.unwrap();
     assert_eq!(snapshot.lookup("apiToken"), Some(&json!(TOKEN)), "the store has it");
@@ -333,4 +340,19 @@ async fn a_post_is_not_sent_again_after_a_500_but_is_after_a_429() {
 
 fn json_input() -> relay::SendJsonInput {
     relay::SendJsonInput { text: "hi".into(), count: 1.0, tags: None, flag: None, mood: None }
+}
+
+#[tokio::test]
+async fn error_messages_describe_the_request_by_its_template_and_stay_small() {
+    let server = serve(|_, _| Reply::status(500, "no")).await;
+    let client = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(server.url.clone())
+        .retry(miniapp::RetryPolicy::none())
+        .build();
+    let huge = "v".repeat(16 << 10);
+    let err = client.get_item(&relay::GetItemInput { item_id: huge.clone() }).await.unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("(Get /items/{{itemId}}/detail)"), "{shown}");
+    assert!(shown.len() < 300, "{} bytes", shown.len());
+    assert_eq!(server.requests()[0].path.len(), "/items//detail".len() + huge.len(), "the value itself was sent");
 }

@@ -59,21 +59,15 @@ fn object_schema(props: Option<&Node>, base: &str, parent: &str, types: &mut Spa
         if (ty == Some("object") && nested_props.is_some()) || is_enum {
             let name = names::nested_type(parent, &m.key);
             types.add(name.clone(), &format!("{parent}.{}", m.key), m.key_span, ptr.clone(), out);
-            if is_enum {
-                let mut variants = Space::new("variant", &[]);
-                for (i, v) in items(m.value.get("enum")) {
-                    if let Some(text) = v.as_str() {
-                        variants.add(names::pascal(text), text, v.span, format!("{ptr}/enum/{i}"), out);
-                    }
-                }
-            } else {
+            // Enum variants are the generator's names (never a collision): see `names::variants`.
+            if !is_enum {
                 object_schema(nested_props, &format!("{ptr}/properties"), &name, types, out);
             }
         }
     }
 }
 
-/// `E0801`: every generated method, type, field and variant name is unique where it must be.
+/// `E0801`: every generated method, type and field name is unique where it must be.
 pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut methods = Space::new("client method", names::RESERVED_METHODS);
     let mut types = Space::new("type", names::RESERVED_TYPES);

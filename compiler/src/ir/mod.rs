@@ -307,8 +307,11 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
             let ty = match p.kind.as_deref() {
                 Some("string") if p.enum_values.is_some() => {
                     let name = names::nested_type(parent, json);
-                    let variants =
-                        p.enum_values.iter().flatten().filter_map(|v| v.as_str()).map(|v| (names::pascal(v), v.to_string())).collect();
+                    let values: Vec<&str> = p.enum_values.iter().flatten().filter_map(|v| v.as_str()).collect();
+                    let variants = names::variants(values.iter().copied(), &[], "Value")
+                        .into_iter()
+                        .zip(values.iter().map(|v| v.to_string()))
+                        .collect();
                     types.push(TypeDef::Enum {
                         name: name.clone(),
                         doc: doc_lines(&[p.title.as_deref(), p.description.as_deref()]),
