@@ -222,6 +222,12 @@ segments and query values. They may not fill the scheme, user info, port or frag
 host label, and request URLs must be absolute. This is what guarantees at run time that a value
 can never change which host a request goes to.";
 
+    W0310 ["FORMAT.md §6.7"] "a sensitive key is sent in a URL" =>
+"A `sensitiveKeys` value in a URL's path or query (`/bot[[apiKey]]/send`, `?key=[[apiKey]]`) ends
+up in the provider's access logs, in proxies and in browser histories. The runtime never prints it
+(requests are described by their template, and a stored value in a path is always one encoded
+segment), but prefer a header when the provider accepts one.";
+
     E0401 ["FORMAT.md §15 rule 27"] "two actions have the same `name`" =>
 "`actions[].name` identifies an action at execution time and must be unique within the app.";
 

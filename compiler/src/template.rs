@@ -220,6 +220,11 @@ pub fn classify_url(t: &Template) -> Result<Vec<UrlContext>, UrlProblem> {
     for (i, seg) in segments.iter().enumerate() {
         match seg {
             Segment::Literal(text) => {
+                // The URL as the WHATWG parser (and so the runtime) reads it: tabs and line breaks
+                // vanish and `\\` is `/`, so `http://\t/{{x}}` or `https:\\\\{{x}}` cannot hide an
+                // empty host from this classification.
+                let text: String =
+                    text.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).map(|c| if c == '\\' { '/' } else { c }).collect();
                 let mut rest = text.as_str();
                 while !rest.is_empty() {
                     match state {
@@ -236,6 +241,18 @@ pub fn classify_url(t: &Template) -> Result<Vec<UrlContext>, UrlProblem> {
                         State::Authority => {
                             let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
                             authority.push_str(&rest[..end]);
+                            if end < rest.len() && authority.trim().is_empty() {
+                                // `https:///{{x}}`: the parser skips the extra slashes, and the
+                                // next placeholder would become the host.
+                                let at = segments[i..]
+                                    .iter()
+                                    .find_map(|s| match s {
+                                        Segment::Placeholder { range, .. } => Some(range.clone()),
+                                        Segment::Literal(_) => None,
+                                    })
+                                    .unwrap_or(0..0);
+                                return Err(problem(at, "the URL has an empty host (`https:///...`): write the host after `://`"));
+                            }
                             if end < rest.len() {
                                 state = match rest.as_bytes()[end] {
                                     b'/' => State::Path,
@@ -360,6 +377,12 @@ mod url_tests {
             ("https://x.example/a#{{frag}}", "fragment"),
             ("/relative/{{id}}", "absolute"),
             ("{{base}}{{path}}", "origin"),
+            ("https:///{{x}}/v1", "empty host"),
+            ("http:///{{x}}/v1", "empty host"),
+            ("http:////{{x}}/v1", "empty host"),
+            ("http://\t/{{x}}/v1", "empty host"),
+            ("https:\\\\\\{{x}}/v1", "empty host"),
+            ("https:// /{{x}}/v1", "empty host"),
         ] {
             let err = classify(url).expect_err(url);
             assert!(err.contains(needle), "{url}: {err}");

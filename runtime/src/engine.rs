@@ -445,6 +445,7 @@ impl Engine {
         vars: &Map<String, Value>,
         snapshot: &Snapshot,
         system: &[(&'static str, String)],
+        masks: &mut Vec<String>,
     ) -> Result<(reqwest::RequestBuilder, String), Error> {
         let scope = self.scope(vars, snapshot, system);
         let mut url = template::render_url(&t.url, &scope, t.name)?;
@@ -470,6 +471,12 @@ impl Engine {
                 has_content_type = true;
             }
             let value = template::render_header(name, segs, &scope, t.name)?;
+            // A header built from a secret (`Basic base64(id:secret)`, `Bearer …`) is masked as
+            // sent, whatever encoding it got.
+            if segs.iter().any(|s| matches!(s, template::Seg::Ref(_, key) if self.app.sensitive_keys.contains(key))) {
+                masks.extend(value.split_once(' ').map(|(_, credential)| credential.to_string()));
+                masks.push(value.clone());
+            }
             req = req.header(*name, value);
         }
         let body = match &t.body {
@@ -579,11 +586,14 @@ impl Engine {
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
+        // Values to mask in error excerpts besides the current secrets: what the request's
+        // headers carried, and the tokens a refresh replaced.
+        let mut masks = Vec::new();
         let policy = &self.settings.retry;
         let idempotent = !matches!(t.method, Method::Post | Method::Patch) || policy.retry_non_idempotent;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
-            let (req, described) = self.build(t, vars, snapshot, &system)?;
+            let (req, described) = self.build(t, vars, snapshot, &system, &mut masks)?;
             let outcome = req.send().await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
@@ -616,6 +626,7 @@ impl Engine {
                     }
                     if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                         refreshed = true;
+                        masks.extend(self.secrets(snapshot));
                         self.refresh(generation).await?;
                         // The new token is in the store (or about to be written there).
                         *snapshot = self.snapshot(t.name).await?;
@@ -629,11 +640,9 @@ impl Engine {
                             // Only what the excerpt keeps is downloaded; the connection is dropped.
                             let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2).await;
                             let unsent = status == 503 && retry_after.is_some();
-                            (
-                                Error::Status { request: described, status, body: excerpt(&body, &self.secrets(snapshot)) },
-                                unsent,
-                                retry_after,
-                            )
+                            let mut secrets = self.secrets(snapshot);
+                            secrets.extend(masks.iter().cloned());
+                            (Error::Status { request: described, status, body: excerpt(&body, &secrets) }, unsent, retry_after)
                         }
                     }
                 }

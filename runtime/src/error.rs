@@ -86,11 +86,36 @@ impl Error {
     }
 }
 
+/// The encodings a secret can take in a provider's echo, longest first.
+fn secret_forms(secret: &str) -> Vec<String> {
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.get(1..json.len().saturating_sub(1)).unwrap_or_default().to_string();
+    let mut forms = vec![
+        secret.to_string(),
+        percent_encoding::utf8_percent_encode(secret, PATH).to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+        json.replace('/', "\\/"),
+        json,
+    ];
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
 /// A bounded, secret-masked excerpt of a response body.
+///
+/// Each secret is masked in every form it can take on the way out and back: as it is,
+/// percent-encoded (path and query), form-encoded, and JSON-escaped (with and without `\/`).
+/// Base64 forms (HTTP Basic) are masked by passing the encoded header value as a secret.
 pub(crate) fn excerpt(body: &[u8], secrets: &[String]) -> String {
     let mut text = String::from_utf8_lossy(body).into_owned();
     for s in secrets.iter().filter(|s| s.len() >= 4) {
-        text = text.replace(s.as_str(), "***");
+        for form in secret_forms(s) {
+            if form.len() >= 4 && text.contains(form.as_str()) {
+                text = text.replace(form.as_str(), "***");
+            }
+        }
     }
     if text.len() > BODY_EXCERPT_LIMIT {
         let mut cut = BODY_EXCERPT_LIMIT;

@@ -9,10 +9,11 @@
 //!   absolute `http(s)` URL with a host and nothing else (no user info, path, query or fragment);
 //! - **host label** (`https://{{subdomain}}.example.com`): the value must be one DNS label,
 //!   `^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`;
-//! - **path**: the value is split on `/` and each piece is percent-encoded as a path segment
-//!   (everything but RFC 3986 unreserved characters); an empty piece, `.` or `..` is an error. So
-//!   `owner/name` reaches the provider as two segments (FORMAT.md's GitHub `{{repository}}` case),
-//!   while `../x`, `?`, `#`, `@` and `//evil.example` cannot escape;
+//! - **path**: a `{{…}}` value is split on `/` and each piece is percent-encoded as a path
+//!   segment (everything but RFC 3986 unreserved characters); an empty piece, `.` or `..` is an
+//!   error. So `owner/name` reaches the provider as two segments (FORMAT.md's GitHub
+//!   `{{repository}}` case), while `../x`, `?`, `#`, `@` and `//evil.example` cannot escape. A
+//!   `[[…]]` value (a stored token or id) is always exactly one segment: its `/` is encoded;
 //! - **query**: form-encoded (`application/x-www-form-urlencoded`);
 //! - **header values**: CR, LF and NUL are rejected; `Authorization: Basic user:pass` is
 //!   base64-encoded (FORMAT.md §6.6);
@@ -231,6 +232,15 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
                 }
                 out.push_str(&value);
             }
+            UrlSeg::Path(Src::Stored, key) => {
+                // A stored value (a token, an id) is one segment: its `/` is encoded, never a
+                // separator, so a secret is never split across the path.
+                let value = scope.text(Src::Stored, key, request)?;
+                if value.is_empty() || value == "." || value == ".." {
+                    return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
+                }
+                out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
+            }
             UrlSeg::Path(src, key) => {
                 let value = scope.text(src, key, request)?;
                 let pieces: Vec<&str> = value.split('/').collect();
@@ -249,7 +259,18 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
             }
         }
     }
-    reqwest::Url::parse(&out).map_err(|e| fail(format!("the rendered URL is invalid: {e}")))
+    let rendered = reqwest::Url::parse(&out).map_err(|e| fail(format!("the rendered URL is invalid: {e}")))?;
+    // Defence in depth: when no placeholder may set the origin, the rendered URL must have the
+    // origin the definition wrote, whatever the values were.
+    if !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)))
+        && let Some(UrlSeg::Lit(first)) = url.segs.first()
+    {
+        let written = reqwest::Url::parse(first).map(|w| w.origin());
+        if written.as_ref().map_or(true, |o| *o != rendered.origin()) {
+            return Err(fail("the rendered URL's origin differs from the definition's; nothing was sent".to_string()));
+        }
+    }
+    Ok(rendered)
 }
 
 /// Renders a template value into JSON, keeping the type of whole-value placeholders. A missing
@@ -315,6 +336,31 @@ mod tests {
                 assert_eq!(url.query(), Some("q="), "{tricky:?}");
                 assert_eq!(url.fragment(), None);
             });
+        }
+    }
+
+    #[test]
+    fn a_rendered_url_keeps_the_written_origin_even_if_the_classification_was_wrong() {
+        // As if a compiler had classified the placeholder of `https:///{{x}}/v1` as a path.
+        const EMPTY_HOST: UrlTemplate = UrlTemplate { segs: &[UrlSeg::Lit("https:///"), UrlSeg::Path(Src::Var, "x"), UrlSeg::Lit("/v1")] };
+        with_scope(json!({"x": "evil.example"}), |s| {
+            assert!(matches!(render_url(&EMPTY_HOST, s, "t"), Err(Error::Template { .. })));
+        });
+    }
+
+    #[test]
+    fn a_stored_value_in_a_path_is_always_one_segment() {
+        const BOT: UrlTemplate =
+            UrlTemplate { segs: &[UrlSeg::Lit("https://api.chat.example/bot"), UrlSeg::Path(Src::Stored, "token"), UrlSeg::Lit("/send")] };
+        let mut store = Snapshot::new();
+        store.insert(crate::store::Bag::Credentials, "token", json!("12:ab/cd+ef"));
+        let vars = Map::new();
+        let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[] };
+        assert_eq!(render_url(&BOT, &scope, "t").map(|u| u.path().to_string()).ok().as_deref(), Some("/bot12%3Aab%2Fcd%2Bef/send"));
+        for bad in ["", ".", ".."] {
+            store.insert(crate::store::Bag::Credentials, "token", json!(bad));
+            let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[] };
+            assert!(render_url(&BOT, &scope, "t").is_err(), "{bad:?}");
         }
     }
 

@@ -547,3 +547,64 @@ fn credentials_load_from_json_with_the_definitions_key_names() {
     assert!(err.to_string().contains("unknown field `acessToken`"), "{err}");
     assert!(serde_json::from_value::<acme_shop::Credentials>(json!({"access_token": "x"})).is_err(), "Rust names are not keys");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secrets echoed back by a provider are masked in every encoding they can take.
+
+#[tokio::test]
+async fn echoed_secrets_are_masked_in_every_encoding() {
+    // The Basic header of an API-key install, echoed in a 400.
+    let server = serve(|r, _| Reply::status(400, format!("bad auth {}", r.header("authorization").unwrap_or_default()))).await;
+    let client = pipeline_crm::Client::new(pipeline_crm::Credentials {
+        shop_url: Some(server.origin()),
+        key_id: Some(Secret::new("ck_live")),
+        key_secret: Some(Secret::new("cs_live")),
+        ..Default::default()
+    });
+    let err = client.test_token().await.unwrap_err();
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("Y2tfbGl2ZTpjc19saXZl") && !shown.contains("cs_live"), "{shown}");
+    }
+
+    // A form-encoded client secret, echoed as sent, and JSON-escaped with `\/`.
+    const SECRET: &str = "cs_a+b/c=d&e";
+    for echo in ["form", "json"] {
+        let server = serve(move |r, _| {
+            let body = if echo == "form" {
+                r.text()
+            } else {
+                format!("{{\"got\": {}}}", serde_json::to_string(&form(r)).unwrap().replace('/', "\\/"))
+            };
+            Reply::status(400, format!("invalid_client: {body}"))
+        })
+        .await;
+        let client = acme_client(
+            &server,
+            acme_shop::Credentials { client_id: Some("cid".into()), client_secret: Some(Secret::new(SECRET)), ..Default::default() },
+        );
+        let err = client.exchange_code("the-code").await.unwrap_err();
+        let miniapp::Error::Status { body, .. } = &err else { panic!("{err:?}") };
+        assert!(body.contains("***"), "{body}");
+        for form in ["cs_a%2Bb%2Fc%3Dd%26e", "cs_a+b\\/c=d&e", SECRET] {
+            assert!(!body.contains(form), "{echo}: {form} in {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_replaced_by_a_refresh_is_masked_too() {
+    let server = serve(|r, _| match (r.method.as_str(), r.path.as_str()) {
+        ("POST", "/oauth/token") => Reply::json(json!({"access_token": "at-NEW-2", "refresh_token": "rt-2"})),
+        (_, p) if p.ends_with("/status") => match r.header("authorization") {
+            Some("Bearer at-OLD-1") => Reply::status(401, "expired"),
+            _ => Reply::status(500, "trace: old=at-OLD-1 new=at-NEW-2"),
+        },
+        _ => Reply::status(404, "no route"),
+    })
+    .await;
+    let credentials = acme_shop::Credentials { access_token: Some(Secret::new("at-OLD-1")), ..connected() };
+    let client = acme_shop::Client::builder(credentials).base_url(server.url.clone()).retry(miniapp::RetryPolicy::none()).build();
+    let err = client.update_order_status(&status_input()).await.unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("old=*** new=***"), "{shown}");
+}

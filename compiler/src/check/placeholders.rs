@@ -328,9 +328,27 @@ pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if !problems.is_empty() {
             continue; // E0306 reports those
         }
-        if let Err(problem) = template::classify_url(&parsed) {
-            let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range) };
-            out.push(Diagnostic::new(codes::E0309, problem.message, ptr, span));
+        match template::classify_url(&parsed) {
+            Err(problem) => {
+                let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range) };
+                out.push(Diagnostic::new(codes::E0309, problem.message, ptr, span));
+            }
+            Ok(contexts) => {
+                for ((_, key, range), context) in parsed.placeholders().zip(contexts) {
+                    if matches!(context, template::UrlContext::Path | template::UrlContext::Query) && cx.is_sensitive(key) {
+                        let place = if context == template::UrlContext::Path { "path" } else { "query" };
+                        out.push(
+                            Diagnostic::new(
+                                codes::W0310,
+                                format!("the sensitive key `{key}` is sent in the URL's {place}"),
+                                ptr,
+                                node.sub_span(range),
+                            )
+                            .with_help("send it in a header if the provider accepts one (e.g. `Authorization: Bearer [[key]]`)"),
+                        );
+                    }
+                }
+            }
         }
     }
 }
