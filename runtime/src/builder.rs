@@ -97,6 +97,13 @@ impl<C: Connector> Builder<C> {
         self
     }
 
+    /// One deadline per request across its attempts and the waits between them (default 60 s);
+    /// a `Retry-After` that would end past it is not waited for.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.settings.deadline = deadline;
+        self
+    }
+
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = timeout;
         self

@@ -215,6 +215,9 @@ pub struct Settings {
     /// The largest response body read (default 16 MiB); a larger one is
     /// [`Error::ResponseTooLarge`], and is not downloaded past the limit.
     pub max_response_bytes: usize,
+    /// One deadline for a whole request, across its attempts and the waits between them
+    /// (default 60 s); each attempt also has `timeout`.
+    pub deadline: Duration,
     /// App-wide config values (e.g. a partner-level webhook signing secret), current first,
     /// overriding the definition's `auth.config` defaults.
     pub config: Vec<(String, Vec<crate::Secret>)>,
@@ -234,6 +237,7 @@ impl Default for Settings {
             redirect_uri: None,
             http: None,
             max_response_bytes: 16 << 20,
+            deadline: Duration::from_secs(60),
             config: Vec::new(),
             install: "default".to_string(),
         }
@@ -591,10 +595,15 @@ impl Engine {
         let mut masks = Vec::new();
         let policy = &self.settings.retry;
         let idempotent = !matches!(t.method, Method::Post | Method::Patch) || policy.retry_non_idempotent;
+        let deadline = Instant::now() + self.settings.deadline;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
             let (req, described) = self.build(t, vars, snapshot, &system, &mut masks)?;
-            let outcome = req.send().await;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Error::Timeout { request: described });
+            }
+            let outcome = req.timeout(remaining.min(self.settings.timeout)).send().await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
             let (failure, unsent, retry_after) = match outcome {
@@ -607,60 +616,60 @@ impl Engine {
                     tracing::debug!(status, attempt, "response");
                     if (200..300).contains(&status) {
                         let limit = self.settings.max_response_bytes;
-                        let body = match read_limited(&mut resp, limit).await {
-                            Ok(Some(body)) => body,
+                        // A slow or broken body is a failure like a slow or broken header: the
+                        // same retry rules apply.
+                        match read_limited(&mut resp, limit).await {
+                            Ok(Some(body)) => return if parse { decode(&body, described) } else { Ok(Value::Null) },
                             Ok(None) => return Err(Error::ResponseTooLarge { request: described, limit }),
-                            Err(e) if e.is_timeout() => return Err(Error::Timeout { request: described }),
-                            Err(e) => return Err(Error::Transport { request: described, message: e.without_url().to_string() }),
-                        };
-                        return if parse { decode(&body, described) } else { Ok(Value::Null) };
-                    }
-                    if (300..400).contains(&status) {
-                        let location = resp
-                            .headers()
-                            .get(reqwest::header::LOCATION)
-                            .and_then(|l| l.to_str().ok())
-                            .and_then(|l| resp.url().join(l).ok())
-                            .map_or_else(|| "an unreadable location".to_string(), |u| u.origin().ascii_serialization());
-                        return Err(Error::Redirect { request: described, status, location });
-                    }
-                    if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
-                        refreshed = true;
-                        masks.extend(self.secrets(snapshot));
-                        self.refresh(generation).await?;
-                        // The new token is in the store (or about to be written there).
-                        *snapshot = self.snapshot(t.name).await?;
-                        system = self.system(extra, snapshot);
-                        continue;
-                    }
-                    match status {
-                        401 | 403 => return Err(Error::Unauthorized { request: described, status }),
-                        429 => (Error::RateLimited { request: described, retry_after }, true, retry_after),
-                        _ => {
-                            // Only what the excerpt keeps is downloaded; the connection is dropped.
-                            let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2).await;
-                            let unsent = status == 503 && retry_after.is_some();
-                            let mut secrets = self.secrets(snapshot);
-                            secrets.extend(masks.iter().cloned());
-                            (Error::Status { request: described, status, body: excerpt(&body, &secrets) }, unsent, retry_after)
+                            Err(e) if e.is_timeout() => (Error::Timeout { request: described }, false, None),
+                            Err(e) => (Error::Transport { request: described, message: e.without_url().to_string() }, false, None),
+                        }
+                    } else {
+                        if (300..400).contains(&status) {
+                            let location = resp
+                                .headers()
+                                .get(reqwest::header::LOCATION)
+                                .and_then(|l| l.to_str().ok())
+                                .and_then(|l| resp.url().join(l).ok())
+                                .map_or_else(|| "an unreadable location".to_string(), |u| u.origin().ascii_serialization());
+                            return Err(Error::Redirect { request: described, status, location });
+                        }
+                        if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
+                            refreshed = true;
+                            masks.extend(self.secrets(snapshot));
+                            self.refresh(generation).await?;
+                            // The new token is in the store (or about to be written there).
+                            *snapshot = self.snapshot(t.name).await?;
+                            system = self.system(extra, snapshot);
+                            continue;
+                        }
+                        match status {
+                            401 | 403 => return Err(Error::Unauthorized { request: described, status }),
+                            429 => (Error::RateLimited { request: described, retry_after }, true, retry_after),
+                            _ => {
+                                // Only what the excerpt keeps is downloaded; the connection is dropped.
+                                let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2).await;
+                                let unsent = status == 503 && retry_after.is_some();
+                                let mut secrets = self.secrets(snapshot);
+                                secrets.extend(masks.iter().cloned());
+                                (Error::Status { request: described, status, body: excerpt(&body, &secrets) }, unsent, retry_after)
+                            }
                         }
                     }
                 }
             };
             if failure.is_retryable() && (idempotent || unsent) && attempt < policy.max_retries {
-                tracing::debug!(attempt, error = %failure, "retrying");
-                self.sleep(retry_after, attempt).await;
-                attempt += 1;
-                continue;
+                let delay = retry_after.map_or_else(|| policy.backoff(attempt), |d| d.min(policy.max_delay));
+                // A wait that would end past the deadline is not worth starting.
+                if Instant::now() + delay < deadline {
+                    tracing::debug!(attempt, error = %failure, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
             }
             return Err(failure);
         }
-    }
-
-    async fn sleep(&self, retry_after: Option<Duration>, attempt: u32) {
-        let policy = &self.settings.retry;
-        let delay = retry_after.map_or_else(|| policy.backoff(attempt), |d| d.min(policy.max_delay));
-        tokio::time::sleep(delay).await;
     }
 
     /// Runs the refresh request once for all the requests that saw a 401 with token generation

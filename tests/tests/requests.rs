@@ -356,3 +356,33 @@ async fn error_messages_describe_the_request_by_its_template_and_stay_small() {
     assert!(shown.len() < 300, "{} bytes", shown.len());
     assert_eq!(server.requests()[0].path.len(), "/items//detail".len() + huge.len(), "the value itself was sent");
 }
+
+#[tokio::test]
+async fn one_deadline_bounds_a_call_across_attempts_and_waits() {
+    // A Retry-After far beyond the deadline is not waited for.
+    let server = serve(|_, _| Reply::status(429, "later").header("retry-after", "999999")).await;
+    let client = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(server.url.clone())
+        .retry(quick_retries())
+        .deadline(Duration::from_secs(2))
+        .build();
+    let start = Instant::now();
+    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert_eq!(server.requests().len(), 1);
+
+    // Slow answers: every attempt times out, and all of them together stop at the deadline.
+    let server = serve(|_, _| Reply::json(json!({})).after(Duration::from_secs(5))).await;
+    let client = Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+        .base_url(server.url.clone())
+        .retry(miniapp::RetryPolicy { max_retries: 10, ..quick_retries() })
+        .timeout(Duration::from_millis(300))
+        .deadline(Duration::from_secs(1))
+        .build();
+    let start = Instant::now();
+    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(start.elapsed() < Duration::from_millis(1500), "{:?}", start.elapsed());
+    assert!((2..=4).contains(&server.requests().len()), "{} attempts", server.requests().len());
+}
