@@ -171,8 +171,15 @@ async fn the_body_fallback_names_the_event_and_overrides_pick_the_customer() {
     let d = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
     assert_eq!(d.event, Some(acme_shop::Event::CustomerRegistered), "no header: the body's topic");
     assert_eq!(d.transaction_id.as_deref(), Some("c-5"), "no override for this event: the default path");
-    let c = d.customer.expect("the override's base path is the payload itself");
+    let c = d.customer.clone().expect("the override's base path is the payload itself");
     assert_eq!((c.code.as_deref(), c.state), (Some("b-5"), Some(miniapp::CustomerState::Lead)));
+    client.release_webhook(&d).await.unwrap();
+
+    // Named by the header instead, the event is known before the body is read: one pass takes
+    // the override's paths too, with the same result.
+    let h = headers(&[("x-acme-signature", b64(&hmac256(ACME_KEY, &body))), ("x-acme-topic", "customer.registered".into())]);
+    let again = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
+    assert_eq!((again.event, again.transaction_id, again.customer), (d.event, d.transaction_id, d.customer));
 }
 
 #[tokio::test]

@@ -70,8 +70,10 @@ fn secrets(engine: &Engine, snapshot: &Snapshot, key: &str) -> Vec<(SecretSource
 /// Runs a compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
 /// [`Delivery`] or a [`Rejection`], each with its reply.
 pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Request<'_>) -> Result<Delivery<E>, Rejection> {
-    let (eager, overrides) = spec.probes();
-    let captured = eager.capture(request.body);
+    let probes = spec.probes();
+    // When the headers already name an event with overrides, one pass reads their paths too.
+    let one_pass = spec.needs_second_pass(spec.event_before_body(request.headers, request.query).as_deref());
+    let captured = if one_pass { probes.all.capture(request.body) } else { probes.eager.capture(request.body) };
     let ns = engine.app().ns;
     let delivery = |reply: delivery::Reply| Delivery {
         ns: ns.to_string(),
@@ -129,8 +131,8 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
     // 4. Event, transaction id, de-duplication.
     let event =
         spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule));
-    if spec.needs_second_pass(event.as_deref()) {
-        let more = overrides.capture(request.body).map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
+    if !one_pass && spec.needs_second_pass(event.as_deref()) {
+        let more = probes.overrides.capture(request.body).map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
         captured.extend(more);
     }
     let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };

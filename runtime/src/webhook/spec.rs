@@ -86,9 +86,20 @@ pub struct Spec {
     pub response_status: u16,
     pub response_body: &'static str,
     pub triggers: &'static [TriggerInfo],
-    /// The eager and the override paths compiled into probes, on first use.
+    /// The paths compiled into probes, on first use.
     #[doc(hidden)]
-    pub probes: std::sync::OnceLock<(Probe, Probe)>,
+    pub probes: std::sync::OnceLock<Probes>,
+}
+
+/// A spec's paths compiled for reading bodies.
+#[derive(Debug)]
+pub struct Probes {
+    /// The paths every delivery needs.
+    pub(crate) eager: Probe,
+    /// The paths only per-event overrides read.
+    pub(crate) overrides: Probe,
+    /// Both, in slot order: for a delivery whose event is known before its body is read.
+    pub(crate) all: Probe,
 }
 
 /// What one delivery offers the rules: the captured body values, the headers and the query.
@@ -110,12 +121,24 @@ fn text(value: &Value) -> Option<String> {
 }
 
 impl Spec {
-    /// The probes of the eager paths and of the override paths.
-    pub(crate) fn probes(&self) -> &(Probe, Probe) {
+    /// The probes of the eager paths, of the override paths, and of both.
+    pub(crate) fn probes(&self) -> &Probes {
         self.probes.get_or_init(|| {
             let (eager, rest) = self.paths.split_at(self.eager.min(self.paths.len()));
-            (Probe::new(eager), Probe::new(rest))
+            Probes { eager: Probe::new(eager), overrides: Probe::new(rest), all: Probe::new(self.paths) }
         })
+    }
+
+    /// The event, when the rule reads it from headers or the query alone (so it is known
+    /// before the body is read, and one pass can take its overrides' paths too).
+    pub(crate) fn event_before_body(&self, headers: &http::HeaderMap, query: &str) -> Option<String> {
+        let inputs = Inputs { captured: &[], headers, query };
+        let outside_body = |loc: &Loc| !matches!(loc, Loc::Body(_));
+        match self.event.as_ref()? {
+            EventRule::Single { primary, .. } if outside_body(primary) => inputs.read(*primary),
+            rule @ EventRule::Composite { parts, .. } if parts.iter().all(outside_body) => inputs.event(rule),
+            _ => None,
+        }
     }
 
     /// Whether `event` has an override that reads a path outside the eager ones.
