@@ -252,8 +252,8 @@ impl Client {
 }
 /// An event of the `pipeline-crm` webhook: one variant per event the definition names.
 ///
-/// It reads and writes as its event string (`FromStr`, `Display`, serde); an event the
-/// definition does not declare is `Other`.
+/// It reads and writes as its event string (`FromStr`, `Display`, serde, from
+/// `miniapp::webhook_event_impls!`); an event the definition does not declare is `Other`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Event {
     /// `contact.created`
@@ -277,23 +277,19 @@ impl Event {
         TRIGGERS.iter().find(|t| t.event == self.as_str())
     }
 }
-impl ::std::str::FromStr for Event {
-    type Err = ::std::convert::Infallible;
-    fn from_str(event: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(
-            match event {
-                "contact.created" => Event::ContactCreated,
-                "deal.won" => Event::DealWon,
-                other => Event::Other(other.to_string()),
-            },
-        )
+impl ::miniapp::webhook::WebhookEvent for Event {
+    fn from_event(event: &str) -> Self {
+        match event {
+            "contact.created" => Event::ContactCreated,
+            "deal.won" => Event::DealWon,
+            other => Event::Other(other.to_string()),
+        }
+    }
+    fn as_str(&self) -> &str {
+        Event::as_str(self)
     }
 }
-impl ::std::fmt::Display for Event {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::miniapp::webhook_event_impls!(Event);
 impl ::miniapp::webhook::Receiver for Client {
     type Event = Event;
     const NS: &'static str = NS;
@@ -302,37 +298,6 @@ impl ::miniapp::webhook::Receiver for Client {
     }
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
-    }
-}
-impl ::miniapp::webhook::WebhookEvent for Event {
-    fn from_event(event: &str) -> Self {
-        match event.parse() {
-            ::std::result::Result::Ok(event) => event,
-            ::std::result::Result::Err(never) => match never {}
-        }
-    }
-    fn as_str(&self) -> &str {
-        Event::as_str(self)
-    }
-}
-impl ::miniapp::serde::Serialize for Event {
-    fn serialize<S: ::miniapp::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::miniapp::serde::Deserialize<'de> for Event {
-    fn deserialize<D: ::miniapp::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let event = <::std::string::String as ::miniapp::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(
-            <Event as ::miniapp::webhook::WebhookEvent>::from_event(&event),
-        )
     }
 }
 /// Result of [`Client::upsert_contact`]: the final step's object mapping.

@@ -52,6 +52,40 @@ pub trait WebhookEvent: Sized {
     fn as_str(&self) -> &str;
 }
 
+/// For generated code: `FromStr`, `Display` and serde, all as the event string, for an `Event`
+/// enum that implements [`WebhookEvent`] (written once here rather than in every connector).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! webhook_event_impls {
+    ($event:ident) => {
+        impl ::std::str::FromStr for $event {
+            type Err = ::std::convert::Infallible;
+            fn from_str(event: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(<$event as $crate::webhook::WebhookEvent>::from_event(event))
+            }
+        }
+
+        impl ::std::fmt::Display for $event {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(<$event as $crate::webhook::WebhookEvent>::as_str(self))
+            }
+        }
+
+        impl $crate::serde::Serialize for $event {
+            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(<$event as $crate::webhook::WebhookEvent>::as_str(self))
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $event {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let event = <::std::string::String as $crate::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(<$event as $crate::webhook::WebhookEvent>::from_event(&event))
+            }
+        }
+    };
+}
+
 /// The candidate secrets for `key` (FORMAT.md §10.5): the install's credentials first (a string,
 /// or an array of strings for a rotating secret, current first); otherwise the app-wide config
 /// (`ClientBuilder::config` / `config_rotating`, then the definition's `auth.config` default).
