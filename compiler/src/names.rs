@@ -106,7 +106,7 @@ pub const RESERVED_METHODS: &[&str] = &[
 ];
 
 /// Types every generated module has.
-pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event"];
+pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event", "SyncRecord"];
 
 /// The variants of the `Event` enum, one per event string (FORMAT.md §10.3), in order:
 /// `order.placed` → `OrderPlaced`. Names are the generator's, so they never fail: a string
@@ -182,6 +182,27 @@ pub fn nested_type(parent: &str, field: &str) -> String {
 /// The arguments of an App Function: `FirstOpenArgs`.
 pub fn args_type(function: &str) -> String {
     format!("{}Args", pascal(function))
+}
+
+/// The record of a sync resource: `CatalogRecord`.
+pub fn record_type(resource: &str) -> String {
+    format!("{}Record", pascal(resource))
+}
+
+/// The record a shape-A sync handler writes (FORMAT.md §11.6): `OrderChange`. (Resource
+/// records end in `Record`, so the two never meet.)
+pub fn change_type(record_type: &str) -> String {
+    format!("{}Change", pascal(record_type))
+}
+
+/// The import method of a sync resource: `sync_catalog` (and `sync_catalog_from`).
+pub fn sync_method(resource: &str) -> String {
+    format!("sync_{}", snake(resource))
+}
+
+/// The `Functions` method of a sync `compute` helper: `compute_acme_sales_channel`.
+pub fn compute_method(function: &str) -> String {
+    format!("compute_{}", snake(function))
 }
 
 /// The parent name used for an action's nested types: `SendMessage`.

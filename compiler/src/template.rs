@@ -189,6 +189,9 @@ pub enum UrlContext {
     /// A whole DNS label of the host (`https://{{subdomain}}.example.com`).
     Host,
     Path,
+    /// Exactly one path segment: a sync details URL's `{id}` (never produced by
+    /// [`classify_url`]; the IR sets it).
+    Segment,
     Query,
 }
 

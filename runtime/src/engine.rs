@@ -549,8 +549,23 @@ impl Engine {
         extra: &[(&'static str, String)],
         parse: bool,
     ) -> Result<Value, Error> {
+        let (body, described) = self.fetch_bytes(t, vars, snapshot, extra, None).await?;
+        if parse { decode(&body, described) } else { Ok(Value::Null) }
+    }
+
+    /// Sends a request (retries, refresh, deadline as for [`Engine::fetch`]) and returns the
+    /// bytes of its 2xx body with the request's description, unparsed. `timeout` replaces the
+    /// client's per-attempt timeout.
+    pub async fn fetch_bytes(
+        &self,
+        t: &RequestTemplate,
+        vars: &Map<String, Value>,
+        snapshot: &mut Snapshot,
+        extra: &[(&'static str, String)],
+        timeout: Option<Duration>,
+    ) -> Result<(Vec<u8>, String), Error> {
         let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
-        self.fetch_inner(t, vars, snapshot, extra, parse).instrument(span).await
+        self.fetch_inner(t, vars, snapshot, extra, timeout).instrument(span).await
     }
 
     /// Fetches an RPC dropdown source (FORMAT.md §12): the array at `data` (the whole response
@@ -585,8 +600,9 @@ impl Engine {
         vars: &Map<String, Value>,
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
-        parse: bool,
-    ) -> Result<Value, Error> {
+        timeout: Option<Duration>,
+    ) -> Result<(Vec<u8>, String), Error> {
+        let timeout = timeout.unwrap_or(self.settings.timeout);
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
@@ -603,7 +619,7 @@ impl Engine {
             if remaining.is_zero() {
                 return Err(Error::Timeout { request: described });
             }
-            let outcome = req.timeout(remaining.min(self.settings.timeout)).send().await;
+            let outcome = req.timeout(remaining.min(timeout)).send().await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
             let (failure, unsent, retry_after) = match outcome {
@@ -619,7 +635,7 @@ impl Engine {
                         // A slow or broken body is a failure like a slow or broken header: the
                         // same retry rules apply.
                         match read_limited(&mut resp, limit).await {
-                            Ok(Some(body)) => return if parse { decode(&body, described) } else { Ok(Value::Null) },
+                            Ok(Some(body)) => return Ok((body, described)),
                             Ok(None) => return Err(Error::ResponseTooLarge { request: described, limit }),
                             Err(e) if e.is_timeout() => (Error::Timeout { request: described }, false, None),
                             Err(e) => (Error::Transport { request: described, message: e.without_url().to_string() }, false, None),

@@ -7,7 +7,8 @@
 //! default), read once per call into a [`Snapshot`]; sensitive values are [`Secret`]s that never
 //! reach `Debug`, logs or error messages. Inbound webhooks run through [`webhook`]: verification,
 //! event and transaction-id extraction, de-duplication, customers ([`Customer`]), and (feature
-//! `axum`) an endpoint to mount.
+//! `axum`) an endpoint to mount. Sync imports and real-time handlers run through [`sync`]: a
+//! skipping reader maps list pages into typed records, pages are fetched as a resumable stream.
 
 mod builder;
 mod customer;
@@ -16,6 +17,7 @@ mod error;
 pub mod path;
 mod secret;
 mod store;
+pub mod sync;
 pub mod template;
 pub mod webhook;
 

@@ -58,6 +58,9 @@ pub enum UrlSeg {
     Origin(Src, &'static str),
     Host(Src, &'static str),
     Path(Src, &'static str),
+    /// Exactly one path segment, whatever the value holds (`/` is encoded): a sync details
+    /// URL's `{id}` (FORMAT.md §11.4).
+    Segment(Src, &'static str),
     Query(Src, &'static str),
 }
 
@@ -81,7 +84,9 @@ impl UrlTemplate {
                     text.push_str(&placeholder(src, key));
                     origin_end = Some(text.len());
                 }
-                UrlSeg::Host(src, key) | UrlSeg::Path(src, key) | UrlSeg::Query(src, key) => text.push_str(&placeholder(src, key)),
+                UrlSeg::Host(src, key) | UrlSeg::Path(src, key) | UrlSeg::Segment(src, key) | UrlSeg::Query(src, key) => {
+                    text.push_str(&placeholder(src, key))
+                }
             }
         }
         let path_start = match (origin_end, text.find("://")) {
@@ -232,10 +237,10 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
                 }
                 out.push_str(&value);
             }
-            UrlSeg::Path(Src::Stored, key) => {
+            UrlSeg::Path(src @ Src::Stored, key) | UrlSeg::Segment(src, key) => {
                 // A stored value (a token, an id) is one segment: its `/` is encoded, never a
                 // separator, so a secret is never split across the path.
-                let value = scope.text(Src::Stored, key, request)?;
+                let value = scope.text(src, key, request)?;
                 if value.is_empty() || value == "." || value == ".." {
                     return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
                 }

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
 use miniapp::webhook::Request;
-use miniapp_tests::acme_shop;
+use miniapp_tests::{AcmeFunctions, acme_shop};
 use serde_json::json;
 
 const KEY: &str = "whsec-bench-2f9c1e";
@@ -60,10 +60,12 @@ fn delivery(event: &str) -> Vec<u8> {
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let client =
-        acme_shop::Client::builder(acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(KEY)), ..Default::default() })
-            .rate_limit(None)
-            .build();
+    let client = acme_shop::Client::builder(
+        acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(KEY)), ..Default::default() },
+        AcmeFunctions,
+    )
+    .rate_limit(None)
+    .build();
     for event in ["order.placed", "customer.registered"] {
         let body = delivery(event);
         let mut headers = http::HeaderMap::new();

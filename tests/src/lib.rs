@@ -13,3 +13,19 @@ macro_rules! connectors {
 }
 
 connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hookbox, oddities, pipeline_crm, relay);
+
+/// The `acme_shop` connector's sync `compute` helper, for the tests: `acmeSalesChannel` answers
+/// the resolved `source` argument as `channel:<source>` (so a test sees what it was given), and
+/// fails on `origin: "fail"`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AcmeFunctions;
+
+impl acme_shop::Functions for AcmeFunctions {
+    fn compute_acme_sales_channel(&self, input: &miniapp::sync::ComputeInput) -> Result<miniapp::serde_json::Value, String> {
+        match input.args.get("source") {
+            Some(miniapp::serde_json::Value::String(s)) if s == "fail" => Err("no channel for `fail`".to_string()),
+            Some(miniapp::serde_json::Value::String(s)) => Ok(format!("channel:{s}").into()),
+            _ => Ok(miniapp::serde_json::Value::Null),
+        }
+    }
+}

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use miniapp::{Bag, Secret, Store};
 use miniapp_loopback::{Recorded, Reply, Server, quick_retries, serve};
-use miniapp_tests::{acme_shop, chatly, pipeline_crm};
+use miniapp_tests::{AcmeFunctions, acme_shop, chatly, pipeline_crm};
 use serde_json::{Value, json};
 
 /// What the store holds now (one load).
@@ -60,7 +60,7 @@ async fn acme_provider() -> Server {
 }
 
 fn acme_client(server: &Server, credentials: acme_shop::Credentials) -> acme_shop::Client {
-    acme_shop::Client::builder(credentials)
+    acme_shop::Client::builder(credentials, AcmeFunctions)
         .base_url(server.url.clone())
         .redirect_uri("https://tenant.karzoun.example/miniapps/acme-shop/oauth2")
         .webhook_url("https://tenant.karzoun.example/miniapps/acme-shop/webhooks")
@@ -347,7 +347,7 @@ async fn a_source_whose_options_are_not_an_array_is_an_unexpected_response() {
 async fn a_custom_store_receives_refreshed_tokens() {
     let server = acme_provider().await;
     let store = Arc::new(miniapp::MemoryStore::new());
-    let client = acme_shop::Client::builder(connected()).store(store.clone()).base_url(server.url.clone()).build();
+    let client = acme_shop::Client::builder(connected(), AcmeFunctions).store(store.clone()).base_url(server.url.clone()).build();
     client.update_order_status(&status_input()).await.unwrap();
     assert_eq!(store.get(Bag::Credentials, "accessToken"), Some(json!("at-2")));
 }
@@ -419,7 +419,7 @@ impl Store for TestStore {
 }
 
 fn acme_with(server: &Server, store: Arc<TestStore>) -> acme_shop::Client {
-    acme_shop::Client::builder(acme_shop::Credentials::default())
+    acme_shop::Client::builder(acme_shop::Credentials::default(), AcmeFunctions)
         .store(store)
         .base_url(server.url.clone())
         .retry(quick_retries())
@@ -524,7 +524,8 @@ async fn a_slow_store_under_twenty_concurrent_401s_refreshes_once() {
 async fn credentials_given_to_the_builder_are_written_once_before_the_first_call() {
     let server = acme_provider().await;
     let store = Arc::new(TestStore::default());
-    let client = acme_shop::Client::builder(connected()).store(store.clone()).base_url(server.url.clone()).rate_limit(None).build();
+    let client =
+        acme_shop::Client::builder(connected(), AcmeFunctions).store(store.clone()).base_url(server.url.clone()).rate_limit(None).build();
     assert_eq!(store.counts(), (0, 0), "building does not touch the store");
     client.rpc_order_statuses().await.unwrap_err(); // 404 from this provider: the request was sent
     assert_eq!(store.counts(), (1, 1));
@@ -603,7 +604,8 @@ async fn a_token_replaced_by_a_refresh_is_masked_too() {
     })
     .await;
     let credentials = acme_shop::Credentials { access_token: Some(Secret::new("at-OLD-1")), ..connected() };
-    let client = acme_shop::Client::builder(credentials).base_url(server.url.clone()).retry(miniapp::RetryPolicy::none()).build();
+    let client =
+        acme_shop::Client::builder(credentials, AcmeFunctions).base_url(server.url.clone()).retry(miniapp::RetryPolicy::none()).build();
     let err = client.update_order_status(&status_input()).await.unwrap_err();
     let shown = err.to_string();
     assert!(shown.contains("old=*** new=***"), "{shown}");

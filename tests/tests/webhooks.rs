@@ -10,7 +10,7 @@ use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use miniapp::Secret;
 use miniapp::webhook::{Dedupe, Reason, Rejection, Request, SecretSource, VerifyFailure};
-use miniapp_tests::{acme_shop, bookwise, chatly, forgehub, hookbox, pipeline_crm};
+use miniapp_tests::{AcmeFunctions, acme_shop, bookwise, chatly, forgehub, hookbox, pipeline_crm};
 use serde_json::{Value, json};
 
 fn hmac256(key: &str, body: &[u8]) -> Vec<u8> {
@@ -52,9 +52,12 @@ fn unverified(result: Result<impl std::fmt::Debug, Rejection>) -> VerifyFailure 
 const ACME_KEY: &str = "whsec-acme-77";
 
 fn acme() -> acme_shop::Client {
-    acme_shop::Client::builder(acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() })
-        .install("store-9")
-        .build()
+    acme_shop::Client::builder(
+        acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() },
+        AcmeFunctions,
+    )
+    .install("store-9")
+    .build()
 }
 
 fn order_body() -> Vec<u8> {
@@ -151,7 +154,7 @@ async fn forged_tampered_and_unsigned_deliveries_get_401() {
     assert!(matches!(failures[3], VerifyFailure::EmptyHeader { .. }));
     assert!(matches!(failures[4], VerifyFailure::MissingHeader { .. }));
     // A client with no secret at all rejects everything.
-    let bare = acme_shop::Client::new(acme_shop::Credentials::default());
+    let bare = acme_shop::Client::new(acme_shop::Credentials::default(), AcmeFunctions);
     let h = headers(&[("x-acme-signature", good), topic]);
     assert!(matches!(
         unverified(bare.receive_webhook(&Request { headers: &h, query: "", body: &body }).await),
@@ -207,14 +210,20 @@ async fn duplicates_are_acknowledged_and_flagged_and_a_failed_delivery_is_proces
 
     // The same id for another install is another delivery.
     let shared = Arc::new(miniapp::webhook::MemoryDedupe::default());
-    let a = acme_shop::Client::builder(acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() })
-        .install("a")
-        .dedupe(shared.clone())
-        .build();
-    let b = acme_shop::Client::builder(acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() })
-        .install("b")
-        .dedupe(shared.clone())
-        .build();
+    let a = acme_shop::Client::builder(
+        acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() },
+        AcmeFunctions,
+    )
+    .install("a")
+    .dedupe(shared.clone())
+    .build();
+    let b = acme_shop::Client::builder(
+        acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() },
+        AcmeFunctions,
+    )
+    .install("b")
+    .dedupe(shared.clone())
+    .build();
     assert!(a.receive_webhook(&request).await.unwrap().claimed);
     assert!(b.receive_webhook(&request).await.unwrap().claimed);
     assert_eq!(shared.len(), 2);
@@ -238,9 +247,12 @@ impl Dedupe for Down {
 
 #[tokio::test]
 async fn a_failing_dedupe_store_answers_503_so_the_provider_retries() {
-    let client = acme_shop::Client::builder(acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() })
-        .dedupe(Arc::new(Down))
-        .build();
+    let client = acme_shop::Client::builder(
+        acme_shop::Credentials { hook_signing_key: Some(Secret::new(ACME_KEY)), ..Default::default() },
+        AcmeFunctions,
+    )
+    .dedupe(Arc::new(Down))
+    .build();
     let body = order_body();
     let h = headers(&[("x-acme-signature", b64(&hmac256(ACME_KEY, &body))), ("x-acme-topic", "order.placed".into())]);
     let err = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap_err();

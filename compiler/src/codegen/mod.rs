@@ -5,6 +5,7 @@
 //! through `miniapp::serde`. Request templates become `static`s of the runtime's template types,
 //! parsed and classified at compile time; there is no template or path parser in generated code.
 
+mod sync;
 mod webhook;
 
 use proc_macro2::{Literal, TokenStream};
@@ -50,6 +51,7 @@ fn url(parts: &[UrlPart]) -> TokenStream {
                 UrlContext::Origin => quote!(Origin),
                 UrlContext::Host => quote!(Host),
                 UrlContext::Path => quote!(Path),
+                UrlContext::Segment => quote!(Segment),
                 UrlContext::Query => quote!(Query),
             };
             quote!(UrlSeg::#variant(#s, #k))
@@ -156,6 +158,7 @@ fn ty(t: &Ty) -> TokenStream {
         Ty::Json => quote!(::miniapp::serde_json::Value),
         Ty::JsonMap => quote!(::miniapp::serde_json::Map<::std::string::String, ::miniapp::serde_json::Value>),
         Ty::VecJson => quote!(::std::vec::Vec<::miniapp::serde_json::Value>),
+        Ty::SyncItems => quote!(::std::vec::Vec<::miniapp::sync::Item>),
         Ty::Named(n) => {
             let n = format_ident!("{}", n);
             quote!(#n)
@@ -457,6 +460,7 @@ fn statics(ir: &Ir) -> TokenStream {
         );
     }
     let webhook = webhook::statics(ir);
+    let sync = sync::statics(ir);
     quote! {
         /// The definition's requests, parsed and classified at compile time.
         mod requests {
@@ -466,12 +470,13 @@ fn statics(ir: &Ir) -> TokenStream {
             use ::miniapp::{path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate};
             #(#items)*
             #webhook
+            #sync
         }
     }
 }
 
 fn functions(ir: &Ir) -> TokenStream {
-    if ir.functions.is_empty() {
+    if !ir.needs_functions() {
         return TokenStream::new();
     }
     let methods = ir.functions.iter().map(|f| {
@@ -493,6 +498,16 @@ fn functions(ir: &Ir) -> TokenStream {
             fn #m(&self, args: #args) -> ::std::result::Result<::miniapp::serde_json::Map<::std::string::String, ::miniapp::serde_json::Value>, ::std::string::String>;
         }
     });
+    let computes = ir.sync.iter().flat_map(|s| &s.computes).map(|(function, method)| {
+        let m = ident(method);
+        let d = format!(
+            " The `{function}` sync `compute` helper (FORMAT.md §11.5): the field's value from the record's values (`null` for none)."
+        );
+        quote! {
+            #[doc = #d]
+            fn #m(&self, input: &::miniapp::sync::ComputeInput) -> ::std::result::Result<::miniapp::serde_json::Value, ::std::string::String>;
+        }
+    });
     let args = ir.functions.iter().map(|f| {
         let name = format_ident!("{}", f.args_type);
         let fields = struct_fields(&f.params);
@@ -505,10 +520,12 @@ fn functions(ir: &Ir) -> TokenStream {
         }
     });
     quote! {
-        /// The App Functions (FORMAT.md §8.5) this definition's actions call. They have no Rust
-        /// source: implement this trait and pass it to [`Client::new`].
+        /// The functions this definition names but cannot define in Rust: the App Functions
+        /// (FORMAT.md §8.5) its actions call and the `compute` helpers (§11.5) its sync mappings
+        /// call. Implement this trait and pass it to [`Client::new`].
         pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
             #(#methods)*
+            #(#computes)*
         }
         #(#args)*
     }
@@ -518,7 +535,7 @@ fn functions(ir: &Ir) -> TokenStream {
 pub fn tokens(ir: &Ir) -> TokenStream {
     let ns = &ir.ns;
     let version = &ir.version;
-    let has_functions = !ir.functions.is_empty();
+    let has_functions = ir.needs_functions();
     let config = ir.config.iter().map(|(k, v)| quote!((#k, #v)));
     let sensitive = &ir.sensitive;
     let refresh = match &ir.auth.refresh {
@@ -566,6 +583,8 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     let request_statics = statics(ir);
     let webhook_items = webhook::items(ir);
     let webhook_methods = webhook::methods(ir);
+    let sync_items = sync::items(ir);
+    let sync_methods = sync::methods(ir);
     let client_doc = format!(" A {} client for one connected account.", ir.title);
     quote! {
         /// The definition's namespace.
@@ -633,9 +652,11 @@ pub fn tokens(ir: &Ir) -> TokenStream {
             #(#actions)*
             #(#sources)*
             #webhook_methods
+            #sync_methods
         }
 
         #webhook_items
+        #sync_items
         #(#outputs)*
         #input_types
         #function_items

@@ -29,6 +29,8 @@ pub fn items(ir: &Ir) -> TokenStream {
         quote!(#s => Event::#v,)
     });
     let doc = format!(" An event of the `{}` webhook: one variant per event the definition names.", ir.ns);
+    let record = super::sync::record_type(ir);
+    let handler = super::sync::handler_dispatch(ir);
     quote! {
         #[doc = #doc]
         ///
@@ -57,6 +59,7 @@ pub fn items(ir: &Ir) -> TokenStream {
         }
 
         impl ::miniapp::webhook::WebhookEvent for Event {
+            type Record = #record;
             fn from_event(event: &str) -> Self {
                 match event {
                     #(#from_str)*
@@ -79,6 +82,7 @@ pub fn items(ir: &Ir) -> TokenStream {
             fn spec(&self) -> &'static ::miniapp::webhook::Spec {
                 &requests::WEBHOOK
             }
+            #handler
         }
     }
 }
@@ -88,17 +92,36 @@ pub fn methods(ir: &Ir) -> TokenStream {
     if ir.webhook.is_none() {
         return TokenStream::new();
     }
+    let has_handlers = ir.sync.as_ref().is_some_and(|s| !s.handlers.is_empty());
+    let receive = if has_handlers {
+        quote! {
+            let mut delivery = ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await?;
+            if delivery.is_new() {
+                <Self as ::miniapp::webhook::Receiver>::sync_handler(self, &mut delivery);
+            }
+            ::std::result::Result::Ok(delivery)
+        }
+    } else {
+        quote!(::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await)
+    };
+    let handlers_doc = has_handlers.then(|| {
+        quote! {
+            ///
+            /// A new delivery whose event has a sync handler carries its record in `handler`.
+        }
+    });
     quote! {
         /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
         /// handshake, verifies the signature over the raw body, extracts the event and the
         /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
         /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
         /// carries its own); process the delivery afterwards, then confirm or release it.
+        #handlers_doc
         pub async fn receive_webhook(
             &self,
             request: &::miniapp::webhook::Request<'_>,
         ) -> ::std::result::Result<::miniapp::webhook::Delivery<Event>, ::miniapp::webhook::Rejection> {
-            ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await
+            #receive
         }
 
         /// Marks a processed delivery done: the provider's retries of it are duplicates.

@@ -7,6 +7,7 @@
 //! (every placeholder resolvable and well placed, every path valid, no name collisions) and
 //! degrades to literal text rather than panicking if that ever does not hold.
 
+pub mod sync;
 pub mod webhook;
 
 use crate::check::SYSTEM_VALUES;
@@ -85,6 +86,8 @@ pub enum Ty {
     Json,
     JsonMap,
     VecJson,
+    /// `mapItems`: `Vec<miniapp::sync::Item>`.
+    SyncItems,
     Named(String),
 }
 
@@ -191,6 +194,15 @@ pub struct Ir {
     /// The variants of `Event`: every event the definition names.
     pub events: Vec<webhook::EventVariant>,
     pub webhook: Option<webhook::WebhookIr>,
+    pub sync: Option<sync::SyncIr>,
+}
+
+impl Ir {
+    /// Whether the client needs a `Functions` implementation: App Functions or sync `compute`
+    /// helpers.
+    pub fn needs_functions(&self) -> bool {
+        !self.functions.is_empty() || self.sync.as_ref().is_some_and(|s| !s.computes.is_empty())
+    }
 }
 
 /// How `{{key}}` resolves in one place.
@@ -555,5 +567,6 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
         triggers: def.triggers.clone(),
         events: webhook::events(def),
         webhook: webhook::lower(def)?,
+        sync: sync::lower(def)?,
     })
 }

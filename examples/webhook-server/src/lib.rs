@@ -36,8 +36,24 @@ pub fn app(installs: HashMap<String, Arc<acme_shop::Client>>) -> (axum::Router, 
     (router, deliveries)
 }
 
+/// What the definition names but cannot define in Rust: its `acmeSalesChannel` sync helper.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Functions;
+
+impl acme_shop::Functions for Functions {
+    /// An order's sales channel from where it was placed (`args.source`, the record's `origin`):
+    /// `pos` is the store, anything else is online; no origin, no channel.
+    fn compute_acme_sales_channel(&self, input: &miniapp::sync::ComputeInput) -> Result<serde_json::Value, String> {
+        Ok(match input.args.get("source").and_then(serde_json::Value::as_str) {
+            Some("pos") => "store".into(),
+            Some(_) => "online".into(),
+            None => serde_json::Value::Null,
+        })
+    }
+}
+
 /// A client for one install, sharing `dedupe` with the others.
 pub fn client(install: &str, signing_key: &str, dedupe: Arc<miniapp::webhook::MemoryDedupe>) -> Arc<acme_shop::Client> {
     let credentials = acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(signing_key)), ..Default::default() };
-    Arc::new(acme_shop::Client::builder(credentials).install(install).dedupe(dedupe).build())
+    Arc::new(acme_shop::Client::builder(credentials, Functions).install(install).dedupe(dedupe).build())
 }

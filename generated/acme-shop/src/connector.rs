@@ -172,6 +172,7 @@ impl Credentials {
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
     engine: ::miniapp::Engine,
+    functions: ::std::sync::Arc<dyn Functions>,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -182,19 +183,25 @@ impl ::std::fmt::Debug for Client {
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
     const APP: &'static ::miniapp::App = &APP;
-    type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
-        Client { engine }
+    type Parts = ::std::sync::Arc<dyn Functions>;
+    fn assemble(engine: ::miniapp::Engine, functions: Self::Parts) -> Self {
+        Client { engine, functions }
     }
 }
 impl Client {
     /// A client with the default settings and an in-memory store.
-    pub fn new(credentials: Credentials) -> Self {
-        Self::builder(credentials).build()
+    pub fn new(credentials: Credentials, functions: impl Functions) -> Self {
+        Self::builder(credentials, functions).build()
     }
     /// A builder, to choose the store, base URL, HTTP client, retry policy and rate limit.
-    pub fn builder(credentials: Credentials) -> ClientBuilder {
-        ::miniapp::Builder::new(credentials.into_values(), ())
+    pub fn builder(
+        credentials: Credentials,
+        functions: impl Functions,
+    ) -> ClientBuilder {
+        ::miniapp::Builder::new(
+            credentials.into_values(),
+            ::std::sync::Arc::new(functions) as ::std::sync::Arc<dyn Functions>,
+        )
     }
     /// The credential store (tokens refreshed by the client are written here).
     pub fn store(&self) -> &dyn ::miniapp::Store {
@@ -345,6 +352,8 @@ impl Client {
     /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
     /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
     /// carries its own); process the delivery afterwards, then confirm or release it.
+    ///
+    /// A new delivery whose event has a sync handler carries its record in `handler`.
     pub async fn receive_webhook(
         &self,
         request: &::miniapp::webhook::Request<'_>,
@@ -352,7 +361,16 @@ impl Client {
         ::miniapp::webhook::Delivery<Event>,
         ::miniapp::webhook::Rejection,
     > {
-        ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await
+        let mut delivery = ::miniapp::webhook::receive(
+                &self.engine,
+                &requests::WEBHOOK,
+                request,
+            )
+            .await?;
+        if delivery.is_new() {
+            <Self as ::miniapp::webhook::Receiver>::sync_handler(self, &mut delivery);
+        }
+        ::std::result::Result::Ok(delivery)
     }
     /// Marks a processed delivery done: the provider's retries of it are duplicates.
     pub async fn confirm_webhook(
@@ -367,6 +385,75 @@ impl Client {
         delivery: &::miniapp::webhook::Delivery<Event>,
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
+    }
+    /// Imports the `catalog` resource: a stream of [`CatalogRecord`]s, page by page.
+    ///
+    /// A `catalog` record (core:product): Catalog items. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    pub fn sync_catalog(&self) -> ::miniapp::sync::Import<'_, CatalogRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_CATALOG,
+            ::std::option::Option::None,
+            map_catalog,
+        )
+    }
+    /// Continues an interrupted `catalog` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.
+    pub fn sync_catalog_from(
+        &self,
+        checkpoint: ::miniapp::sync::Checkpoint,
+    ) -> ::miniapp::sync::Import<'_, CatalogRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_CATALOG,
+            ::std::option::Option::Some(checkpoint),
+            map_catalog,
+        )
+    }
+    /// Imports the `shoppers` resource: a stream of [`ShoppersRecord`]s, page by page.
+    ///
+    /// A `shoppers` record (core:customer): Shoppers. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    pub fn sync_shoppers(&self) -> ::miniapp::sync::Import<'_, ShoppersRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_SHOPPERS,
+            ::std::option::Option::None,
+            map_shoppers,
+        )
+    }
+    /// Continues an interrupted `shoppers` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.
+    pub fn sync_shoppers_from(
+        &self,
+        checkpoint: ::miniapp::sync::Checkpoint,
+    ) -> ::miniapp::sync::Import<'_, ShoppersRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_SHOPPERS,
+            ::std::option::Option::Some(checkpoint),
+            map_shoppers,
+        )
+    }
+    /// Imports the `orders` resource: a stream of [`OrdersRecord`]s, page by page.
+    ///
+    /// A `orders` record (ecommerce:orders): Orders. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    pub fn sync_orders(&self) -> ::miniapp::sync::Import<'_, OrdersRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_ORDERS,
+            ::std::option::Option::None,
+            move |c| map_orders(c, &*self.functions),
+        )
+    }
+    /// Continues an interrupted `orders` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.
+    pub fn sync_orders_from(
+        &self,
+        checkpoint: ::miniapp::sync::Checkpoint,
+    ) -> ::miniapp::sync::Import<'_, OrdersRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_ORDERS,
+            ::std::option::Option::Some(checkpoint),
+            move |c| map_orders(c, &*self.functions),
+        )
     }
 }
 /// An event of the `acme-shop` webhook: one variant per event the definition names.
@@ -403,6 +490,7 @@ impl Event {
     }
 }
 impl ::miniapp::webhook::WebhookEvent for Event {
+    type Record = SyncRecord;
     fn from_event(event: &str) -> Self {
         match event {
             "order.placed" => Event::OrderPlaced,
@@ -426,6 +514,338 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
+    fn sync_handler(&self, delivery: &mut ::miniapp::webhook::Delivery<Event>) {
+        let handled = match &delivery.event {
+            ::std::option::Option::Some(Event::OrderPlaced) => {
+                ::miniapp::sync::handler::handle(
+                    &delivery.body,
+                    &requests::HANDLER_ORDER_PLACED,
+                    |c| map_order_placed(c).map(SyncRecord::OrderChange),
+                )
+            }
+            ::std::option::Option::Some(Event::OrderStatusChanged) => {
+                ::miniapp::sync::handler::handle(
+                    &delivery.body,
+                    &requests::HANDLER_ORDER_STATUS_CHANGED,
+                    |c| map_order_status_changed(c).map(SyncRecord::OrderChange),
+                )
+            }
+            ::std::option::Option::Some(Event::CartAbandoned) => {
+                ::miniapp::sync::handler::handle(
+                    &delivery.body,
+                    &requests::HANDLER_CART_ABANDONED,
+                    |c| map_cart_abandoned(c).map(SyncRecord::AbandonedCartChange),
+                )
+            }
+            ::std::option::Option::Some(Event::CustomerRegistered) => {
+                ::miniapp::sync::handler::handle(
+                    &delivery.body,
+                    &requests::HANDLER_CUSTOMER_REGISTERED,
+                    |c| map_shoppers(c).map(SyncRecord::ShoppersRecord),
+                )
+            }
+            _ => return,
+        };
+        delivery.handler = ::std::option::Option::Some(handled);
+    }
+}
+/// A `catalog` record (core:product): Catalog items.
+///
+/// Imports sellable items
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct CatalogRecord {
+    /// `name`: `title`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `code`: `item_id`, `toString`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `unitPrice`: `pricing.sale` or `pricing.list`, `coalesce`.
+    #[serde(rename = "unitPrice")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// A `shoppers` record (core:customer): Shoppers.
+///
+/// Imports registered shoppers
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct ShoppersRecord {
+    /// `code`: `shopper_id`, `toString`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `firstName`: `given_name`.
+    #[serde(rename = "firstName")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub first_name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `lastName`: `family_name`.
+    #[serde(rename = "lastName")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub last_name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `primaryEmail`: `email_address`.
+    #[serde(rename = "primaryEmail")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub primary_email: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// A `orders` record (ecommerce:orders): Orders.
+///
+/// Imports orders with their lines and discounts
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct OrdersRecord {
+    /// `code`: `id`, `toString`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `orderNumber`: `number`.
+    #[serde(rename = "orderNumber")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `status`: `status.code`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `totalAmount`: `totals.grand`, `toNumberOrNull`.
+    #[serde(rename = "totalAmount")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<f64>,
+    /// `items`: `lines`, `mapItems`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+    /// `couponCodes`: `discounts`, `joinCodes`.
+    #[serde(rename = "couponCodes")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_codes: ::std::option::Option<::std::string::String>,
+    /// `channel`: the record, `compute` with `acmeSalesChannel`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// A `order` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct OrderChange {
+    /// `code`, as the handlers map it.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `orderNumber`, as the handlers map it.
+    #[serde(rename = "orderNumber")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `status`, as the handlers map it.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `totalAmount`, as the handlers map it.
+    #[serde(rename = "totalAmount")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<f64>,
+    /// `items`, as the handlers map it.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+}
+/// A `abandonedCart` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct AbandonedCartChange {
+    /// `code`, as the handlers map it.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// `totalAmount`, as the handlers map it.
+    #[serde(rename = "totalAmount")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `items`, as the handlers map it.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+}
+impl CatalogRecord {
+    /// Maps one `catalog` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
+    pub fn map_page(
+        page: &[u8],
+    ) -> ::std::result::Result<
+        ::miniapp::sync::MappedPage<Self>,
+        ::miniapp::sync::Problem,
+    > {
+        ::miniapp::sync::map_page(page, &requests::SYNC_CATALOG, map_catalog)
+    }
+}
+impl ShoppersRecord {
+    /// Maps one `shoppers` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
+    pub fn map_page(
+        page: &[u8],
+    ) -> ::std::result::Result<
+        ::miniapp::sync::MappedPage<Self>,
+        ::miniapp::sync::Problem,
+    > {
+        ::miniapp::sync::map_page(page, &requests::SYNC_SHOPPERS, map_shoppers)
+    }
+}
+impl OrdersRecord {
+    /// Maps one `orders` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
+    pub fn map_page(
+        page: &[u8],
+        functions: &dyn Functions,
+    ) -> ::std::result::Result<
+        ::miniapp::sync::MappedPage<Self>,
+        ::miniapp::sync::Problem,
+    > {
+        ::miniapp::sync::map_page(
+            page,
+            &requests::SYNC_ORDERS,
+            |c| map_orders(c, functions),
+        )
+    }
+}
+/// A record a sync handler writes (FORMAT.md §11.6), as [`miniapp::webhook::Delivery::handler`]
+/// carries it.
+#[derive(Clone, Debug, PartialEq, ::miniapp::serde::Serialize)]
+#[serde(crate = "::miniapp::serde", untagged)]
+pub enum SyncRecord {
+    /// A `order` record (shape A handlers).
+    OrderChange(OrderChange),
+    /// A `abandonedCart` record (shape A handlers).
+    AbandonedCartChange(AbandonedCartChange),
+    /// A `shoppers` record (shape B handlers).
+    ShoppersRecord(ShoppersRecord),
+}
+impl ::miniapp::sync::HandlerRecord for SyncRecord {
+    fn from_target(
+        target: &::miniapp::sync::Target,
+        record: ::miniapp::serde_json::Value,
+    ) -> ::std::result::Result<Self, ::miniapp::serde_json::Error> {
+        match target {
+            ::miniapp::sync::Target::RecordType(name) if name == "order" => {
+                ::miniapp::serde_json::from_value(record).map(SyncRecord::OrderChange)
+            }
+            ::miniapp::sync::Target::RecordType(name) if name == "abandonedCart" => {
+                ::miniapp::serde_json::from_value(record)
+                    .map(SyncRecord::AbandonedCartChange)
+            }
+            ::miniapp::sync::Target::Resource(name) if name == "shoppers" => {
+                ::miniapp::serde_json::from_value(record).map(SyncRecord::ShoppersRecord)
+            }
+            _ => {
+                ::std::result::Result::Err(
+                    <::miniapp::serde_json::Error as ::miniapp::serde::de::Error>::custom(
+                        "no sync handler writes this target",
+                    ),
+                )
+            }
+        }
+    }
+}
+/// Maps one captured record into a [`CatalogRecord`].
+fn map_catalog(
+    mut c: ::miniapp::sync::Captured,
+) -> ::std::result::Result<CatalogRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(CatalogRecord {
+        name: c.value(0),
+        code: c.text(1, "code")?,
+        unit_price: c.coalesce(&[2, 3]),
+    })
+}
+/// Maps one captured record into a [`ShoppersRecord`].
+fn map_shoppers(
+    mut c: ::miniapp::sync::Captured,
+) -> ::std::result::Result<ShoppersRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(ShoppersRecord {
+        code: c.text(0, "code")?,
+        first_name: c.value(1),
+        last_name: c.value(2),
+        primary_email: c.value(3),
+    })
+}
+/// Maps one captured record into a [`OrdersRecord`].
+fn map_orders(
+    mut c: ::miniapp::sync::Captured,
+    functions: &dyn Functions,
+) -> ::std::result::Result<OrdersRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(OrdersRecord {
+        code: c.text(0, "code")?,
+        order_number: c.value(1),
+        status: c.value(2),
+        total_amount: c.number(3),
+        items: c.items(4, "items")?,
+        coupon_codes: c.codes(5, "couponCodes")?,
+        channel: ::miniapp::sync::computed(
+            "channel",
+            "acmeSalesChannel",
+            functions
+                .compute_acme_sales_channel(
+                    &c
+                        .compute_input(
+                            &[("source", ::miniapp::sync::ComputeArg::Slot(6))],
+                            &[],
+                            ::std::option::Option::None,
+                        ),
+                ),
+        )?,
+    })
+}
+/// Maps one captured record into a [`OrderChange`].
+fn map_order_placed(
+    mut c: ::miniapp::sync::Captured,
+) -> ::std::result::Result<OrderChange, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(OrderChange {
+        code: c.text(0, "code")?,
+        order_number: c.value(1),
+        status: c.value(2),
+        total_amount: c.number(3),
+        items: c.items(4, "items")?,
+    })
+}
+/// Maps one captured record into a [`OrderChange`].
+fn map_order_status_changed(
+    mut c: ::miniapp::sync::Captured,
+) -> ::std::result::Result<OrderChange, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(OrderChange {
+        code: c.text(0, "code")?,
+        status: c.value(1),
+        ..::std::default::Default::default()
+    })
+}
+/// Maps one captured record into a [`AbandonedCartChange`].
+fn map_cart_abandoned(
+    mut c: ::miniapp::sync::Captured,
+) -> ::std::result::Result<AbandonedCartChange, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(AbandonedCartChange {
+        code: c.text(0, "code")?,
+        total_amount: c.coalesce(&[1, 2]),
+        items: c.items(3, "items")?,
+    })
 }
 /// Result of [`Client::update_order_status`]: the final step's object mapping.
 #[derive(
@@ -575,6 +995,16 @@ pub struct AddOrderNoteInput {
     pub order_number: ::std::string::String,
     /// Note
     pub text: ::std::string::String,
+}
+/// The functions this definition names but cannot define in Rust: the App Functions
+/// (FORMAT.md §8.5) its actions call and the `compute` helpers (§11.5) its sync mappings
+/// call. Implement this trait and pass it to [`Client::new`].
+pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
+    /// The `acmeSalesChannel` sync `compute` helper (FORMAT.md §11.5): the field's value from the record's values (`null` for none).
+    fn compute_acme_sales_channel(
+        &self,
+        input: &::miniapp::sync::ComputeInput,
+    ) -> ::std::result::Result<::miniapp::serde_json::Value, ::std::string::String>;
 }
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
@@ -1134,5 +1564,302 @@ mod requests {
         response_body: "{\"received\":true}",
         triggers: super::TRIGGERS,
         probes: ::std::sync::OnceLock::new(),
+    };
+    pub(super) static SYNC_CATALOG: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+        name: "catalog",
+        list: RequestTemplate {
+            name: "sync catalog list",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[
+                    UrlSeg::Lit("https://api.acme-shop.example/v3/stores/"),
+                    UrlSeg::Path(Stored, "storeId"),
+                    UrlSeg::Lit("/items"),
+                ],
+            },
+            headers: &[
+                ("Authorization", &[Lit("Bearer "), Ref(Stored, "accessToken")]),
+                ("Accept", &[Lit("application/json")]),
+            ],
+            query: &[("page_size", &[Ref(Var, "limit")]), ("page", &[Ref(Var, "page")])],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        },
+        details: ::std::option::Option::None,
+        sends_limit: true,
+        default_limit: ::std::option::Option::Some(50u64),
+        max_limit: ::std::option::Option::Some(250u64),
+        data: &[Step::Field("results")],
+        total: ::std::option::Option::Some(&[Step::Field("meta"), Step::Field("count")]),
+        record: ::miniapp::sync::RecordSpec::new(
+            &[
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("title")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("item_id")],
+                    kind: ::miniapp::sync::Kind::Text,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("pricing"), Step::Field("sale")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("pricing"), Step::Field("list")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+            ],
+        ),
+        rate_per_second: ::std::option::Option::Some(5f64),
+        timeout_ms: ::std::option::Option::Some(20000u64),
+    };
+    pub(super) static SYNC_SHOPPERS: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+        name: "shoppers",
+        list: RequestTemplate {
+            name: "sync shoppers list",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[
+                    UrlSeg::Lit("https://api.acme-shop.example/v3/stores/"),
+                    UrlSeg::Path(Stored, "storeId"),
+                    UrlSeg::Lit("/shoppers"),
+                ],
+            },
+            headers: &[
+                ("Authorization", &[Lit("Bearer "), Ref(Stored, "accessToken")]),
+                ("Accept", &[Lit("application/json")]),
+            ],
+            query: &[("page_size", &[Ref(Var, "limit")]), ("page", &[Ref(Var, "page")])],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        },
+        details: ::std::option::Option::Some(RequestTemplate {
+            name: "sync shoppers details",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[
+                    UrlSeg::Lit("https://api.acme-shop.example/v3/stores/"),
+                    UrlSeg::Path(Stored, "storeId"),
+                    UrlSeg::Lit("/shoppers/"),
+                    UrlSeg::Segment(Var, "id"),
+                ],
+            },
+            headers: &[
+                ("Authorization", &[Lit("Bearer "), Ref(Stored, "accessToken")]),
+                ("Accept", &[Lit("application/json")]),
+            ],
+            query: &[],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        }),
+        sends_limit: true,
+        default_limit: ::std::option::Option::Some(50u64),
+        max_limit: ::std::option::Option::Some(250u64),
+        data: &[Step::Field("results")],
+        total: ::std::option::Option::Some(&[Step::Field("meta"), Step::Field("count")]),
+        record: ::miniapp::sync::RecordSpec::new(
+            &[
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("shopper_id")],
+                    kind: ::miniapp::sync::Kind::Text,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("given_name")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("family_name")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("email_address")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+            ],
+        ),
+        rate_per_second: ::std::option::Option::Some(5f64),
+        timeout_ms: ::std::option::Option::Some(20000u64),
+    };
+    pub(super) static SYNC_ORDERS: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+        name: "orders",
+        list: RequestTemplate {
+            name: "sync orders list",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[
+                    UrlSeg::Lit("https://api.acme-shop.example/v3/stores/"),
+                    UrlSeg::Path(Stored, "storeId"),
+                    UrlSeg::Lit("/orders"),
+                ],
+            },
+            headers: &[
+                ("Authorization", &[Lit("Bearer "), Ref(Stored, "accessToken")]),
+                ("Accept", &[Lit("application/json")]),
+            ],
+            query: &[("page_size", &[Ref(Var, "limit")]), ("page", &[Ref(Var, "page")])],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        },
+        details: ::std::option::Option::None,
+        sends_limit: true,
+        default_limit: ::std::option::Option::Some(100u64),
+        max_limit: ::std::option::Option::Some(250u64),
+        data: &[Step::Field("results")],
+        total: ::std::option::Option::Some(&[Step::Field("meta"), Step::Field("count")]),
+        record: ::miniapp::sync::RecordSpec::new(
+            &[
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("id")],
+                    kind: ::miniapp::sync::Kind::Text,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("number")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("status"), Step::Field("code")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("totals"), Step::Field("grand")],
+                    kind: ::miniapp::sync::Kind::Number,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("lines")],
+                    kind: ::miniapp::sync::Kind::Items,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("discounts")],
+                    kind: ::miniapp::sync::Kind::Codes,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("origin")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+            ],
+        ),
+        rate_per_second: ::std::option::Option::Some(5f64),
+        timeout_ms: ::std::option::Option::Some(20000u64),
+    };
+    pub(super) static ORDER_PLACED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+        &[
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("id")],
+                kind: ::miniapp::sync::Kind::Text,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("number")],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[
+                    Step::Field("payload"),
+                    Step::Field("status"),
+                    Step::Field("code"),
+                ],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[
+                    Step::Field("payload"),
+                    Step::Field("totals"),
+                    Step::Field("grand"),
+                ],
+                kind: ::miniapp::sync::Kind::Number,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("lines")],
+                kind: ::miniapp::sync::Kind::Items,
+            },
+        ],
+    );
+    pub(super) static HANDLER_ORDER_PLACED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        target: ::miniapp::sync::handler::TargetSpec::RecordType("order"),
+        operation: ::miniapp::sync::Operation::Create,
+        data: &[],
+        record: &ORDER_PLACED_RECORD,
+    };
+    pub(super) static ORDER_STATUS_CHANGED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+        &[
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("id")],
+                kind: ::miniapp::sync::Kind::Text,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[
+                    Step::Field("payload"),
+                    Step::Field("status"),
+                    Step::Field("code"),
+                ],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+        ],
+    );
+    pub(super) static HANDLER_ORDER_STATUS_CHANGED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        target: ::miniapp::sync::handler::TargetSpec::RecordType("order"),
+        operation: ::miniapp::sync::Operation::Update,
+        data: &[],
+        record: &ORDER_STATUS_CHANGED_RECORD,
+    };
+    pub(super) static CART_ABANDONED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+        &[
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("cart_id")],
+                kind: ::miniapp::sync::Kind::Text,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[
+                    Step::Field("payload"),
+                    Step::Field("totals"),
+                    Step::Field("grand"),
+                ],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[
+                    Step::Field("payload"),
+                    Step::Field("totals"),
+                    Step::Field("subtotal"),
+                ],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("lines")],
+                kind: ::miniapp::sync::Kind::Items,
+            },
+        ],
+    );
+    pub(super) static HANDLER_CART_ABANDONED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        target: ::miniapp::sync::handler::TargetSpec::RecordType("abandonedCart"),
+        operation: ::miniapp::sync::Operation::Create,
+        data: &[],
+        record: &CART_ABANDONED_RECORD,
+    };
+    pub(super) static HANDLER_CUSTOMER_REGISTERED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        target: ::miniapp::sync::handler::TargetSpec::Resource("shoppers"),
+        operation: ::miniapp::sync::Operation::Upsert,
+        data: &[Step::Field("payload")],
+        record: &SYNC_SHOPPERS.record,
     };
 }

@@ -296,6 +296,7 @@ impl Event {
     }
 }
 impl ::miniapp::webhook::WebhookEvent for Event {
+    type Record = ::miniapp::sync::NoRecord;
     fn from_event(event: &str) -> Self {
         match event {
             "booking.created" => Event::BookingCreated,

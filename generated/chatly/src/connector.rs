@@ -289,6 +289,7 @@ impl Event {
     }
 }
 impl ::miniapp::webhook::WebhookEvent for Event {
+    type Record = ::miniapp::sync::NoRecord;
     fn from_event(event: &str) -> Self {
         match event {
             "room.created" => Event::RoomCreated,
@@ -472,8 +473,9 @@ pub struct FindOpenTicketInput {
     #[serde(rename = "memberId")]
     pub member_id: ::std::string::String,
 }
-/// The App Functions (FORMAT.md §8.5) this definition's actions call. They have no Rust
-/// source: implement this trait and pass it to [`Client::new`].
+/// The functions this definition names but cannot define in Rust: the App Functions
+/// (FORMAT.md §8.5) its actions call and the `compute` helpers (§11.5) its sync mappings
+/// call. Implement this trait and pass it to [`Client::new`].
 pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The `firstOpen(tickets)` App Function.
     ///

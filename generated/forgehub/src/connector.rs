@@ -355,6 +355,7 @@ impl Event {
     }
 }
 impl ::miniapp::webhook::WebhookEvent for Event {
+    type Record = ::miniapp::sync::NoRecord;
     fn from_event(event: &str) -> Self {
         match event {
             "issues.opened" => Event::IssuesOpened,

@@ -278,6 +278,7 @@ impl Event {
     }
 }
 impl ::miniapp::webhook::WebhookEvent for Event {
+    type Record = ::miniapp::sync::NoRecord;
     fn from_event(event: &str) -> Self {
         match event {
             "contact.created" => Event::ContactCreated,

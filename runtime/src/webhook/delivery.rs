@@ -111,7 +111,7 @@ impl<'de> Deserialize<'de> for Body {
 /// (`Client::release_webhook`) so the provider's retry is processed again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Delivery<E> {
+pub struct Delivery<E: super::WebhookEvent> {
     /// The app's namespace.
     pub ns: String,
     /// The install the delivery was received for (the client's install id).
@@ -135,13 +135,17 @@ pub struct Delivery<E> {
     pub customer: Option<Customer>,
     /// The event strings of the triggers whose automations run (FORMAT.md §9).
     pub triggers: Vec<String>,
+    /// The sync handler's outcome (FORMAT.md §11.6), when the event has a handler: the record to
+    /// write and what to do with it. Absent for duplicates and handshakes.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub handler: Option<crate::sync::Handled<E::Record>>,
     /// The body, as received.
     pub body: Body,
     /// What to answer.
     pub reply: Reply,
 }
 
-impl<E> Delivery<E> {
+impl<E: super::WebhookEvent> Delivery<E> {
     /// Whether this delivery is to be processed (not a duplicate, not a handshake).
     pub fn is_new(&self) -> bool {
         !self.duplicate && !self.challenge

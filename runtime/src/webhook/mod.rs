@@ -42,10 +42,18 @@ pub trait Receiver: Send + Sync + 'static {
     const NS: &'static str;
     fn engine(&self) -> &Engine;
     fn spec(&self) -> &'static Spec;
+    /// Runs the sync handler of a new delivery's event, if it has one (FORMAT.md §11.6), setting
+    /// [`Delivery::handler`].
+    fn sync_handler(&self, delivery: &mut Delivery<Self::Event>) {
+        let _ = delivery;
+    }
 }
 
 /// Implemented by a connector's generated `Event` enum.
 pub trait WebhookEvent: Sized {
+    /// The records the connector's sync handlers write ([`crate::sync::NoRecord`] when it has
+    /// none).
+    type Record: crate::sync::HandlerRecord + serde::Serialize + Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static;
     /// The event for an extracted event string (`Other` for an undeclared one).
     fn from_event(event: &str) -> Self;
     /// The event string.
@@ -121,6 +129,7 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
         verified_with: None,
         customer: None,
         triggers: Vec::new(),
+        handler: None,
         body: delivery::Body::new(request.body),
         reply,
     };
@@ -189,8 +198,8 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
         }
     }
 
-    // 5. The reply; 6. what processing needs (the place where a sync handler's record will be
-    // mapped for events that have one, FORMAT.md §11.6).
+    // 5. The reply; 6. what processing needs. (A sync handler's record is mapped by the
+    // generated client, which knows the record types: `Receiver::sync_handler`.)
     let body = serde_json::from_str(spec.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
     let reply = Reply::json(spec.response_status, body);
     let (customer, triggers) = if duplicate {
@@ -217,7 +226,7 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
 }
 
 /// Marks a claimed delivery processed (no-op for one that is not claimed).
-pub async fn confirm<E>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
+pub async fn confirm<E: WebhookEvent>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
     match delivery.dedupe_key() {
         Some(key) => engine.dedupe().confirm(&key).await,
         None => Ok(()),
@@ -225,7 +234,7 @@ pub async fn confirm<E>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), D
 }
 
 /// Releases a claimed delivery whose processing failed, so the provider's retry is processed.
-pub async fn release<E>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
+pub async fn release<E: WebhookEvent>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
     match delivery.dedupe_key() {
         Some(key) => engine.dedupe().release(&key).await,
         None => Ok(()),

@@ -3,8 +3,9 @@
 
 #![allow(clippy::expect_used)] // test support: a broken server is a failed test
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -20,6 +21,8 @@ pub struct Recorded {
     /// Header names lowercased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the request arrived.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -34,6 +37,12 @@ impl Recorded {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The value of query parameter `name` (decoded).
+    pub fn param(&self, name: &str) -> Option<String> {
+        let query = self.query.as_deref()?;
+        form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    }
 }
 
 /// What the server answers.
@@ -43,15 +52,28 @@ pub struct Reply {
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
     pub delay: Duration,
+    /// Send the headers and half the body, then break the connection.
+    pub broken: bool,
 }
 
 impl Reply {
     pub fn json(value: serde_json::Value) -> Self {
-        Reply { status: 200, headers: vec![("content-type", "application/json".into())], body: value.to_string(), delay: Duration::ZERO }
+        Reply {
+            status: 200,
+            headers: vec![("content-type", "application/json".into())],
+            body: value.to_string(),
+            delay: Duration::ZERO,
+            broken: false,
+        }
     }
 
     pub fn status(status: u16, body: impl Into<String>) -> Self {
-        Reply { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO }
+        Reply { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO, broken: false }
+    }
+
+    /// A 200 whose connection breaks in the middle of the body.
+    pub fn broken(value: serde_json::Value) -> Self {
+        Reply { broken: true, ..Reply::json(value) }
     }
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -70,6 +92,8 @@ type Script = dyn Fn(&Recorded, &[Recorded]) -> Reply + Send + Sync;
 struct Shared {
     log: Mutex<Vec<Recorded>>,
     script: Box<Script>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 /// A running server.
@@ -89,6 +113,11 @@ impl Server {
         self.requests().into_iter().filter(|r| r.path.starts_with(prefix)).collect()
     }
 
+    /// The most requests the server was answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
     /// The server's origin as text (`http://127.0.0.1:PORT`).
     pub fn origin(&self) -> String {
         self.url.as_str().trim_end_matches('/').to_string()
@@ -104,7 +133,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         query: parts.uri.query().map(str::to_string),
         headers: parts.headers.iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
         body,
+        at: Instant::now(),
     };
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let reply = {
         let mut log = shared.log.lock().expect("log");
         let reply = (shared.script)(&recorded, &log);
@@ -112,16 +144,31 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         reply
     };
     tokio::time::sleep(reply.delay).await;
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     let mut response = Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         response = response.header(*name, value);
+    }
+    if reply.broken {
+        let half = reply.body.as_bytes()[..reply.body.len() / 2].to_vec();
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(half), Err(std::io::Error::other("connection dropped"))];
+        let length = reply.body.len().to_string();
+        return response
+            .header("content-length", length)
+            .body(Body::from_stream(futures_util::stream::iter(chunks)))
+            .expect("a valid response");
     }
     response.body(Body::from(reply.body)).expect("a valid response")
 }
 
 /// Starts a server on 127.0.0.1 with a script: `(request, earlier requests) -> reply`.
 pub async fn serve(script: impl Fn(&Recorded, &[Recorded]) -> Reply + Send + Sync + 'static) -> Server {
-    let shared = Arc::new(Shared { log: Mutex::new(Vec::new()), script: Box::new(script) });
+    let shared = Arc::new(Shared {
+        log: Mutex::new(Vec::new()),
+        script: Box::new(script),
+        in_flight: AtomicUsize::new(0),
+        max_in_flight: AtomicUsize::new(0),
+    });
     let app = axum::Router::new().fallback(handle).with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");

@@ -1,0 +1,376 @@
+//! The sync emitter (FORMAT.md §11): record types, their mappers, the `SyncRecord` enum of
+//! handler records, the compiled `ResourceSpec` / `HandlerSpec` descriptors, and the client's
+//! `sync_<resource>` / `sync_<resource>_from` imports.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{SERDE, path, request, struct_fields};
+use crate::ir::sync::{ComputeArg, FieldTy, HandlerIr, Kind, Mapper, Rule, SyncIr, Target};
+use crate::ir::{Field, Ir, Ty};
+use crate::model::Operation;
+use crate::names::ident;
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn uses_functions(m: &Mapper) -> bool {
+    m.fields.iter().any(|(_, r)| matches!(r, Rule::Compute { .. }))
+}
+
+/// A call of a mapper: `map_catalog(c)` or, when it computes, `map_orders(c, &*self.functions)`.
+fn call(m: &Mapper, captured: TokenStream) -> TokenStream {
+    let f = format_ident!("{}", m.function);
+    if uses_functions(m) { quote!(#f(#captured, &*self.functions)) } else { quote!(#f(#captured)) }
+}
+
+fn field_ty(ty: FieldTy) -> Ty {
+    match ty {
+        FieldTy::Value => Ty::Json,
+        FieldTy::String => Ty::String,
+        FieldTy::F64 => Ty::F64,
+        FieldTy::Items => Ty::SyncItems,
+    }
+}
+
+/// The mapper function of one mapping, filling its record type.
+fn mapper_fn(sync: &SyncIr, m: &Mapper) -> TokenStream {
+    let f = format_ident!("{}", m.function);
+    let record = format_ident!("{}", m.record);
+    let Some(ty) = sync.records.iter().find(|r| r.name == m.record) else { return TokenStream::new() };
+    let slot = |s: &usize| Literal::usize_unsuffixed(*s);
+    let mut set = Vec::new();
+    for (key, rule) in &m.fields {
+        let Some(field) = ty.fields.iter().find(|f| f.json == *key) else { continue };
+        let name = ident(&field.rust);
+        let k = key.as_str();
+        let value = match rule {
+            Rule::Value(s) => {
+                let s = slot(s);
+                quote!(c.value(#s))
+            }
+            Rule::Text(s) => {
+                let s = slot(s);
+                quote!(c.text(#s, #k)?)
+            }
+            Rule::Number(s) => {
+                let s = slot(s);
+                quote!(c.number(#s))
+            }
+            Rule::Codes(s) => {
+                let s = slot(s);
+                quote!(c.codes(#s, #k)?)
+            }
+            Rule::Items(s) => {
+                let s = slot(s);
+                quote!(c.items(#s, #k)?)
+            }
+            Rule::Coalesce(slots) => {
+                let slots = slots.iter().map(slot);
+                quote!(c.coalesce(&[#(#slots),*]))
+            }
+            Rule::Compute { function, method, args, values, record } => {
+                let m = ident(method);
+                let args = args.iter().map(|(name, arg)| match arg {
+                    ComputeArg::Slot(s) => {
+                        let s = slot(s);
+                        quote!((#name, ::miniapp::sync::ComputeArg::Slot(#s)))
+                    }
+                    ComputeArg::Literal(json) => quote!((#name, ::miniapp::sync::ComputeArg::Literal(#json))),
+                });
+                let values = values.iter().map(slot);
+                let record = option(record.as_ref().map(|s| {
+                    let s = slot(s);
+                    quote!(#s)
+                }));
+                quote!(::miniapp::sync::computed(#k, #function, functions.#m(&c.compute_input(&[#(#args),*], &[#(#values),*], #record)))?)
+            }
+        };
+        // A shape-A field that handlers map to different types is a JSON value.
+        let value = if field.ty == FieldTy::Value && rule.ty() != FieldTy::Value {
+            quote!(#value.map(::miniapp::serde_json::Value::from))
+        } else {
+            value
+        };
+        set.push(quote!(#name: #value,));
+    }
+    let rest = (set.len() < ty.fields.len()).then(|| quote!(..::std::default::Default::default()));
+    let functions = uses_functions(m).then(|| quote!(, functions: &dyn Functions));
+    let mutable = (!m.fields.is_empty()).then(|| quote!(mut));
+    let doc = format!(" Maps one captured record into a [`{}`].", m.record);
+    quote! {
+        #[doc = #doc]
+        fn #f(#mutable c: ::miniapp::sync::Captured #functions) -> ::std::result::Result<#record, ::miniapp::sync::Problem> {
+            ::std::result::Result::Ok(#record { #(#set)* #rest })
+        }
+    }
+}
+
+/// Record types, the `SyncRecord` enum and the mappers.
+pub fn items(ir: &Ir) -> TokenStream {
+    let Some(sync) = &ir.sync else { return TokenStream::new() };
+    let records = sync.records.iter().map(|r| {
+        let name = format_ident!("{}", r.name);
+        let doc = super::doc(&r.doc);
+        let fields: Vec<Field> = r
+            .fields
+            .iter()
+            .map(|f| Field { rust: f.rust.clone(), json: f.json.clone(), ty: field_ty(f.ty), required: false, doc: vec![f.doc.clone()] })
+            .collect();
+        let fields = struct_fields(&fields);
+        quote! {
+            #doc
+            #[derive(Clone, Debug, Default, PartialEq, ::miniapp::serde::Serialize, ::miniapp::serde::Deserialize)]
+            #[serde(crate = #SERDE)]
+            pub struct #name { #fields }
+        }
+    });
+    let mappers = sync.resources.iter().map(|r| &r.mapper).chain(sync.handlers.iter().filter_map(|h| h.mapper.as_ref()));
+    let mappers = mappers.map(|m| mapper_fn(sync, m));
+    let map_pages = sync.resources.iter().map(|r| {
+        let record = format_ident!("{}", r.mapper.record);
+        let spec = format_ident!("{}", r.static_name);
+        let f = format_ident!("{}", r.mapper.function);
+        let (param, build) = if uses_functions(&r.mapper) {
+            (quote!(, functions: &dyn Functions), quote!(|c| #f(c, functions)))
+        } else {
+            (TokenStream::new(), quote!(#f))
+        };
+        let d = format!(
+            " Maps one `{}` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.",
+            r.json
+        );
+        quote! {
+            impl #record {
+                #[doc = #d]
+                pub fn map_page(page: &[u8] #param) -> ::std::result::Result<::miniapp::sync::MappedPage<Self>, ::miniapp::sync::Problem> {
+                    ::miniapp::sync::map_page(page, &requests::#spec, #build)
+                }
+            }
+        }
+    });
+    let handled = (!sync.handled.is_empty()).then(|| {
+        let variants = sync.handled.iter().map(|(v, target)| {
+            let v = format_ident!("{}", v);
+            let d = match target {
+                Target::Resource(i) => format!(" A `{}` record (shape B handlers).", sync.resources[*i].json),
+                Target::RecordType(t) => format!(" A `{t}` record (shape A handlers)."),
+            };
+            quote!(#[doc = #d] #v(#v),)
+        });
+        let arms = sync.handled.iter().map(|(v, target)| {
+            let v = format_ident!("{}", v);
+            let pattern = match target {
+                Target::Resource(i) => {
+                    let name = &sync.resources[*i].json;
+                    quote!(::miniapp::sync::Target::Resource(name) if name == #name)
+                }
+                Target::RecordType(t) => quote!(::miniapp::sync::Target::RecordType(name) if name == #t),
+            };
+            quote!(#pattern => ::miniapp::serde_json::from_value(record).map(SyncRecord::#v),)
+        });
+        quote! {
+            /// A record a sync handler writes (FORMAT.md §11.6), as [`miniapp::webhook::Delivery::handler`]
+            /// carries it.
+            #[derive(Clone, Debug, PartialEq, ::miniapp::serde::Serialize)]
+            #[serde(crate = #SERDE, untagged)]
+            pub enum SyncRecord { #(#variants)* }
+
+            impl ::miniapp::sync::HandlerRecord for SyncRecord {
+                fn from_target(
+                    target: &::miniapp::sync::Target,
+                    record: ::miniapp::serde_json::Value,
+                ) -> ::std::result::Result<Self, ::miniapp::serde_json::Error> {
+                    match target {
+                        #(#arms)*
+                        _ => ::std::result::Result::Err(<::miniapp::serde_json::Error as ::miniapp::serde::de::Error>::custom(
+                            "no sync handler writes this target",
+                        )),
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        #(#records)*
+        #(#map_pages)*
+        #handled
+        #(#mappers)*
+    }
+}
+
+/// The `Record` type of the `Event` enum's `WebhookEvent` impl.
+pub fn record_type(ir: &Ir) -> TokenStream {
+    match &ir.sync {
+        Some(s) if !s.handled.is_empty() => quote!(SyncRecord),
+        _ => quote!(::miniapp::sync::NoRecord),
+    }
+}
+
+/// The body of `Receiver::sync_handler`, when handlers exist.
+pub fn handler_dispatch(ir: &Ir) -> TokenStream {
+    let Some(sync) = ir.sync.as_ref().filter(|s| !s.handlers.is_empty()) else { return TokenStream::new() };
+    let arms = sync.handlers.iter().filter_map(|h: &HandlerIr| {
+        let variant = format_ident!("{}", ir.events.iter().find(|e| e.event == h.event)?.rust);
+        let spec = format_ident!("{}", h.static_name);
+        let mapper = match (&h.mapper, &h.target) {
+            (Some(m), _) => m,
+            (None, Target::Resource(i)) => &sync.resources[*i].mapper,
+            (None, Target::RecordType(_)) => return None,
+        };
+        let record = format_ident!("{}", h.variant);
+        let map = call(mapper, quote!(c));
+        Some(quote! {
+            ::std::option::Option::Some(Event::#variant) => {
+                ::miniapp::sync::handler::handle(&delivery.body, &requests::#spec, |c| #map.map(SyncRecord::#record))
+            }
+        })
+    });
+    quote! {
+        fn sync_handler(&self, delivery: &mut ::miniapp::webhook::Delivery<Event>) {
+            let handled = match &delivery.event {
+                #(#arms)*
+                _ => return,
+            };
+            delivery.handler = ::std::option::Option::Some(handled);
+        }
+    }
+}
+
+/// The client's imports.
+pub fn methods(ir: &Ir) -> TokenStream {
+    let Some(sync) = &ir.sync else { return TokenStream::new() };
+    let methods = sync.resources.iter().map(|r| {
+        let m = ident(&r.method);
+        let from = ident(&format!("{}_from", r.method));
+        let record = format_ident!("{}", r.mapper.record);
+        let spec = format_ident!("{}", r.static_name);
+        let f = format_ident!("{}", r.mapper.function);
+        let build = if uses_functions(&r.mapper) { quote!(move |c| #f(c, &*self.functions)) } else { quote!(#f) };
+        let docs = super::doc(&[
+            format!("Imports the `{}` resource: a stream of [`{}`]s, page by page.", r.json, r.mapper.record),
+            String::new(),
+            format!("{} See [`miniapp::sync`] for paging, stop rules, errors and resuming.", r.doc.first().cloned().unwrap_or_default()),
+        ]);
+        let from_doc = format!(
+            " Continues an interrupted `{}` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.",
+            r.json
+        );
+        quote! {
+            #docs
+            pub fn #m(&self) -> ::miniapp::sync::Import<'_, #record> {
+                ::miniapp::sync::Import::new(&self.engine, &requests::#spec, ::std::option::Option::None, #build)
+            }
+
+            #[doc = #from_doc]
+            pub fn #from(&self, checkpoint: ::miniapp::sync::Checkpoint) -> ::miniapp::sync::Import<'_, #record> {
+                ::miniapp::sync::Import::new(&self.engine, &requests::#spec, ::std::option::Option::Some(checkpoint), #build)
+            }
+        }
+    });
+    quote!(#(#methods)*)
+}
+
+fn captures(m: &Mapper) -> TokenStream {
+    let items = m.captures.iter().map(|(steps, kind)| {
+        let steps = path(steps);
+        let kind = match kind {
+            Kind::Value => quote!(Value),
+            Kind::Text => quote!(Text),
+            Kind::Number => quote!(Number),
+            Kind::Codes => quote!(Codes),
+            Kind::Items => quote!(Items),
+        };
+        quote!(::miniapp::sync::Capture { steps: #steps, kind: ::miniapp::sync::Kind::#kind })
+    });
+    quote!(::miniapp::sync::RecordSpec::new(&[#(#items),*]))
+}
+
+fn num<T: ToString>(value: Option<T>, suffix: &str) -> TokenStream {
+    option(value.map(|v| {
+        let lit: TokenStream = format!("{}{suffix}", v.to_string()).parse().unwrap_or_default();
+        lit
+    }))
+}
+
+/// The descriptors, inside `mod requests`.
+pub fn statics(ir: &Ir) -> TokenStream {
+    let Some(sync) = &ir.sync else { return TokenStream::new() };
+    let rate = option(sync.rate_per_second.map(|r| {
+        let r = Literal::f64_suffixed(r);
+        quote!(#r)
+    }));
+    let timeout = num(sync.timeout_ms, "u64");
+    let resources = sync.resources.iter().map(|r| {
+        let name = format_ident!("{}", r.static_name);
+        let json = &r.json;
+        let list = request(&r.list);
+        let details = option(r.details.as_ref().map(request));
+        let sends_limit = r.sends_limit;
+        let default_limit = num(r.default_limit, "u64");
+        let max_limit = num(r.max_limit, "u64");
+        let data = path(&r.data);
+        let total = option(r.total.as_deref().map(path));
+        let record = captures(&r.mapper);
+        quote! {
+            pub(super) static #name: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+                name: #json,
+                list: #list,
+                details: #details,
+                sends_limit: #sends_limit,
+                default_limit: #default_limit,
+                max_limit: #max_limit,
+                data: #data,
+                total: #total,
+                record: #record,
+                rate_per_second: #rate,
+                timeout_ms: #timeout,
+            };
+        }
+    });
+    let handlers = sync.handlers.iter().map(|h| {
+        let name = format_ident!("{}", h.static_name);
+        let (own, record) = match (&h.mapper, &h.target) {
+            (Some(m), _) => {
+                let s = format_ident!("{}", m.static_name);
+                let spec = captures(m);
+                (quote!(pub(super) static #s: ::miniapp::sync::RecordSpec = #spec;), quote!(&#s))
+            }
+            (None, Target::Resource(i)) => {
+                let s = format_ident!("{}", sync.resources[*i].static_name);
+                (TokenStream::new(), quote!(&#s.record))
+            }
+            (None, Target::RecordType(_)) => return TokenStream::new(),
+        };
+        let target = match &h.target {
+            Target::Resource(i) => {
+                let n = &sync.resources[*i].json;
+                quote!(::miniapp::sync::handler::TargetSpec::Resource(#n))
+            }
+            Target::RecordType(t) => quote!(::miniapp::sync::handler::TargetSpec::RecordType(#t)),
+        };
+        let operation = match h.operation {
+            Operation::Create => quote!(Create),
+            Operation::Update => quote!(Update),
+            Operation::Upsert => quote!(Upsert),
+        };
+        let data = path(&h.data);
+        quote! {
+            #own
+            pub(super) static #name: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+                target: #target,
+                operation: ::miniapp::sync::Operation::#operation,
+                data: #data,
+                record: #record,
+            };
+        }
+    });
+    quote! {
+        #(#resources)*
+        #(#handlers)*
+    }
+}

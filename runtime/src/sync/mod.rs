@@ -1,0 +1,817 @@
+//! Sync (FORMAT.md §11): typed records, compiled mappers, resumable paginated imports and the
+//! records of real-time webhook handlers.
+//!
+//! Generated connectors with `sync.resources` have, per resource, a record type
+//! (`<Resource>Record`), `Client::sync_<resource>()` and `Client::sync_<resource>_from(checkpoint)`,
+//! each returning an [`Import`]: a [`futures_core::Stream`] of `Result<Record, Error>` that
+//! fetches pages on demand.
+//!
+//! - **Mapping.** Each page is read once by a skipping reader ([`reader`]): only the mapped
+//!   paths are kept, in the form their transform needs; nothing else is built.
+//! - **Paging** (FORMAT.md §11.3, proposed): `page=1, 2, …` with the page size in
+//!   `pagination.paramName` (`defaultLimit`, never above `maxLimit`). The import stops on an empty
+//!   page, or when the records seen reach `totalProperty`; a short page ends it only when the
+//!   response has no total (APIs that clamp the page size send short pages with more to come).
+//!   A missing `dataProperty`, or one that is not an array, is an error, never "no records"; a
+//!   page identical to the one before (a provider ignoring `page`) is an error, not a loop; more
+//!   pages than [`Import::max_pages`] is an error.
+//! - **Details** (`expandDetails`): each listed record's `id` is fetched from `endpoints.details`
+//!   (`{id}` is one path segment), [`Import::details_concurrency`] at a time, in list order; the
+//!   details response is the record that is mapped.
+//! - **Pace and failures**: `rateLimitPerSecond` spaces every request of the import,
+//!   `timeout` (milliseconds) bounds each; retries, `Retry-After`, the 401 → refresh → retry
+//!   and the URL safety of actions apply to every request.
+//! - **Resuming**: [`Import::checkpoint`] says exactly what has been yielded (page, records of it
+//!   already yielded, total so far). `sync_<resource>_from(checkpoint)` refetches that page and
+//!   skips what was yielded, so an import interrupted anywhere continues with no gap and no
+//!   repeat. Save the checkpoint after handling each record and nothing is re-delivered; save it
+//!   after each page and a crash re-delivers at most that page (de-duplicate by `code`).
+//! - **Errors**: a record that does not fit its mapping, a `compute` function that fails, and a
+//!   details call answering 404 (the record was deleted between list and details) are yielded
+//!   as an `Err` in the record's place, and the import goes on; anything else (transport, HTTP,
+//!   a page that is not JSON) ends it with an `Err`. See [`Problem`].
+
+pub mod handler;
+pub mod reader;
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub use handler::{Handled, HandlerRecord, NoRecord, Operation, Target};
+pub use reader::{Capture, Item, Kind, Slot};
+
+use crate::Error;
+use crate::engine::{Engine, RequestTemplate};
+use crate::path::{self, Step};
+use reader::Trie;
+
+/// What went wrong with a page or a record of an import.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// The page is not JSON.
+    #[error("the response is not valid JSON at line {line}, column {column}: {message}")]
+    NotJson { line: usize, column: usize, message: String },
+    /// `dataProperty` finds nothing in the page.
+    #[error("the page has no records array at `{path}`")]
+    MissingData { path: String },
+    /// `dataProperty` is not an array.
+    #[error("the records at `{path}` are {found}, not an array")]
+    DataNotArray { path: String, found: &'static str },
+    /// The page holds the same records as the page before: the provider ignores `page`.
+    #[error("the page repeats the previous page; the provider seems to ignore the `page` parameter")]
+    RepeatedPage,
+    /// More pages than [`Import::max_pages`].
+    #[error("more than {max} pages; raise `Import::max_pages` if this resource is that large")]
+    TooManyPages { max: u64 },
+    /// A mapped value cannot take its transform's form.
+    #[error("`{field}` at `{path}`: expected {expected}, found {found}")]
+    Field { field: &'static str, path: String, expected: &'static str, found: &'static str },
+    /// A listed record has no usable `id` for its details call.
+    #[error("the listed record has no `id` (a string or a number) to fetch its details")]
+    NoId,
+    /// The details call answered 404: the record was deleted between list and details.
+    #[error("record `{id}` was not found by its details call (deleted since it was listed?)")]
+    Gone { id: String },
+    /// A `compute` function failed.
+    #[error("`{field}`: compute function `{function}` failed: {message}")]
+    Compute { field: &'static str, function: &'static str, message: String },
+    /// A webhook handler's `dataPath` finds no object.
+    #[error("no record object at `{path}`")]
+    NoRecord { path: String },
+}
+
+impl Problem {
+    /// Whether the problem concerns one record only: it is yielded in the record's place and the
+    /// import goes on.
+    pub fn is_record_level(&self) -> bool {
+        matches!(self, Problem::Field { .. } | Problem::NoId | Problem::Gone { .. } | Problem::Compute { .. })
+    }
+}
+
+/// A record's mapping, compiled: the values it reads ([`Capture`]s, one per slot).
+#[derive(Debug)]
+pub struct RecordSpec {
+    pub captures: &'static [Capture],
+    trie: OnceLock<Trie>,
+}
+
+impl RecordSpec {
+    pub const fn new(captures: &'static [Capture]) -> Self {
+        RecordSpec { captures, trie: OnceLock::new() }
+    }
+
+    pub(crate) fn trie(&self) -> &Trie {
+        self.trie.get_or_init(|| Trie::new(self.captures))
+    }
+
+    /// Captures one record from JSON bytes (a page element is read in the page's own pass).
+    pub fn read(&'static self, bytes: &[u8]) -> Result<Captured, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let slots = self.trie().read(&mut de)?;
+        de.end()?;
+        Ok(Captured { slots, spec: self })
+    }
+
+    /// Captures one record from a JSON tree.
+    pub fn read_value(&'static self, record: &Value) -> Captured {
+        Captured { slots: self.trie().read_value(record), spec: self }
+    }
+}
+
+/// The values captured for one record, in slot order; generated mappers take them out by slot,
+/// each with its transform.
+#[derive(Debug)]
+pub struct Captured {
+    slots: Vec<Slot>,
+    spec: &'static RecordSpec,
+}
+
+/// An argument of a `compute` rule: the value at a path of the record, or a literal (JSON text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComputeArg {
+    Slot(usize),
+    Literal(&'static str),
+}
+
+/// What a `compute` function receives (FORMAT.md §11.5; see the decisions): the rule's `args`
+/// (string values are paths in the record, resolved; other values as written), the values at
+/// its `path` or `paths`, and, when the rule names neither, the whole record.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ComputeInput {
+    pub args: Map<String, Value>,
+    pub values: Vec<Value>,
+    pub record: Option<Value>,
+}
+
+impl Captured {
+    fn take(&mut self, slot: usize) -> Slot {
+        self.slots.get_mut(slot).map(std::mem::take).unwrap_or_default()
+    }
+
+    fn path(&self, slot: usize) -> String {
+        self.spec.captures.get(slot).map_or_else(String::new, |c| path::display(c.steps))
+    }
+
+    fn field_problem(&self, field: &'static str, slot: usize, expected: &'static str, found: &'static str) -> Problem {
+        Problem::Field { field, path: self.path(slot), expected, found }
+    }
+
+    /// A bare path or a value the caller converts: the JSON value (`None` when absent or null).
+    pub fn value(&mut self, slot: usize) -> Option<Value> {
+        match self.take(slot) {
+            Slot::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// `toString`.
+    pub fn text(&mut self, slot: usize, field: &'static str) -> Result<Option<String>, Problem> {
+        match self.take(slot) {
+            Slot::Text(t) => Ok(Some(t)),
+            Slot::Invalid { expected, found } => Err(self.field_problem(field, slot, expected, found)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `toNumberOrNull`.
+    pub fn number(&mut self, slot: usize) -> Option<f64> {
+        match self.take(slot) {
+            Slot::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// `joinCodes`.
+    pub fn codes(&mut self, slot: usize, field: &'static str) -> Result<Option<String>, Problem> {
+        self.text(slot, field)
+    }
+
+    /// `mapItems`.
+    pub fn items(&mut self, slot: usize, field: &'static str) -> Result<Option<Vec<Item>>, Problem> {
+        match self.take(slot) {
+            Slot::Items(items) => Ok(Some(items)),
+            Slot::Invalid { expected, found } => Err(self.field_problem(field, slot, expected, found)),
+            _ => Ok(None),
+        }
+    }
+
+    /// `coalesce`: the first value that is not absent, `null` or `""`.
+    pub fn coalesce(&mut self, slots: &[usize]) -> Option<Value> {
+        slots.iter().find_map(|&s| match self.take(s) {
+            Slot::Value(Value::String(t)) if t.is_empty() => None,
+            Slot::Value(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// The input of a `compute` function.
+    pub fn compute_input(&mut self, args: &[(&'static str, ComputeArg)], values: &[usize], record: Option<usize>) -> ComputeInput {
+        let args = args
+            .iter()
+            .map(|(name, arg)| {
+                let value = match arg {
+                    ComputeArg::Slot(s) => self.value(*s).unwrap_or(Value::Null),
+                    ComputeArg::Literal(json) => serde_json::from_str(json).unwrap_or(Value::Null),
+                };
+                ((*name).to_string(), value)
+            })
+            .collect();
+        let values = values.iter().map(|&s| self.value(s).unwrap_or(Value::Null)).collect();
+        let record = record.map(|s| self.value(s).unwrap_or(Value::Null));
+        ComputeInput { args, values, record }
+    }
+}
+
+/// Turns a `compute` function's answer into the field's value (`null` is no value).
+pub fn computed(field: &'static str, function: &'static str, result: Result<Value, String>) -> Result<Option<Value>, Problem> {
+    match result {
+        Ok(Value::Null) => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(message) => Err(Problem::Compute { field, function, message }),
+    }
+}
+
+/// A resource (FORMAT.md §11.3), compiled.
+#[derive(Debug)]
+pub struct ResourceSpec {
+    /// The resource's key in `sync.resources`.
+    pub name: &'static str,
+    /// `sync.baseUrl` + `endpoints.list`, with `sync.headers`; the page number is the variable
+    /// `page` and the page size `limit` (in `pagination.paramName`).
+    pub list: RequestTemplate,
+    /// `sync.baseUrl` + `endpoints.details` when `expandDetails` is on; `{id}` is the variable `id`.
+    pub details: Option<RequestTemplate>,
+    /// Whether the page size is sent (`pagination.paramName` is set).
+    pub sends_limit: bool,
+    /// `pagination.defaultLimit` (at most `maxLimit`).
+    pub default_limit: Option<u64>,
+    pub max_limit: Option<u64>,
+    /// `responseMapping.dataProperty` (empty: the response is the array).
+    pub data: &'static [Step],
+    /// `responseMapping.totalProperty`.
+    pub total: Option<&'static [Step]>,
+    pub record: RecordSpec,
+    /// `syncConfiguration.rateLimitPerSecond`.
+    pub rate_per_second: Option<f64>,
+    /// `syncConfiguration.timeout`, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// Where an import stands: enough to continue it with no gap. Serialize it wherever you keep
+/// job state and pass it to `sync_<resource>_from`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Checkpoint {
+    /// The resource's key.
+    pub resource: String,
+    /// The page the next record comes from (1-based).
+    pub page: u64,
+    /// How many records of that page were already yielded.
+    pub offset: u64,
+    /// How many records (and record errors) were yielded in all.
+    pub yielded: u64,
+    /// The page size the pages were numbered with (`None` when none is sent); a resumed import
+    /// keeps it, so page numbers mean the same records.
+    pub page_size: Option<u64>,
+    /// Whether the import has ended successfully.
+    pub done: bool,
+}
+
+/// Spaces requests evenly: at most `per_second` starts per second.
+#[derive(Debug)]
+struct Pace {
+    interval: Duration,
+    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pace {
+    fn new(per_second: Option<f64>) -> Option<Self> {
+        let rate = per_second.filter(|r| r.is_finite() && *r > 0.0)?;
+        Some(Pace { interval: Duration::from_secs_f64(1.0 / rate), next: tokio::sync::Mutex::new(None) })
+    }
+
+    async fn wait(&self) {
+        let mut next = self.next.lock().await;
+        let now = tokio::time::Instant::now();
+        if let Some(at) = *next
+            && at > now
+        {
+            tokio::time::sleep_until(at).await;
+        }
+        *next = Some(tokio::time::Instant::now().max(next.unwrap_or(now)) + self.interval);
+    }
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+type Build<'a, R> = dyn Fn(Captured) -> Result<R, Problem> + Send + Sync + 'a;
+
+/// What one page gave.
+struct Page<R> {
+    /// Each record, or its record-level problem.
+    items: Vec<Result<R, Problem>>,
+    total: Option<u64>,
+    /// Listed ids (details mode), to recognise a repeated page.
+    ids: Vec<String>,
+}
+
+/// A resource import: a [`futures_core::Stream`] of records (or record errors), fetching each
+/// page when the records before it are consumed. See the [module docs](self).
+pub struct Import<'a, R> {
+    engine: &'a Engine,
+    spec: &'static ResourceSpec,
+    build: Arc<Build<'a, R>>,
+    pace: Option<Arc<Pace>>,
+    max_pages: u64,
+    details_concurrency: usize,
+    position: Checkpoint,
+    /// Records yielded before the current page.
+    before_page: u64,
+    page_len: u64,
+    buffer: VecDeque<Result<R, Problem>>,
+    previous: Option<(Vec<Option<R>>, Vec<String>)>,
+    pending: Option<BoxFuture<'a, Result<Page<R>, Error>>>,
+    finished: bool,
+}
+
+// Nothing is pinned in place: the pending future is boxed.
+impl<R> Unpin for Import<'_, R> {}
+
+impl<R> std::fmt::Debug for Import<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Import").field("position", &self.position).field("finished", &self.finished).finish_non_exhaustive()
+    }
+}
+
+/// The default of [`Import::max_pages`].
+pub const DEFAULT_MAX_PAGES: u64 = 100_000;
+/// The default of [`Import::details_concurrency`].
+pub const DEFAULT_DETAILS_CONCURRENCY: usize = 4;
+
+impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
+    /// For generated code: an import of `spec` from `checkpoint` (or from the start), mapping
+    /// each record with `build`.
+    pub fn new(
+        engine: &'a Engine,
+        spec: &'static ResourceSpec,
+        checkpoint: Option<Checkpoint>,
+        build: impl Fn(Captured) -> Result<R, Problem> + Send + Sync + 'a,
+    ) -> Self {
+        let limit = || spec.sends_limit.then(|| spec.default_limit.or(spec.max_limit)).flatten();
+        let position = checkpoint.filter(|c| c.resource == spec.name).unwrap_or_else(|| Checkpoint {
+            resource: spec.name.to_string(),
+            page: 1,
+            offset: 0,
+            yielded: 0,
+            page_size: limit(),
+            done: false,
+        });
+        Import {
+            engine,
+            spec,
+            build: Arc::new(build),
+            pace: Pace::new(spec.rate_per_second).map(Arc::new),
+            max_pages: DEFAULT_MAX_PAGES,
+            details_concurrency: DEFAULT_DETAILS_CONCURRENCY,
+            before_page: position.yielded.saturating_sub(position.offset),
+            finished: position.done,
+            position,
+            page_len: 0,
+            buffer: VecDeque::new(),
+            previous: None,
+            pending: None,
+        }
+    }
+
+    /// The page size to ask for (at most `maxLimit`); only before the first record is read,
+    /// and not on a resumed import (its pages were numbered with the checkpoint's size).
+    pub fn page_size(mut self, size: u64) -> Self {
+        if self.spec.sends_limit && self.position.yielded == 0 && self.position.page == 1 {
+            let size = size.max(1);
+            self.position.page_size = Some(self.spec.max_limit.map_or(size, |max| size.min(max)));
+        }
+        self
+    }
+
+    /// The most pages one import fetches (default 100 000); one more is an error, not a
+    /// silent stop.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
+    /// How many details calls run at once (default 4).
+    pub fn details_concurrency(mut self, n: usize) -> Self {
+        self.details_concurrency = n.max(1);
+        self
+    }
+
+    /// Where the import stands: everything up to here has been yielded.
+    pub fn checkpoint(&self) -> &Checkpoint {
+        &self.position
+    }
+
+    fn error(&self, problem: Problem, record: Option<usize>) -> Error {
+        Error::Sync { resource: self.spec.name.to_string(), page: self.position.page, record, problem }
+    }
+
+    /// Takes a fetched page: checks it against the previous one, decides whether it is the last,
+    /// and queues its records (past those a resumed checkpoint already yielded).
+    fn accept(&mut self, page: Page<R>) -> Result<(), Error> {
+        let n = page.items.len() as u64;
+        let fingerprint: Vec<Option<R>> = page.items.iter().map(|r| r.as_ref().ok().cloned()).collect();
+        if n > 0
+            && let Some((records, ids)) = &self.previous
+            && *records == fingerprint
+            && *ids == page.ids
+        {
+            return Err(self.error(Problem::RepeatedPage, None));
+        }
+        let seen = self.before_page + n;
+        let last = n == 0
+            || match page.total {
+                Some(total) => seen >= total,
+                None => self.position.page_size.is_some_and(|size| n < size),
+            };
+        self.previous = Some((fingerprint, page.ids));
+        self.page_len = n;
+        let skip = usize::try_from(self.position.offset).unwrap_or(usize::MAX);
+        self.buffer.extend(page.items.into_iter().skip(skip));
+        if last {
+            self.finished = true;
+        }
+        if self.buffer.is_empty() {
+            self.next_page();
+        }
+        Ok(())
+    }
+
+    /// Moves the position past the current page.
+    fn next_page(&mut self) {
+        self.before_page += self.page_len;
+        self.position.yielded = self.before_page;
+        self.position.page += 1;
+        self.position.offset = 0;
+        self.page_len = 0;
+        if self.finished {
+            self.position.done = true;
+        }
+    }
+
+    fn fetch(&self) -> BoxFuture<'a, Result<Page<R>, Error>> {
+        let (engine, spec, build, pace) = (self.engine, self.spec, self.build.clone(), self.pace.clone());
+        let (page, size, concurrency) = (self.position.page, self.position.page_size, self.details_concurrency);
+        Box::pin(async move { fetch_page(engine, spec, &*build, pace.as_deref(), page, size, concurrency).await })
+    }
+}
+
+impl<'a, R: Clone + PartialEq + Send + 'a> futures_core::Stream for Import<'a, R> {
+    type Item = Result<R, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.buffer.pop_front() {
+                let index = usize::try_from(this.position.offset).unwrap_or(usize::MAX);
+                let item = item.map_err(|problem| this.error(problem, Some(index)));
+                this.position.offset += 1;
+                this.position.yielded += 1;
+                if this.buffer.is_empty() {
+                    this.next_page();
+                }
+                return Poll::Ready(Some(item));
+            }
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            if this.position.page > this.max_pages {
+                this.finished = true;
+                return Poll::Ready(Some(Err(this.error(Problem::TooManyPages { max: this.max_pages }, None))));
+            }
+            if this.pending.is_none() {
+                this.pending = Some(this.fetch());
+            }
+            let Some(pending) = this.pending.as_mut() else { continue };
+            let fetched = match pending.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(fetched) => fetched,
+            };
+            this.pending = None;
+            if let Err(e) = fetched.and_then(|page| this.accept(page)) {
+                // The checkpoint still points at the page that failed: resuming refetches it.
+                this.finished = true;
+                return Poll::Ready(Some(Err(e)));
+            }
+        }
+    }
+}
+
+/// Fetches and maps one page (and its details calls).
+async fn fetch_page<R>(
+    engine: &Engine,
+    spec: &'static ResourceSpec,
+    build: &Build<'_, R>,
+    pace: Option<&Pace>,
+    page: u64,
+    size: Option<u64>,
+    concurrency: usize,
+) -> Result<Page<R>, Error> {
+    let fail = |problem: Problem| Error::Sync { resource: spec.name.to_string(), page, record: None, problem };
+    let timeout = spec.timeout_ms.map(Duration::from_millis);
+    let mut vars = Map::new();
+    vars.insert("page".into(), Value::from(page));
+    if let Some(size) = size {
+        vars.insert("limit".into(), Value::from(size));
+    }
+    if let Some(pace) = pace {
+        pace.wait().await;
+    }
+    let mut snapshot = engine.snapshot(spec.list.name).await?;
+    let (body, _) = engine.fetch_bytes(&spec.list, &vars, &mut snapshot, &[], timeout).await?;
+
+    let Some(details) = &spec.details else {
+        let page = read_page(&body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
+        return Ok(Page { items: page.records, total: page.total, ids: Vec::new() });
+    };
+
+    // Details mode: the page gives ids; each details response is the record.
+    let MappedPage { records: ids, total } = read_page(&body, spec, ids_trie(), |mut slots| match slots.pop() {
+        Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
+        _ => Err(Problem::NoId),
+    })
+    .map_err(fail)?;
+    let listed: Vec<String> = ids.iter().map(|id| id.as_ref().map_or_else(|_| String::new(), Clone::clone)).collect();
+    let one = |id: Result<String, Problem>| {
+        let mut snapshot = snapshot.clone();
+        async move {
+            let id = match id {
+                Ok(id) => id,
+                Err(problem) => return Ok(Err(problem)),
+            };
+            if let Some(pace) = pace {
+                pace.wait().await;
+            }
+            let vars: Map<String, Value> = [("id".to_string(), Value::String(id.clone()))].into_iter().collect();
+            match engine.fetch_bytes(details, &vars, &mut snapshot, &[], timeout).await {
+                Ok((bytes, _)) => Ok(match spec.record.read(&bytes) {
+                    Ok(captured) => build(captured),
+                    Err(e) => Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() }),
+                }),
+                Err(e) if e.status() == Some(404) => Ok(Err(Problem::Gone { id })),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    use futures_util::StreamExt as _;
+    let results: Vec<Result<Result<R, Problem>, Error>> = futures_util::stream::iter(ids).map(one).buffered(concurrency).collect().await;
+    let items = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    Ok(Page { items, total, ids: listed })
+}
+
+/// The capture of a listed record's `id` (details mode).
+fn ids_trie() -> &'static Trie {
+    static IDS: OnceLock<Trie> = OnceLock::new();
+    IDS.get_or_init(|| Trie::new(&[Capture { steps: &[Step::Field("id")], kind: Kind::Text }]))
+}
+
+/// A list page, mapped: each record or its record-level problem, in order, and the total.
+#[derive(Debug)]
+pub struct MappedPage<T> {
+    pub records: Vec<Result<T, Problem>>,
+    pub total: Option<u64>,
+}
+
+/// Reads a list page: each element of the records array mapped with `build`, and the total.
+fn read_page<T>(
+    body: &[u8],
+    spec: &ResourceSpec,
+    trie: &Trie,
+    build: impl FnMut(Vec<Slot>) -> Result<T, Problem>,
+) -> Result<MappedPage<T>, Problem> {
+    let mut out = page::Out { items: Vec::new(), total: None, data: page::Data::Missing };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let walk = page::Walk {
+        data: spec.data,
+        total: spec.total,
+        data_at: Some(0),
+        total_at: spec.total.map(|_| 0),
+        trie,
+        build: &mut { build },
+        out: &mut out,
+    };
+    let parsed = serde::de::DeserializeSeed::deserialize(walk, &mut de).and_then(|()| de.end());
+    if let Err(e) = parsed {
+        return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() });
+    }
+    match out.data {
+        page::Data::Array => Ok(MappedPage { records: out.items, total: out.total }),
+        page::Data::Missing => Err(Problem::MissingData { path: path::display(spec.data) }),
+        page::Data::Other(found) => Err(Problem::DataNotArray { path: path::display(spec.data), found }),
+    }
+}
+
+mod page {
+    //! The walk over a list page down to its records array and its total.
+
+    use std::fmt;
+
+    use serde::Deserialize as _;
+    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+
+    use super::Problem;
+    use super::reader::{KeySeed, Slot, Trie};
+    use crate::path::Step;
+
+    pub(super) enum Data {
+        Missing,
+        Array,
+        Other(&'static str),
+    }
+
+    pub(super) struct Out<T> {
+        pub items: Vec<Result<T, Problem>>,
+        pub total: Option<u64>,
+        pub data: Data,
+    }
+
+    /// A position on the way to the records (`data_at` steps of `data` matched) and/or the total.
+    pub(super) struct Walk<'a, T, F> {
+        pub data: &'static [Step],
+        pub total: Option<&'static [Step]>,
+        pub data_at: Option<usize>,
+        pub total_at: Option<usize>,
+        pub trie: &'a Trie,
+        pub build: &'a mut F,
+        pub out: &'a mut Out<T>,
+    }
+
+    /// A total: a number, or a string holding one; anything else is no total.
+    fn total(value: &Value) -> Option<u64> {
+        match value {
+            Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    impl<'a, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> Walk<'a, T, F> {
+        fn step(&mut self, at: Option<usize>, path: &[Step], matches: impl Fn(&Step) -> bool) -> Option<usize> {
+            let at = at?;
+            path.get(at).filter(|s| matches(s)).map(|_| at + 1)
+        }
+
+        fn child(&mut self, matches: impl Fn(&Step) -> bool + Copy) -> Walk<'_, T, F> {
+            let data_at = self.step(self.data_at, self.data, matches);
+            let total_at = match self.total {
+                Some(total) => self.step(self.total_at, total, matches),
+                None => None,
+            };
+            Walk { data: self.data, total: self.total, data_at, total_at, trie: self.trie, build: &mut *self.build, out: &mut *self.out }
+        }
+    }
+
+    impl<'de, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> DeserializeSeed<'de> for Walk<'_, T, F> {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            if self.data_at == Some(self.data.len()) {
+                return d.deserialize_any(Records { trie: self.trie, build: self.build, out: self.out });
+            }
+            if let Some(total) = self.total
+                && self.total_at == Some(total.len())
+            {
+                self.out.total = super::page::total(&Value::deserialize(d)?);
+                return Ok(());
+            }
+            if self.data_at.is_none() && self.total_at.is_none() {
+                IgnoredAny::deserialize(d)?;
+                return Ok(());
+            }
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> Visitor<'de> for Walk<'_, T, F> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list response")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                let key = key.as_bytes();
+                map.next_value_seed(self.child(|s| matches!(s, Step::Field(name) if name.as_bytes() == key)))?;
+            }
+            Ok(())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            let mut index = 0usize;
+            while seq.next_element_seed(self.child(|s| matches!(s, Step::Index(i) if *i == index)))?.is_some() {
+                index += 1;
+            }
+            Ok(())
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+
+    /// The records array: each element read by the record's trie and mapped.
+    struct Records<'a, T, F> {
+        trie: &'a Trie,
+        build: &'a mut F,
+        out: &'a mut Out<T>,
+    }
+
+    impl<'de, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> Visitor<'de> for Records<'_, T, F> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of records")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            self.out.data = Data::Array;
+            while let Some(slots) = seq.next_element_seed(RecordSeed(self.trie))? {
+                self.out.items.push((self.build)(slots));
+            }
+            Ok(())
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.out.data = Data::Other("an object");
+            Ok(())
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            self.out.data = Data::Other("a boolean");
+            Ok(())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            self.out.data = Data::Other("a number");
+            Ok(())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            self.out.data = Data::Other("a number");
+            Ok(())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            self.out.data = Data::Other("a number");
+            Ok(())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            self.out.data = Data::Other("a string");
+            Ok(())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            self.out.data = Data::Other("null");
+            Ok(())
+        }
+    }
+
+    struct RecordSeed<'a>(&'a Trie);
+
+    impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+        type Value = Vec<Slot>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Slot>, D::Error> {
+            self.0.read(d)
+        }
+    }
+}
+
+/// Maps one list page with a resource's compiled mapping, as an import does (records in order,
+/// each or its problem, and the total). Generated code calls it as `<Resource>Record::map_page`.
+pub fn map_page<R>(
+    body: &[u8],
+    spec: &'static ResourceSpec,
+    build: impl Fn(Captured) -> Result<R, Problem>,
+) -> Result<MappedPage<R>, Problem> {
+    read_page(body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record }))
+}
