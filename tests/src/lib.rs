@@ -22,7 +22,7 @@ pub struct AcmeFunctions;
 
 impl acme_shop::Functions for AcmeFunctions {
     fn compute_acme_sales_channel(&self, input: &miniapp::sync::ComputeInput) -> Result<miniapp::serde_json::Value, String> {
-        match input.args.get("source") {
+        match input.arg("source") {
             Some(miniapp::serde_json::Value::String(s)) if s == "fail" => Err("no channel for `fail`".to_string()),
             Some(miniapp::serde_json::Value::String(s)) => Ok(format!("channel:{s}").into()),
             _ => Ok(miniapp::serde_json::Value::Null),

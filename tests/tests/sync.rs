@@ -374,7 +374,7 @@ fn to_string_to_number_or_null_map_items_join_codes_and_compute() {
     assert_eq!(first.order_number, Some(json!(1017)), "a bare path keeps the JSON value");
     assert_eq!(first.status, Some(json!("paid")));
     assert_eq!(first.total_amount, Some(19.9), "toNumberOrNull: a numeric string");
-    assert_eq!(first.items.as_ref().unwrap()[0].get("sku"), Some(&json!("A")));
+    assert_eq!(first.items.as_ref().unwrap()[0].parse::<Value>().unwrap(), json!({"sku": "A", "qty": 2}));
     assert_eq!(first.coupon_codes.as_deref(), Some("SPRING,VIP,5"));
     assert_eq!(first.channel, Some(json!("channel:pos")), "compute gets its arg resolved from the record");
 

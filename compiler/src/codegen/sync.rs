@@ -104,7 +104,7 @@ fn mapper_fn(sync: &SyncIr, m: &Mapper) -> TokenStream {
     let doc = format!(" Maps one captured record into a [`{}`].", m.record);
     quote! {
         #[doc = #doc]
-        fn #f(#mutable c: ::miniapp::sync::Captured #functions) -> ::std::result::Result<#record, ::miniapp::sync::Problem> {
+        fn #f(#mutable c: ::miniapp::sync::Captured<'_> #functions) -> ::std::result::Result<#record, ::miniapp::sync::Problem> {
             ::std::result::Result::Ok(#record { #(#set)* #rest })
         }
     }

@@ -44,7 +44,7 @@ impl acme_shop::Functions for Functions {
     /// An order's sales channel from where it was placed (`args.source`, the record's `origin`):
     /// `pos` is the store, anything else is online; no origin, no channel.
     fn compute_acme_sales_channel(&self, input: &miniapp::sync::ComputeInput) -> Result<serde_json::Value, String> {
-        Ok(match input.args.get("source").and_then(serde_json::Value::as_str) {
+        Ok(match input.arg("source").and_then(serde_json::Value::as_str) {
             Some("pos") => "store".into(),
             Some(_) => "online".into(),
             None => serde_json::Value::Null,

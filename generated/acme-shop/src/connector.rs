@@ -769,7 +769,7 @@ impl ::miniapp::sync::HandlerRecord for SyncRecord {
 }
 /// Maps one captured record into a [`CatalogRecord`].
 fn map_catalog(
-    mut c: ::miniapp::sync::Captured,
+    mut c: ::miniapp::sync::Captured<'_>,
 ) -> ::std::result::Result<CatalogRecord, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(CatalogRecord {
         name: c.value(0),
@@ -779,7 +779,7 @@ fn map_catalog(
 }
 /// Maps one captured record into a [`ShoppersRecord`].
 fn map_shoppers(
-    mut c: ::miniapp::sync::Captured,
+    mut c: ::miniapp::sync::Captured<'_>,
 ) -> ::std::result::Result<ShoppersRecord, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(ShoppersRecord {
         code: c.text(0, "code")?,
@@ -790,7 +790,7 @@ fn map_shoppers(
 }
 /// Maps one captured record into a [`OrdersRecord`].
 fn map_orders(
-    mut c: ::miniapp::sync::Captured,
+    mut c: ::miniapp::sync::Captured<'_>,
     functions: &dyn Functions,
 ) -> ::std::result::Result<OrdersRecord, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(OrdersRecord {
@@ -817,7 +817,7 @@ fn map_orders(
 }
 /// Maps one captured record into a [`OrderChange`].
 fn map_order_placed(
-    mut c: ::miniapp::sync::Captured,
+    mut c: ::miniapp::sync::Captured<'_>,
 ) -> ::std::result::Result<OrderChange, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(OrderChange {
         code: c.text(0, "code")?,
@@ -829,7 +829,7 @@ fn map_order_placed(
 }
 /// Maps one captured record into a [`OrderChange`].
 fn map_order_status_changed(
-    mut c: ::miniapp::sync::Captured,
+    mut c: ::miniapp::sync::Captured<'_>,
 ) -> ::std::result::Result<OrderChange, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(OrderChange {
         code: c.text(0, "code")?,
@@ -839,7 +839,7 @@ fn map_order_status_changed(
 }
 /// Maps one captured record into a [`AbandonedCartChange`].
 fn map_cart_abandoned(
-    mut c: ::miniapp::sync::Captured,
+    mut c: ::miniapp::sync::Captured<'_>,
 ) -> ::std::result::Result<AbandonedCartChange, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(AbandonedCartChange {
         code: c.text(0, "code")?,

@@ -124,7 +124,7 @@ pub enum TargetSpec {
 }
 
 /// Runs a handler on a delivery's body; `build` is the record's generated mapper.
-pub fn handle<R>(body: &Body, spec: &'static HandlerSpec, build: impl FnOnce(Captured) -> Result<R, Problem>) -> Handled<R> {
+pub fn handle<R>(body: &Body, spec: &'static HandlerSpec, build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Handled<R> {
     let target = match spec.target {
         TargetSpec::Resource(name) => Target::Resource(name.to_string()),
         TargetSpec::RecordType(name) => Target::RecordType(name.to_string()),
@@ -132,7 +132,7 @@ pub fn handle<R>(body: &Body, spec: &'static HandlerSpec, build: impl FnOnce(Cap
     let outcome = match body.value() {
         Err(e) => Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() }),
         Ok(value) => match path::get(&value, spec.data) {
-            Some(record @ Value::Object(_)) => build(spec.record.read_value(record)),
+            Some(record @ Value::Object(_)) => spec.record.map_value(record, build),
             _ => Err(Problem::NoRecord { path: path::display(spec.data) }),
         },
     };

@@ -112,25 +112,30 @@ impl RecordSpec {
         self.trie.get_or_init(|| Trie::new(self.captures))
     }
 
-    /// Captures one record from JSON bytes (a page element is read in the page's own pass).
-    pub fn read(&'static self, bytes: &[u8]) -> Result<Captured, serde_json::Error> {
+    /// Maps one record from JSON bytes with `build` (a page's records are read in the page's
+    /// own pass).
+    pub fn map<R>(&'static self, bytes: &[u8], build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Result<R, Problem> {
+        let mut slots = Vec::new();
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let slots = self.trie().read(&mut de)?;
-        de.end()?;
-        Ok(Captured { slots, spec: self })
+        let parsed = self.trie().read(&mut de, &mut slots).and_then(|()| de.end());
+        if let Err(e) = parsed {
+            return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() });
+        }
+        build(Captured { slots: &mut slots, spec: self })
     }
 
-    /// Captures one record from a JSON tree.
-    pub fn read_value(&'static self, record: &Value) -> Captured {
-        Captured { slots: self.trie().read_value(record), spec: self }
+    /// Maps one record that is a JSON tree with `build`.
+    pub fn map_value<R>(&'static self, record: &Value, build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Result<R, Problem> {
+        let mut slots = self.trie().read_value(record);
+        build(Captured { slots: &mut slots, spec: self })
     }
 }
 
 /// The values captured for one record, in slot order; generated mappers take them out by slot,
 /// each with its transform.
 #[derive(Debug)]
-pub struct Captured {
-    slots: Vec<Slot>,
+pub struct Captured<'a> {
+    slots: &'a mut [Slot],
     spec: &'static RecordSpec,
 }
 
@@ -146,12 +151,23 @@ pub enum ComputeArg {
 /// its `path` or `paths`, and, when the rule names neither, the whole record.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComputeInput {
-    pub args: Map<String, Value>,
+    /// The `args`, by name, in the definition's order.
+    pub args: Vec<(&'static str, Value)>,
+    /// The values at `path` / `paths` (`null` where a path finds nothing).
     pub values: Vec<Value>,
+    /// The whole record, when the rule names no `args`, `path` or `paths`.
     pub record: Option<Value>,
 }
 
-impl Captured {
+impl ComputeInput {
+    /// The argument `name` (`None` when the rule has no such argument; `null` when its path
+    /// finds nothing).
+    pub fn arg(&self, name: &str) -> Option<&Value> {
+        self.args.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+impl Captured<'_> {
     fn take(&mut self, slot: usize) -> Slot {
         self.slots.get_mut(slot).map(std::mem::take).unwrap_or_default()
     }
@@ -221,7 +237,7 @@ impl Captured {
                     ComputeArg::Slot(s) => self.value(*s).unwrap_or(Value::Null),
                     ComputeArg::Literal(json) => serde_json::from_str(json).unwrap_or(Value::Null),
                 };
-                ((*name).to_string(), value)
+                (*name, value)
             })
             .collect();
         let values = values.iter().map(|&s| self.value(s).unwrap_or(Value::Null)).collect();
@@ -311,7 +327,16 @@ impl Pace {
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-type Build<'a, R> = dyn Fn(Captured) -> Result<R, Problem> + Send + Sync + 'a;
+type Build<'a, R> = dyn Fn(Captured<'_>) -> Result<R, Problem> + Send + Sync + 'a;
+
+/// What identifies a page's content well enough to see a provider send it twice.
+#[derive(PartialEq)]
+struct Fingerprint<R> {
+    len: usize,
+    first: Option<R>,
+    last: Option<R>,
+    ids: Vec<String>,
+}
 
 /// What one page gave.
 struct Page<R> {
@@ -336,7 +361,8 @@ pub struct Import<'a, R> {
     before_page: u64,
     page_len: u64,
     buffer: VecDeque<Result<R, Problem>>,
-    previous: Option<(Vec<Option<R>>, Vec<String>)>,
+    /// The previous page's size, first and last records (or ids), to recognise a repeat.
+    previous: Option<Fingerprint<R>>,
     pending: Option<BoxFuture<'a, Result<Page<R>, Error>>>,
     finished: bool,
 }
@@ -362,7 +388,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
         engine: &'a Engine,
         spec: &'static ResourceSpec,
         checkpoint: Option<Checkpoint>,
-        build: impl Fn(Captured) -> Result<R, Problem> + Send + Sync + 'a,
+        build: impl Fn(Captured<'_>) -> Result<R, Problem> + Send + Sync + 'a,
     ) -> Self {
         let limit = || spec.sends_limit.then(|| spec.default_limit.or(spec.max_limit)).flatten();
         let position = checkpoint.filter(|c| c.resource == spec.name).unwrap_or_else(|| Checkpoint {
@@ -400,6 +426,14 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
         self
     }
 
+    /// At most `per_second` requests per second, replacing the definition's
+    /// `rateLimitPerSecond` (e.g. a provider that granted this install more); `None` removes the
+    /// limit.
+    pub fn rate_limit(mut self, per_second: Option<f64>) -> Self {
+        self.pace = Pace::new(per_second).map(Arc::new);
+        self
+    }
+
     /// The most pages one import fetches (default 100 000); one more is an error, not a
     /// silent stop.
     pub fn max_pages(mut self, pages: u64) -> Self {
@@ -426,12 +460,10 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
     /// and queues its records (past those a resumed checkpoint already yielded).
     fn accept(&mut self, page: Page<R>) -> Result<(), Error> {
         let n = page.items.len() as u64;
-        let fingerprint: Vec<Option<R>> = page.items.iter().map(|r| r.as_ref().ok().cloned()).collect();
-        if n > 0
-            && let Some((records, ids)) = &self.previous
-            && *records == fingerprint
-            && *ids == page.ids
-        {
+        let record = |i: usize| page.items.get(i).and_then(|r| r.as_ref().ok()).cloned();
+        let fingerprint =
+            Fingerprint { len: page.items.len(), first: record(0), last: record(page.items.len().saturating_sub(1)), ids: page.ids };
+        if n > 0 && self.previous.as_ref() == Some(&fingerprint) {
             return Err(self.error(Problem::RepeatedPage, None));
         }
         let seen = self.before_page + n;
@@ -440,7 +472,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
                 Some(total) => seen >= total,
                 None => self.position.page_size.is_some_and(|size| n < size),
             };
-        self.previous = Some((fingerprint, page.ids));
+        self.previous = Some(fingerprint);
         self.page_len = n;
         let skip = usize::try_from(self.position.offset).unwrap_or(usize::MAX);
         self.buffer.extend(page.items.into_iter().skip(skip));
@@ -542,7 +574,7 @@ async fn fetch_page<R>(
     };
 
     // Details mode: the page gives ids; each details response is the record.
-    let MappedPage { records: ids, total } = read_page(&body, spec, ids_trie(), |mut slots| match slots.pop() {
+    let MappedPage { records: ids, total } = read_page(&body, spec, ids_trie(), |slots| match slots.first_mut().map(std::mem::take) {
         Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
         _ => Err(Problem::NoId),
     })
@@ -560,10 +592,7 @@ async fn fetch_page<R>(
             }
             let vars: Map<String, Value> = [("id".to_string(), Value::String(id.clone()))].into_iter().collect();
             match engine.fetch_bytes(details, &vars, &mut snapshot, &[], timeout).await {
-                Ok((bytes, _)) => Ok(match spec.record.read(&bytes) {
-                    Ok(captured) => build(captured),
-                    Err(e) => Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() }),
-                }),
+                Ok((bytes, _)) => Ok(spec.record.map(&bytes, build)),
                 Err(e) if e.status() == Some(404) => Ok(Err(Problem::Gone { id })),
                 Err(e) => Err(e),
             }
@@ -593,9 +622,11 @@ fn read_page<T>(
     body: &[u8],
     spec: &ResourceSpec,
     trie: &Trie,
-    build: impl FnMut(Vec<Slot>) -> Result<T, Problem>,
+    build: impl FnMut(&mut [Slot]) -> Result<T, Problem>,
 ) -> Result<MappedPage<T>, Problem> {
-    let mut out = page::Out { items: Vec::new(), total: None, data: page::Data::Missing };
+    // Room for the records a page of this size is likely to hold (records are rarely under
+    // 256 bytes), so the list is not regrown record after record.
+    let mut out = page::Out { items: Vec::with_capacity((body.len() / 256).min(4096)), total: None, data: page::Data::Missing };
     let mut de = serde_json::Deserializer::from_slice(body);
     let walk = page::Walk {
         data: spec.data,
@@ -662,7 +693,7 @@ mod page {
         }
     }
 
-    impl<'a, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> Walk<'a, T, F> {
+    impl<'a, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Walk<'a, T, F> {
         fn step(&mut self, at: Option<usize>, path: &[Step], matches: impl Fn(&Step) -> bool) -> Option<usize> {
             let at = at?;
             path.get(at).filter(|s| matches(s)).map(|_| at + 1)
@@ -678,7 +709,7 @@ mod page {
         }
     }
 
-    impl<'de, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> DeserializeSeed<'de> for Walk<'_, T, F> {
+    impl<'de, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> DeserializeSeed<'de> for Walk<'_, T, F> {
         type Value = ();
 
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -699,7 +730,7 @@ mod page {
         }
     }
 
-    impl<'de, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> Visitor<'de> for Walk<'_, T, F> {
+    impl<'de, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Visitor<'de> for Walk<'_, T, F> {
         type Value = ();
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -749,7 +780,7 @@ mod page {
         out: &'a mut Out<T>,
     }
 
-    impl<'de, T, F: FnMut(Vec<Slot>) -> Result<T, Problem>> Visitor<'de> for Records<'_, T, F> {
+    impl<'de, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Visitor<'de> for Records<'_, T, F> {
         type Value = ();
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -758,8 +789,9 @@ mod page {
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             self.out.data = Data::Array;
-            while let Some(slots) = seq.next_element_seed(RecordSeed(self.trie))? {
-                self.out.items.push((self.build)(slots));
+            let mut slots = Vec::new();
+            while seq.next_element_seed(RecordSeed(self.trie, &mut slots))?.is_some() {
+                self.out.items.push((self.build)(&mut slots));
             }
             Ok(())
         }
@@ -795,13 +827,14 @@ mod page {
         }
     }
 
-    struct RecordSeed<'a>(&'a Trie);
+    /// One record, read into a buffer reused from record to record.
+    struct RecordSeed<'a>(&'a Trie, &'a mut Vec<Slot>);
 
     impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
-        type Value = Vec<Slot>;
+        type Value = ();
 
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Slot>, D::Error> {
-            self.0.read(d)
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            self.0.read(d, self.1)
         }
     }
 }
@@ -811,7 +844,7 @@ mod page {
 pub fn map_page<R>(
     body: &[u8],
     spec: &'static ResourceSpec,
-    build: impl Fn(Captured) -> Result<R, Problem>,
+    build: impl Fn(Captured<'_>) -> Result<R, Problem>,
 ) -> Result<MappedPage<R>, Problem> {
     read_page(body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record }))
 }

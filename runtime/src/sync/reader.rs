@@ -34,9 +34,43 @@ pub struct Capture {
     pub kind: Kind,
 }
 
-/// A line item of `mapItems`: the provider's item object as it is (FORMAT.md §11.5 does not
-/// document an item schema, so nothing is renamed or dropped).
-pub type Item = Map<String, Value>;
+/// A line item of `mapItems`: the provider's item object exactly as it was sent (FORMAT.md §11.5
+/// documents no item schema, so nothing is renamed or dropped). It is kept as its JSON text, so
+/// an import pays for one copy, not for a tree: read it as your own type with [`Item::parse`], or
+/// as a JSON object with [`Item::object`]. It serializes as the object.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Item(Box<serde_json::value::RawValue>);
+
+impl Item {
+    /// The item's JSON text (always an object).
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The item as any deserializable type (e.g. a struct of the fields you use).
+    pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// An item from a JSON object.
+    pub fn from_object(object: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(object).map(Item)
+    }
+}
+
+/// Equal when they are the same JSON object, however it was spaced.
+impl PartialEq for Item {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json() || self.parse::<Value>().ok() == other.parse::<Value>().ok()
+    }
+}
+
+impl std::fmt::Debug for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.json())
+    }
+}
 
 /// A captured value.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -83,11 +117,30 @@ struct TrieNode {
     depth: usize,
     /// Field name → child, sorted by length then bytes (most keys differ in length).
     fields: Vec<(&'static [u8], usize)>,
+    /// Bit `n` is set when a field name is `n` bytes long (`n` < 64; bit 63 stands for every
+    /// longer one): most keys are rejected by one test, before any comparison.
+    lengths: u64,
     indexes: Vec<(usize, usize)>,
     /// The captures that end here.
     ends: Vec<usize>,
     /// The captures that end here or below.
     through: Vec<usize>,
+}
+
+#[inline]
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+impl TrieNode {
+    /// The child for an object key.
+    #[inline]
+    fn field(&self, key: &[u8]) -> Option<usize> {
+        if self.lengths & length_bit(key.len()) == 0 {
+            return None;
+        }
+        self.fields.iter().find(|(name, _)| *name == key).map(|(_, child)| *child)
+    }
 }
 
 fn by_length(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
@@ -124,6 +177,7 @@ impl Trie {
         }
         for node in &mut nodes {
             node.fields.sort_unstable_by(|(a, _), (b, _)| by_length(a, b));
+            node.lengths = node.fields.iter().fold(0, |mask, (name, _)| mask | length_bit(name.len()));
         }
         Trie { captures: captures.to_vec(), nodes }
     }
@@ -132,11 +186,12 @@ impl Trie {
         &self.captures
     }
 
-    /// Reads one record from a deserializer (a list page's element, a details response).
-    pub fn read<'de, D: Deserializer<'de>>(&self, d: D) -> Result<Vec<Slot>, D::Error> {
-        let mut out = vec![Slot::Absent; self.captures.len()];
-        At { trie: self, at: 0, out: &mut out }.deserialize(d)?;
-        Ok(out)
+    /// Reads one record from a deserializer (a list page's element, a details response) into
+    /// `out`, which is reused from record to record (every slot is reset).
+    pub fn read<'de, D: Deserializer<'de>>(&self, d: D, out: &mut Vec<Slot>) -> Result<(), D::Error> {
+        out.resize(self.captures.len(), Slot::Absent);
+        // The root resets every slot (every capture passes through it).
+        At { trie: self, at: 0, out }.deserialize(d)
     }
 
     /// Reads one record that is already a JSON tree (a webhook body's object).
@@ -197,9 +252,9 @@ impl<'de> Visitor<'de> for At<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let node = &self.trie.nodes[self.at];
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match node.fields.binary_search_by(|(name, _)| by_length(name, key.as_bytes())) {
-                Ok(pos) => map.next_value_seed(At { trie: self.trie, at: node.fields[pos].1, out: &mut *self.out })?,
-                Err(_) => map.next_value::<IgnoredAny>().map(drop)?,
+            match node.field(key.as_bytes()) {
+                Some(child) => map.next_value_seed(At { trie: self.trie, at: child, out: &mut *self.out })?,
+                None => map.next_value::<IgnoredAny>().map(drop)?,
             }
         }
         Ok(())
@@ -337,6 +392,27 @@ impl KindVisitor {
     }
 }
 
+/// The decimal text of an integer (ids are the common case of `toString`: this skips the
+/// formatting machinery).
+fn integer_text(negative: bool, mut v: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(digits.len() - at + usize::from(negative));
+    if negative {
+        text.push('-');
+    }
+    text.extend(digits[at..].iter().map(|&d| char::from(d)));
+    text
+}
+
 /// A string that holds a number, in JSON number syntax with optional surrounding spaces
 /// (`"12.50"`, `" 7 "`, `"-1e3"`; not `"NaN"`, `"inf"`, `"0x10"` or `""`).
 fn numeric(text: &str) -> Option<f64> {
@@ -370,14 +446,14 @@ impl<'de> Visitor<'de> for KindVisitor {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot, E> {
         Ok(match self.0 {
             Kind::Number => Slot::Number(v as f64),
-            _ => self.number_text(v.to_string()),
+            _ => self.number_text(integer_text(v < 0, v.unsigned_abs())),
         })
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
         Ok(match self.0 {
             Kind::Number => Slot::Number(v as f64),
-            _ => self.number_text(v.to_string()),
+            _ => self.number_text(integer_text(false, v)),
         })
     }
 
@@ -427,28 +503,35 @@ impl<'de> Visitor<'de> for KindVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
         match self.0 {
             Kind::Codes => {
-                let mut codes: Vec<String> = Vec::new();
-                let mut bad = false;
+                let mut codes = String::new();
+                let (mut any, mut bad) = (false, false);
                 while let Some(code) = seq.next_element_seed(CodeElement)? {
                     match code {
-                        Some(code) => codes.push(code),
+                        Some(code) => {
+                            if any {
+                                codes.push_str(CODE_SEPARATOR);
+                            }
+                            codes.push_str(&code);
+                            any = true;
+                        }
                         None => bad = true,
                     }
                 }
-                Ok(match (bad, codes.is_empty()) {
+                Ok(match (bad, any) {
                     (true, _) => self.invalid("an array with an element that is not a code"),
                     // No codes: no value (see the decisions).
-                    (false, true) => Slot::Null,
-                    (false, false) => Slot::Text(codes.join(CODE_SEPARATOR)),
+                    (false, false) => Slot::Null,
+                    (false, true) => Slot::Text(codes),
                 })
             }
             Kind::Items => {
                 let mut items = Vec::new();
                 let mut bad = false;
-                while let Some(item) = seq.next_element::<Value>()? {
-                    match item {
-                        Value::Object(item) => items.push(item),
-                        _ => bad = true,
+                while let Some(item) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+                    if item.get().trim_start().starts_with('{') {
+                        items.push(Item(item));
+                    } else {
+                        bad = true;
                     }
                 }
                 Ok(if bad { self.invalid("an array with an element that is not an object") } else { Slot::Items(items) })
@@ -505,7 +588,8 @@ mod tests {
     fn read(body: &str, captures: &[Capture]) -> Vec<Slot> {
         let trie = Trie::new(captures);
         let mut de = serde_json::Deserializer::from_str(body);
-        let streamed = trie.read(&mut de).expect("valid JSON");
+        let mut streamed = vec![Slot::Text("stale".into()); 1];
+        trie.read(&mut de, &mut streamed).expect("valid JSON");
         // The tree path agrees with the streaming one.
         let value: Value = serde_json::from_str(body).expect("valid JSON");
         assert_eq!(trie.read_value(&value), streamed, "{body}");
@@ -523,8 +607,8 @@ mod tests {
         assert_eq!(
             out[3],
             Slot::Items(vec![
-                json!({"sku": "A"}).as_object().cloned().unwrap_or_default(),
-                json!({"sku": "B"}).as_object().cloned().unwrap_or_default()
+                Item::from_object(json!({"sku": "A"}).as_object().expect("an object")).expect("JSON"),
+                Item::from_object(json!({"sku": "B"}).as_object().expect("an object")).expect("JSON")
             ])
         );
         assert_eq!(out[4], Slot::Text("X,Y,3".into()));
@@ -540,6 +624,14 @@ mod tests {
         assert_eq!(out[3], Slot::Null);
         let out = read(r#"{"id": null}"#, &[ID, PRICE]);
         assert_eq!(out, vec![Slot::Null, Slot::Absent]);
+    }
+
+    #[test]
+    fn integers_as_text() {
+        for v in [0i64, 7, -7, 1234567890123, i64::MIN, i64::MAX] {
+            assert_eq!(integer_text(v < 0, v.unsigned_abs()), v.to_string());
+        }
+        assert_eq!(integer_text(false, u64::MAX), u64::MAX.to_string());
     }
 
     #[test]
