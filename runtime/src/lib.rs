@@ -15,6 +15,7 @@ mod customer;
 mod engine;
 mod error;
 pub mod path;
+mod reader;
 mod secret;
 mod store;
 pub mod sync;

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use futures_util::StreamExt as _;
-use miniapp_tests::{AcmeFunctions, acme_shop};
+use miniapp_tests::{AcmeFunctions, acme_shop, median_ratio};
 use serde_json::{Map, Value, json};
 
 const RECORDS_PER_PAGE: u64 = 250;
@@ -204,22 +204,6 @@ mod derived {
 fn orders_rules() -> Map<String, Value> {
     let definition: Value = serde_json::from_str(include_str!("../../examples/definitions/acme-shop.json")).unwrap();
     definition.pointer("/sync/resources/orders/apiMapping").and_then(Value::as_object).cloned().unwrap()
-}
-
-/// Median of `rounds` per-round ratios `b / a`, each round timing `n` runs of each, interleaved.
-fn median_ratio(rounds: usize, n: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> f64 {
-    let mut ratios: Vec<f64> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            (0..n).for_each(|_| a());
-            let ta = start.elapsed();
-            let start = Instant::now();
-            (0..n).for_each(|_| b());
-            start.elapsed().as_secs_f64() / ta.as_secs_f64()
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    ratios[ratios.len() / 2]
 }
 
 fn mapping(c: &mut Criterion) -> Vec<String> {

@@ -29,3 +29,20 @@ impl acme_shop::Functions for AcmeFunctions {
         }
     }
 }
+
+/// For the benches: the median of `rounds` per-round ratios `b / a`, each round timing `n` runs
+/// of `a` then `n` of `b` (interleaved, so both see the same machine).
+pub fn median_ratio(rounds: usize, n: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> f64 {
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            (0..n).for_each(|_| a());
+            let ta = start.elapsed();
+            let start = std::time::Instant::now();
+            (0..n).for_each(|_| b());
+            start.elapsed().as_secs_f64() / ta.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}

@@ -538,6 +538,23 @@ async fn a_shape_a_handler_maps_the_webhook_body_into_its_record_type() {
 }
 
 #[tokio::test]
+async fn the_handler_runs_when_the_event_is_only_in_the_body() {
+    // No topic header: the event comes from the body's `topic` (the fallback), so the record is
+    // read in a second pass, and must be the same.
+    let client = acme_shop::Client::new(connected(), AcmeFunctions);
+    let body = json!({"topic": "customer.registered", "payload": {"shopper_id": "c-5", "given_name": "Ana"}});
+    let (mut headers, bytes) = signed("customer.registered", &body);
+    headers.remove("x-acme-topic");
+    let delivery = client.receive_webhook(&miniapp::webhook::Request { headers: &headers, query: "", body: &bytes }).await.unwrap();
+    assert_eq!(delivery.event, Some(acme_shop::Event::CustomerRegistered));
+    let with_header = deliver(&client, "customer.registered", json!({"payload": {"shopper_id": "c-6", "given_name": "Ana"}})).await;
+    let (a, b) = (delivery.handler.unwrap(), with_header.handler.unwrap());
+    assert_eq!(a.target, b.target);
+    let Some(acme_shop::SyncRecord::ShoppersRecord(record)) = a.record else { panic!("no record") };
+    assert_eq!((record.code.as_deref(), record.first_name), (Some("c-5"), Some(json!("Ana"))));
+}
+
+#[tokio::test]
 async fn a_shape_b_handler_maps_the_object_at_data_path_with_the_resources_mapping() {
     let client = acme_shop::Client::new(connected(), AcmeFunctions);
     let delivery = deliver(

@@ -67,6 +67,50 @@ fn object_schema(props: Option<&Node>, base: &str, parent: &str, types: &mut Spa
     }
 }
 
+/// Sync names: each resource's import methods and record type, the fields of every record, and
+/// the `Functions` methods of `compute` helpers.
+fn sync(cx: &Ctx<'_>, methods: &mut Space<'_>, types: &mut Space<'_>, functions: &mut Space<'_>, out: &mut Vec<Diagnostic>) {
+    let computes = |rules: Option<&Node>, base: &str, functions: &mut Space<'_>, out: &mut Vec<Diagnostic>| {
+        for rule in members(rules) {
+            if rule.value.get("transform").and_then(Node::as_str) == Some("compute")
+                && let Some(f) = rule.value.get("fn")
+                && let Some(name) = f.as_str()
+            {
+                let ptr = format!("{}/fn", pointer::join(base, &rule.key));
+                functions.add(names::compute_method(name), &format!("compute `{name}`"), f.span, ptr, out);
+            }
+        }
+    };
+    for m in members(cx.at("/sync/resources")) {
+        let ptr = pointer::join("/sync/resources", &m.key);
+        let method = names::sync_method(&m.key);
+        if !methods.add(method.clone(), &m.key, m.key_span, ptr.clone(), out) {
+            methods.add(format!("{method}_from"), &m.key, m.key_span, ptr.clone(), out);
+            types.add(names::record_type(&m.key), &m.key, m.key_span, ptr.clone(), out);
+        }
+        let mapping = m.value.get("apiMapping");
+        let base = format!("{ptr}/apiMapping");
+        let mut fields = Space::new("record field", &[]);
+        for f in members(mapping) {
+            fields.add(names::snake(&f.key), &f.key, f.key_span, pointer::join(&base, &f.key), out);
+        }
+        computes(mapping, &base, functions, out);
+    }
+    // Shape-A handlers of one record type fill one record: their fields share a namespace.
+    let mut by_type: BTreeMap<String, Space<'_>> = BTreeMap::new();
+    for h in members(cx.at("/sync/webhooks/handlers")) {
+        let base = format!("{}/mapping", pointer::join("/sync/webhooks/handlers", &h.key));
+        let mapping = h.value.get("mapping");
+        if let Some(record_type) = h.value.get("recordType").and_then(Node::as_str) {
+            let fields = by_type.entry(record_type.to_string()).or_insert_with(|| Space::new("record field", &[]));
+            for f in members(mapping) {
+                fields.add(names::snake(&f.key), &f.key, f.key_span, pointer::join(&base, &f.key), out);
+            }
+        }
+        computes(mapping, &base, functions, out);
+    }
+}
+
 /// `E0801`: every generated method, type and field name is unique where it must be.
 pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let mut methods = Space::new("client method", names::RESERVED_METHODS);
@@ -120,6 +164,7 @@ pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    sync(cx, &mut methods, &mut types, &mut functions, out);
     let mut credentials = Space::new("credentials field", &[]);
     for decl in cx.credential_keys().chain(&cx.metadata) {
         credentials.add(names::snake(decl.name), decl.name, decl.span, "/auth".to_string(), out);

@@ -211,34 +211,38 @@ pub fn record_type(ir: &Ir) -> TokenStream {
     }
 }
 
-/// The body of `Receiver::sync_handler`, when handlers exist.
-pub fn handler_dispatch(ir: &Ir) -> TokenStream {
+/// `Receiver::map_record`, when handlers exist.
+pub fn map_record(ir: &Ir) -> TokenStream {
     let Some(sync) = ir.sync.as_ref().filter(|s| !s.handlers.is_empty()) else { return TokenStream::new() };
     let arms = sync.handlers.iter().filter_map(|h: &HandlerIr| {
-        let variant = format_ident!("{}", ir.events.iter().find(|e| e.event == h.event)?.rust);
-        let spec = format_ident!("{}", h.static_name);
+        let event = &h.event;
         let mapper = match (&h.mapper, &h.target) {
             (Some(m), _) => m,
             (None, Target::Resource(i)) => &sync.resources[*i].mapper,
             (None, Target::RecordType(_)) => return None,
         };
         let record = format_ident!("{}", h.variant);
-        let map = call(mapper, quote!(c));
-        Some(quote! {
-            ::std::option::Option::Some(Event::#variant) => {
-                ::miniapp::sync::handler::handle(&delivery.body, &requests::#spec, |c| #map.map(SyncRecord::#record))
-            }
-        })
+        let map = call(mapper, quote!(captured));
+        Some(quote!(#event => #map.map(SyncRecord::#record),))
     });
     quote! {
-        fn sync_handler(&self, delivery: &mut ::miniapp::webhook::Delivery<Event>) {
-            let handled = match &delivery.event {
+        fn map_record(
+            &self,
+            event: &str,
+            captured: ::miniapp::sync::Captured<'_>,
+        ) -> ::std::result::Result<SyncRecord, ::miniapp::sync::Problem> {
+            match event {
                 #(#arms)*
-                _ => return,
-            };
-            delivery.handler = ::std::option::Option::Some(handled);
+                other => ::std::result::Result::Err(::miniapp::sync::Problem::NoHandler { event: other.to_string() }),
+            }
         }
     }
+}
+
+/// The handlers, for the webhook `Spec`: `&[&HANDLER_ORDER_PLACED, ...]`.
+pub fn handler_refs(ir: &Ir) -> TokenStream {
+    let handlers = ir.sync.iter().flat_map(|s| &s.handlers).map(|h| format_ident!("{}", h.static_name));
+    quote!(&[#(&#handlers),*])
 }
 
 /// The client's imports.
@@ -275,8 +279,8 @@ pub fn methods(ir: &Ir) -> TokenStream {
     quote!(#(#methods)*)
 }
 
-fn captures(m: &Mapper) -> TokenStream {
-    let items = m.captures.iter().map(|(steps, kind)| {
+fn captures(list: &[(Vec<crate::path::Step>, Kind)]) -> TokenStream {
+    let items = list.iter().map(|(steps, kind)| {
         let steps = path(steps);
         let kind = match kind {
             Kind::Value => quote!(Value),
@@ -284,6 +288,7 @@ fn captures(m: &Mapper) -> TokenStream {
             Kind::Number => quote!(Number),
             Kind::Codes => quote!(Codes),
             Kind::Items => quote!(Items),
+            Kind::Object => quote!(Object),
         };
         quote!(::miniapp::sync::Capture { steps: #steps, kind: ::miniapp::sync::Kind::#kind })
     });
@@ -315,7 +320,7 @@ pub fn statics(ir: &Ir) -> TokenStream {
         let max_limit = num(r.max_limit, "u64");
         let data = path(&r.data);
         let total = option(r.total.as_deref().map(path));
-        let record = captures(&r.mapper);
+        let record = captures(&r.mapper.captures);
         quote! {
             pub(super) static #name: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
                 name: #json,
@@ -334,18 +339,9 @@ pub fn statics(ir: &Ir) -> TokenStream {
     });
     let handlers = sync.handlers.iter().map(|h| {
         let name = format_ident!("{}", h.static_name);
-        let (own, record) = match (&h.mapper, &h.target) {
-            (Some(m), _) => {
-                let s = format_ident!("{}", m.static_name);
-                let spec = captures(m);
-                (quote!(pub(super) static #s: ::miniapp::sync::RecordSpec = #spec;), quote!(&#s))
-            }
-            (None, Target::Resource(i)) => {
-                let s = format_ident!("{}", sync.resources[*i].static_name);
-                (TokenStream::new(), quote!(&#s.record))
-            }
-            (None, Target::RecordType(_)) => return TokenStream::new(),
-        };
+        let record_name = format_ident!("{}_RECORD", h.static_name);
+        let record = captures(&h.captures);
+        let event = &h.event;
         let target = match &h.target {
             Target::Resource(i) => {
                 let n = &sync.resources[*i].json;
@@ -360,12 +356,13 @@ pub fn statics(ir: &Ir) -> TokenStream {
         };
         let data = path(&h.data);
         quote! {
-            #own
+            pub(super) static #record_name: ::miniapp::sync::RecordSpec = #record;
             pub(super) static #name: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+                event: #event,
                 target: #target,
                 operation: ::miniapp::sync::Operation::#operation,
                 data: #data,
-                record: #record,
+                record: &#record_name,
             };
         }
     });

@@ -30,7 +30,7 @@ pub fn items(ir: &Ir) -> TokenStream {
     });
     let doc = format!(" An event of the `{}` webhook: one variant per event the definition names.", ir.ns);
     let record = super::sync::record_type(ir);
-    let handler = super::sync::handler_dispatch(ir);
+    let handler = super::sync::map_record(ir);
     quote! {
         #[doc = #doc]
         ///
@@ -93,17 +93,6 @@ pub fn methods(ir: &Ir) -> TokenStream {
         return TokenStream::new();
     }
     let has_handlers = ir.sync.as_ref().is_some_and(|s| !s.handlers.is_empty());
-    let receive = if has_handlers {
-        quote! {
-            let mut delivery = ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await?;
-            if delivery.is_new() {
-                <Self as ::miniapp::webhook::Receiver>::sync_handler(self, &mut delivery);
-            }
-            ::std::result::Result::Ok(delivery)
-        }
-    } else {
-        quote!(::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await)
-    };
     let handlers_doc = has_handlers.then(|| {
         quote! {
             ///
@@ -121,7 +110,7 @@ pub fn methods(ir: &Ir) -> TokenStream {
             &self,
             request: &::miniapp::webhook::Request<'_>,
         ) -> ::std::result::Result<::miniapp::webhook::Delivery<Event>, ::miniapp::webhook::Rejection> {
-            #receive
+            ::miniapp::webhook::receive(self, request).await
         }
 
         /// Marks a processed delivery done: the provider's retries of it are duplicates.
@@ -168,6 +157,7 @@ fn option(value: Option<TokenStream>) -> TokenStream {
 /// The `WEBHOOK` descriptor, inside `mod requests`.
 pub fn statics(ir: &Ir) -> TokenStream {
     let Some(w) = &ir.webhook else { return TokenStream::new() };
+    let handlers = super::sync::handler_refs(ir);
     let WebhookIr { paths, eager, verification, challenge, event, transaction, customer, response_status, response_body } = w;
     let paths = paths.iter().map(|slot| {
         let steps = path(&slot.steps);
@@ -257,6 +247,7 @@ pub fn statics(ir: &Ir) -> TokenStream {
             response_status: #response_status,
             response_body: #response_body,
             triggers: super::TRIGGERS,
+            handlers: #handlers,
             probes: ::std::sync::OnceLock::new(),
         };
     }

@@ -17,6 +17,8 @@ pub enum Kind {
     Number,
     Codes,
     Items,
+    /// Only whether an object is there.
+    Object,
 }
 
 /// The Rust type of a record field (always optional).
@@ -63,8 +65,6 @@ impl Rule {
 pub struct Mapper {
     /// The mapper function's name: `map_catalog`.
     pub function: String,
-    /// The captures' static: `CATALOG_RECORD`.
-    pub static_name: String,
     pub captures: Vec<(Vec<Step>, Kind)>,
     /// Karzoun field → rule, in the mapping's order.
     pub fields: Vec<(String, Rule)>,
@@ -123,6 +123,9 @@ pub struct HandlerIr {
     pub data: Vec<Step>,
     /// Shape A's own mapper (shape B uses its resource's).
     pub mapper: Option<Mapper>,
+    /// The record's captures rooted in the webhook body (shape B: `dataPath` + the resource's
+    /// paths), then an object capture at `data`.
+    pub captures: Vec<(Vec<Step>, Kind)>,
     /// The `SyncRecord` variant (= the record type's name).
     pub variant: String,
 }
@@ -147,7 +150,7 @@ fn parse(text: &str, what: &str) -> Result<Vec<Step>, String> {
 }
 
 /// Compiles one mapping. `what` names it in messages.
-fn mapper(rules: &model::Map<MappingRule>, function: String, static_name: String, record: String, what: &str) -> Result<Mapper, String> {
+fn mapper(rules: &model::Map<MappingRule>, function: String, record: String, what: &str) -> Result<Mapper, String> {
     let mut captures: Vec<(Vec<Step>, Kind)> = Vec::new();
     let mut cap = |text: &str, kind: Kind| -> Result<usize, String> {
         captures.push((parse(text, what)?, kind));
@@ -187,7 +190,7 @@ fn mapper(rules: &model::Map<MappingRule>, function: String, static_name: String
         };
         fields.push((key.clone(), rule));
     }
-    Ok(Mapper { function, static_name, captures, fields, record })
+    Ok(Mapper { function, captures, fields, record })
 }
 
 fn describe(rule: &MappingRule) -> String {
@@ -283,13 +286,7 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
     for (key, r) in &sync.resources {
         let upper = names::snake(key).to_uppercase();
         let record = names::record_type(key);
-        let m = mapper(
-            &r.api_mapping,
-            format!("map_{}", names::snake(key)),
-            format!("{upper}_RECORD"),
-            record.clone(),
-            &format!("resource `{key}`"),
-        )?;
+        let m = mapper(&r.api_mapping, format!("map_{}", names::snake(key)), record.clone(), &format!("resource `{key}`"))?;
         let title = r.display_name.as_deref().unwrap_or(key);
         let mut doc = vec![format!("A `{key}` record ({}): {title}.", r.content_type)];
         if let Some(d) = &r.description {
@@ -348,13 +345,22 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                 if !handled.iter().any(|(v, _)| *v == variant) {
                     handled.push((variant.clone(), Target::Resource(index)));
                 }
+                let data = parse(data_path, "dataPath")?;
+                let mut captures: Vec<(Vec<Step>, Kind)> = resources[index]
+                    .mapper
+                    .captures
+                    .iter()
+                    .map(|(steps, kind)| (data.iter().chain(steps).cloned().collect(), *kind))
+                    .collect();
+                captures.push((data.clone(), Kind::Object));
                 handlers.push(HandlerIr {
                     event: event.clone(),
                     static_name,
                     target: Target::Resource(index),
                     operation: *operation,
-                    data: parse(data_path, "dataPath")?,
+                    data,
                     mapper: None,
+                    captures,
                     variant,
                 });
             }
@@ -364,13 +370,7 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                     model::RecordType::AbandonedCart => "abandonedCart",
                 };
                 let name = names::change_type(rt);
-                let m = mapper(
-                    mapping,
-                    format!("map_{}", names::snake(event)),
-                    format!("{upper}_RECORD"),
-                    name.clone(),
-                    &format!("handler `{event}`"),
-                )?;
+                let m = mapper(mapping, format!("map_{}", names::snake(event)), name.clone(), &format!("handler `{event}`"))?;
                 let fields = record_fields(mapping, &m);
                 match changes.iter_mut().find(|(t, _)| t == rt) {
                     None => {
@@ -388,6 +388,8 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                         }
                     }
                 }
+                let mut captures = m.captures.clone();
+                captures.push((Vec::new(), Kind::Object));
                 handlers.push(HandlerIr {
                     event: event.clone(),
                     static_name,
@@ -395,6 +397,7 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                     operation: *operation,
                     data: Vec::new(),
                     mapper: Some(m),
+                    captures,
                     variant: name,
                 });
             }

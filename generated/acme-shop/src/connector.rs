@@ -361,16 +361,7 @@ impl Client {
         ::miniapp::webhook::Delivery<Event>,
         ::miniapp::webhook::Rejection,
     > {
-        let mut delivery = ::miniapp::webhook::receive(
-                &self.engine,
-                &requests::WEBHOOK,
-                request,
-            )
-            .await?;
-        if delivery.is_new() {
-            <Self as ::miniapp::webhook::Receiver>::sync_handler(self, &mut delivery);
-        }
-        ::std::result::Result::Ok(delivery)
+        ::miniapp::webhook::receive(self, request).await
     }
     /// Marks a processed delivery done: the provider's retries of it are duplicates.
     pub async fn confirm_webhook(
@@ -514,39 +505,28 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
-    fn sync_handler(&self, delivery: &mut ::miniapp::webhook::Delivery<Event>) {
-        let handled = match &delivery.event {
-            ::std::option::Option::Some(Event::OrderPlaced) => {
-                ::miniapp::sync::handler::handle(
-                    &delivery.body,
-                    &requests::HANDLER_ORDER_PLACED,
-                    |c| map_order_placed(c).map(SyncRecord::OrderChange),
-                )
+    fn map_record(
+        &self,
+        event: &str,
+        captured: ::miniapp::sync::Captured<'_>,
+    ) -> ::std::result::Result<SyncRecord, ::miniapp::sync::Problem> {
+        match event {
+            "order.placed" => map_order_placed(captured).map(SyncRecord::OrderChange),
+            "order.status_changed" => {
+                map_order_status_changed(captured).map(SyncRecord::OrderChange)
             }
-            ::std::option::Option::Some(Event::OrderStatusChanged) => {
-                ::miniapp::sync::handler::handle(
-                    &delivery.body,
-                    &requests::HANDLER_ORDER_STATUS_CHANGED,
-                    |c| map_order_status_changed(c).map(SyncRecord::OrderChange),
-                )
+            "cart.abandoned" => {
+                map_cart_abandoned(captured).map(SyncRecord::AbandonedCartChange)
             }
-            ::std::option::Option::Some(Event::CartAbandoned) => {
-                ::miniapp::sync::handler::handle(
-                    &delivery.body,
-                    &requests::HANDLER_CART_ABANDONED,
-                    |c| map_cart_abandoned(c).map(SyncRecord::AbandonedCartChange),
-                )
+            "customer.registered" => {
+                map_shoppers(captured).map(SyncRecord::ShoppersRecord)
             }
-            ::std::option::Option::Some(Event::CustomerRegistered) => {
-                ::miniapp::sync::handler::handle(
-                    &delivery.body,
-                    &requests::HANDLER_CUSTOMER_REGISTERED,
-                    |c| map_shoppers(c).map(SyncRecord::ShoppersRecord),
-                )
+            other => {
+                ::std::result::Result::Err(::miniapp::sync::Problem::NoHandler {
+                    event: other.to_string(),
+                })
             }
-            _ => return,
-        };
-        delivery.handler = ::std::option::Option::Some(handled);
+        }
     }
 }
 /// A `catalog` record (core:product): Catalog items.
@@ -1563,6 +1543,12 @@ mod requests {
         response_status: 202,
         response_body: "{\"received\":true}",
         triggers: super::TRIGGERS,
+        handlers: &[
+            &HANDLER_ORDER_PLACED,
+            &HANDLER_ORDER_STATUS_CHANGED,
+            &HANDLER_CART_ABANDONED,
+            &HANDLER_CUSTOMER_REGISTERED,
+        ],
         probes: ::std::sync::OnceLock::new(),
     };
     pub(super) static SYNC_CATALOG: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
@@ -1762,7 +1748,7 @@ mod requests {
         rate_per_second: ::std::option::Option::Some(5f64),
         timeout_ms: ::std::option::Option::Some(20000u64),
     };
-    pub(super) static ORDER_PLACED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+    pub(super) static HANDLER_ORDER_PLACED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
         &[
             ::miniapp::sync::Capture {
                 steps: &[Step::Field("payload"), Step::Field("id")],
@@ -1792,15 +1778,20 @@ mod requests {
                 steps: &[Step::Field("payload"), Step::Field("lines")],
                 kind: ::miniapp::sync::Kind::Items,
             },
+            ::miniapp::sync::Capture {
+                steps: &[],
+                kind: ::miniapp::sync::Kind::Object,
+            },
         ],
     );
     pub(super) static HANDLER_ORDER_PLACED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        event: "order.placed",
         target: ::miniapp::sync::handler::TargetSpec::RecordType("order"),
         operation: ::miniapp::sync::Operation::Create,
         data: &[],
-        record: &ORDER_PLACED_RECORD,
+        record: &HANDLER_ORDER_PLACED_RECORD,
     };
-    pub(super) static ORDER_STATUS_CHANGED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+    pub(super) static HANDLER_ORDER_STATUS_CHANGED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
         &[
             ::miniapp::sync::Capture {
                 steps: &[Step::Field("payload"), Step::Field("id")],
@@ -1814,15 +1805,20 @@ mod requests {
                 ],
                 kind: ::miniapp::sync::Kind::Value,
             },
+            ::miniapp::sync::Capture {
+                steps: &[],
+                kind: ::miniapp::sync::Kind::Object,
+            },
         ],
     );
     pub(super) static HANDLER_ORDER_STATUS_CHANGED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        event: "order.status_changed",
         target: ::miniapp::sync::handler::TargetSpec::RecordType("order"),
         operation: ::miniapp::sync::Operation::Update,
         data: &[],
-        record: &ORDER_STATUS_CHANGED_RECORD,
+        record: &HANDLER_ORDER_STATUS_CHANGED_RECORD,
     };
-    pub(super) static CART_ABANDONED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+    pub(super) static HANDLER_CART_ABANDONED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
         &[
             ::miniapp::sync::Capture {
                 steps: &[Step::Field("payload"), Step::Field("cart_id")],
@@ -1848,18 +1844,48 @@ mod requests {
                 steps: &[Step::Field("payload"), Step::Field("lines")],
                 kind: ::miniapp::sync::Kind::Items,
             },
+            ::miniapp::sync::Capture {
+                steps: &[],
+                kind: ::miniapp::sync::Kind::Object,
+            },
         ],
     );
     pub(super) static HANDLER_CART_ABANDONED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        event: "cart.abandoned",
         target: ::miniapp::sync::handler::TargetSpec::RecordType("abandonedCart"),
         operation: ::miniapp::sync::Operation::Create,
         data: &[],
-        record: &CART_ABANDONED_RECORD,
+        record: &HANDLER_CART_ABANDONED_RECORD,
     };
+    pub(super) static HANDLER_CUSTOMER_REGISTERED_RECORD: ::miniapp::sync::RecordSpec = ::miniapp::sync::RecordSpec::new(
+        &[
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("shopper_id")],
+                kind: ::miniapp::sync::Kind::Text,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("given_name")],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("family_name")],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload"), Step::Field("email_address")],
+                kind: ::miniapp::sync::Kind::Value,
+            },
+            ::miniapp::sync::Capture {
+                steps: &[Step::Field("payload")],
+                kind: ::miniapp::sync::Kind::Object,
+            },
+        ],
+    );
     pub(super) static HANDLER_CUSTOMER_REGISTERED: ::miniapp::sync::handler::HandlerSpec = ::miniapp::sync::handler::HandlerSpec {
+        event: "customer.registered",
         target: ::miniapp::sync::handler::TargetSpec::Resource("shoppers"),
         operation: ::miniapp::sync::Operation::Upsert,
         data: &[Step::Field("payload")],
-        record: &SYNC_SHOPPERS.record,
+        record: &HANDLER_CUSTOMER_REGISTERED_RECORD,
     };
 }

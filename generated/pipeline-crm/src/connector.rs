@@ -233,7 +233,7 @@ impl Client {
         ::miniapp::webhook::Delivery<Event>,
         ::miniapp::webhook::Rejection,
     > {
-        ::miniapp::webhook::receive(&self.engine, &requests::WEBHOOK, request).await
+        ::miniapp::webhook::receive(self, request).await
     }
     /// Marks a processed delivery done: the provider's retries of it are duplicates.
     pub async fn confirm_webhook(
@@ -836,6 +836,7 @@ mod requests {
         response_status: 200,
         response_body: "{}",
         triggers: super::TRIGGERS,
+        handlers: &[],
         probes: ::std::sync::OnceLock::new(),
     };
 }

@@ -5,16 +5,16 @@
 //! shape B maps the object at `dataPath` with a resource's `apiMapping`. Either way the delivery
 //! carries a [`Handled`] under `handler`: `{resource | recordType, operation, record}`, with
 //! `error` instead of `record` when the body does not fit the mapping (the delivery is still
-//! acknowledged: the provider would only send the same body again).
+//! acknowledged: the provider would only send the same body again). The record's values are
+//! captured in the delivery's one pass over its body when the event is known from the headers.
 
 use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{Captured, Problem, RecordSpec};
+use super::{Captured, Problem, RecordSpec, Slot};
 use crate::path::{self, Step};
-use crate::webhook::Body;
 
 /// What a handler does with its record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -108,11 +108,14 @@ impl<'de, R: HandlerRecord> Deserialize<'de> for Handled<R> {
 /// A handler, compiled.
 #[derive(Debug)]
 pub struct HandlerSpec {
+    /// The event it handles.
+    pub event: &'static str,
     pub target: TargetSpec,
     pub operation: Operation,
-    /// Where the record is in the body: shape B's `dataPath`; the root for shape A (its mapping
-    /// paths are rooted in the body).
+    /// Where the record is in the body, for messages: shape B's `dataPath`; the root for shape A.
     pub data: &'static [Step],
+    /// The record's captures, rooted in the body (shape B's `dataPath` + its resource's paths;
+    /// shape A's own paths), then one [`crate::sync::Kind::Object`] capture at `data`.
     pub record: &'static RecordSpec,
 }
 
@@ -123,23 +126,25 @@ pub enum TargetSpec {
     RecordType(&'static str),
 }
 
-/// Runs a handler on a delivery's body; `build` is the record's generated mapper.
-pub fn handle<R>(body: &Body, spec: &'static HandlerSpec, build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Handled<R> {
+/// The outcome of a handler whose captures are `slots`; `map` is the record's generated mapper.
+pub(crate) fn outcome<R>(
+    spec: &'static HandlerSpec,
+    slots: &mut [Slot],
+    map: impl FnOnce(Captured<'_>) -> Result<R, Problem>,
+) -> Handled<R> {
     let target = match spec.target {
         TargetSpec::Resource(name) => Target::Resource(name.to_string()),
         TargetSpec::RecordType(name) => Target::RecordType(name.to_string()),
     };
-    let outcome = match body.value() {
-        Err(e) => Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() }),
-        Ok(value) => match path::get(&value, spec.data) {
-            Some(record @ Value::Object(_)) => spec.record.map_value(record, build),
-            _ => Err(Problem::NoRecord { path: path::display(spec.data) }),
-        },
-    };
-    match outcome {
+    let n = spec.record.captures.len().min(slots.len());
+    // The last capture says whether an object is at `data`.
+    let found = matches!(slots.get(n.wrapping_sub(1)), Some(Slot::Value(Value::Object(_))));
+    let result =
+        if found { map(Captured::new(&mut slots[..n], spec.record)) } else { Err(Problem::NoRecord { path: path::display(spec.data) }) };
+    match result {
         Ok(record) => Handled { target, operation: spec.operation, record: Some(record), error: None },
         Err(problem) => {
-            tracing::debug!(%problem, "sync handler: the delivery does not fit the mapping");
+            tracing::debug!(event = spec.event, %problem, "sync handler: the delivery does not fit the mapping");
             Handled { target, operation: spec.operation, record: None, error: Some(problem.to_string()) }
         }
     }

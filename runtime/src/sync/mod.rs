@@ -6,7 +6,7 @@
 //! each returning an [`Import`]: a [`futures_core::Stream`] of `Result<Record, Error>` that
 //! fetches pages on demand.
 //!
-//! - **Mapping.** Each page is read once by a skipping reader ([`reader`]): only the mapped
+//! - **Mapping.** Each page is read once by a skipping reader: only the mapped
 //!   paths are kept, in the form their transform needs; nothing else is built.
 //! - **Paging** (FORMAT.md §11.3, proposed): `page=1, 2, …` with the page size in
 //!   `pagination.paramName` (`defaultLimit`, never above `maxLimit`). The import stops on an empty
@@ -32,7 +32,6 @@
 //!   a page that is not JSON) ends it with an `Err`. See [`Problem`].
 
 pub mod handler;
-pub mod reader;
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -44,13 +43,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use crate::reader::{Capture, Item, Kind, Slot};
 pub use handler::{Handled, HandlerRecord, NoRecord, Operation, Target};
-pub use reader::{Capture, Item, Kind, Slot};
 
 use crate::Error;
 use crate::engine::{Engine, RequestTemplate};
 use crate::path::{self, Step};
-use reader::Trie;
+use crate::reader::Trie;
 
 /// What went wrong with a page or a record of an import.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -86,6 +85,9 @@ pub enum Problem {
     /// A webhook handler's `dataPath` finds no object.
     #[error("no record object at `{path}`")]
     NoRecord { path: String },
+    /// The connector has no handler for the event.
+    #[error("no sync handler for `{event}`")]
+    NoHandler { event: String },
 }
 
 impl Problem {
@@ -115,19 +117,18 @@ impl RecordSpec {
     /// Maps one record from JSON bytes with `build` (a page's records are read in the page's
     /// own pass).
     pub fn map<R>(&'static self, bytes: &[u8], build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Result<R, Problem> {
-        let mut slots = Vec::new();
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let parsed = self.trie().read(&mut de, &mut slots).and_then(|()| de.end());
-        if let Err(e) = parsed {
-            return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() });
-        }
+        let mut slots =
+            self.read_slots(bytes).map_err(|e| Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() })?;
         build(Captured { slots: &mut slots, spec: self })
     }
 
-    /// Maps one record that is a JSON tree with `build`.
-    pub fn map_value<R>(&'static self, record: &Value, build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Result<R, Problem> {
-        let mut slots = self.trie().read_value(record);
-        build(Captured { slots: &mut slots, spec: self })
+    /// The captures of one JSON document (a webhook body), as the reader leaves them.
+    pub(crate) fn read_slots(&'static self, bytes: &[u8]) -> Result<Vec<Slot>, serde_json::Error> {
+        let mut slots = Vec::new();
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        self.trie().read(&mut de, &mut slots)?;
+        de.end()?;
+        Ok(slots)
     }
 }
 
@@ -167,7 +168,11 @@ impl ComputeInput {
     }
 }
 
-impl Captured<'_> {
+impl<'a> Captured<'a> {
+    pub(crate) fn new(slots: &'a mut [Slot], spec: &'static RecordSpec) -> Self {
+        Captured { slots, spec }
+    }
+
     fn take(&mut self, slot: usize) -> Slot {
         self.slots.get_mut(slot).map(std::mem::take).unwrap_or_default()
     }
@@ -658,8 +663,8 @@ mod page {
     use serde_json::Value;
 
     use super::Problem;
-    use super::reader::{KeySeed, Slot, Trie};
     use crate::path::Step;
+    use crate::reader::{KeySeed, Slot, Trie};
 
     pub(super) enum Data {
         Missing,

@@ -109,12 +109,11 @@ impl<C: Receiver> WebhookReceiver<C> {
             return plain(404, "unknown install");
         };
         let request = Request { headers: &parts.headers, query: parts.uri.query().unwrap_or(""), body: &bytes };
-        match super::receive::<C::Event>(client.engine(), client.spec(), &request).await {
+        match super::receive(&*client, &request).await {
             Err(rejection) => respond(&rejection.reply),
-            Ok(mut delivery) => {
+            Ok(delivery) => {
                 let reply = respond(&delivery.reply);
                 if delivery.is_new() {
-                    client.sync_handler(&mut delivery);
                     let handle = self.handle.clone();
                     tokio::spawn(async move {
                         let key = delivery.dedupe_key();

@@ -4,14 +4,16 @@
 //! Generated connectors with a `webhook` block have `Client::receive_webhook(&Request)`, which
 //! runs [`receive`] on the definition's compiled [`Spec`]:
 //!
-//! 1. the body is read once: validated as JSON, with only the values the rules need captured;
+//! 1. the body is read once: validated as JSON, with only the values the rules need captured
+//!    (and, when the headers name an event with a sync handler, that handler's record);
 //! 2. a URL-verification handshake (`challengeResponse`) is answered with its token;
 //! 3. the signature or token is verified against the raw bytes (`verification`); a failure is a
 //!    [`Rejection`] with 401; a verified body that is not JSON is a rejection with 400;
 //! 4. the event is extracted, then the transaction id (per-event `overrides` need the event),
 //!    which is claimed in the [`Dedupe`] store: a duplicate is acknowledged and flagged;
 //! 5. the reply is the definition's `response` (200 `{}` by default);
-//! 6. the customer is extracted and the matching triggers listed, for processing after the reply.
+//! 6. the customer is extracted, the matching triggers listed and the event's sync handler
+//!    record mapped (FORMAT.md §11.6), for processing after the reply.
 
 pub mod dedupe;
 mod delivery;
@@ -42,10 +44,15 @@ pub trait Receiver: Send + Sync + 'static {
     const NS: &'static str;
     fn engine(&self) -> &Engine;
     fn spec(&self) -> &'static Spec;
-    /// Runs the sync handler of a new delivery's event, if it has one (FORMAT.md §11.6), setting
-    /// [`Delivery::handler`].
-    fn sync_handler(&self, delivery: &mut Delivery<Self::Event>) {
-        let _ = delivery;
+    /// Maps the record of `event`'s sync handler (FORMAT.md §11.6) from its captures: the
+    /// generated mappers, for connectors whose `Spec::handlers` is not empty.
+    fn map_record(
+        &self,
+        event: &str,
+        captured: crate::sync::Captured<'_>,
+    ) -> Result<<Self::Event as WebhookEvent>::Record, crate::sync::Problem> {
+        let _ = captured;
+        Err(crate::sync::Problem::NoHandler { event: event.to_string() })
     }
 }
 
@@ -109,13 +116,22 @@ fn secrets(engine: &Engine, snapshot: &Snapshot, key: &str) -> Vec<(SecretSource
     engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect()
 }
 
-/// Runs a compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
+/// Runs a client's compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
 /// [`Delivery`] or a [`Rejection`], each with its reply.
-pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Request<'_>) -> Result<Delivery<E>, Rejection> {
+pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) -> Result<Delivery<C::Event>, Rejection> {
+    let (engine, spec) = (client.engine(), client.spec());
     let probes = spec.probes();
-    // When the headers already name an event with overrides, one pass reads their paths too.
-    let one_pass = spec.needs_second_pass(spec.event_before_body(request.headers, request.query).as_deref());
-    let captured = if one_pass { probes.all.capture(request.body) } else { probes.eager.capture(request.body) };
+    // When the headers already name the event, one pass also reads what it alone needs: its
+    // overrides' paths and its sync handler's record.
+    let early = spec.event_before_body(request.headers, request.query);
+    let early_handler = spec.handler(early.as_deref());
+    let one_pass = early_handler.is_some() || spec.needs_second_pass(early.as_deref());
+    let probe = match early_handler {
+        Some((i, _)) => &probes.handlers[i],
+        None if one_pass => &probes.all,
+        None => &probes.eager,
+    };
+    let read = probe.read(request.body);
     let ns = engine.app().ns;
     let delivery = |reply: delivery::Reply| Delivery {
         ns: ns.to_string(),
@@ -132,6 +148,14 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
         handler: None,
         body: delivery::Body::new(request.body),
         reply,
+    };
+    // The rules' values, and (after them) the early handler's record captures.
+    let (captured, mut handler_slots) = match read {
+        Ok(mut slots) => {
+            let rest = slots.split_off(slots.len().min(spec.paths.len()));
+            (Ok(slots.into_iter().map(probe::value).collect::<Vec<_>>()), rest)
+        }
+        Err(e) => (Err(e), Vec::new()),
     };
 
     // 2. The handshake.
@@ -169,13 +193,14 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
             }
         }
     };
-    let mut captured = captured.map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
+    let malformed = |e: serde_json::Error| Rejection::new(Reason::MalformedBody { message: e.to_string() });
+    let mut captured = captured.map_err(malformed)?;
 
     // 4. Event, transaction id, de-duplication.
     let event =
         spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule));
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
-        let more = probes.overrides.capture(request.body).map_err(|e| Rejection::new(Reason::MalformedBody { message: e.to_string() }))?;
+        let more = probes.overrides.capture(request.body).map_err(malformed)?;
         captured.extend(more);
     }
     let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };
@@ -198,22 +223,32 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
         }
     }
 
-    // 5. The reply; 6. what processing needs. (A sync handler's record is mapped by the
-    // generated client, which knows the record types: `Receiver::sync_handler`.)
+    // 5. The reply; 6. what processing needs: the customer, the triggers, and the record of the
+    // event's sync handler (FORMAT.md §11.6).
     let body = serde_json::from_str(spec.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
     let reply = Reply::json(spec.response_status, body);
-    let (customer, triggers) = if duplicate {
-        (None, Vec::new())
+    let (customer, triggers, handler) = if duplicate {
+        (None, Vec::new(), None)
     } else {
         let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref()));
         let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| t.event.to_string()).collect();
-        (customer, triggers)
+        let handler = match spec.handler(event.as_deref()) {
+            None => None,
+            Some((_, h)) => {
+                // Read in the first pass when the event was known then; otherwise now.
+                if early_handler.is_none() {
+                    handler_slots = h.record.read_slots(request.body).map_err(malformed)?;
+                }
+                Some(crate::sync::handler::outcome(h, &mut handler_slots, |c| client.map_record(h.event, c)))
+            }
+        };
+        (customer, triggers, handler)
     };
     if event.is_none() {
         tracing::debug!(ns, "webhook delivery names no event; acknowledged, nothing to run");
     }
     Ok(Delivery {
-        event: event.as_deref().map(E::from_event),
+        event: event.as_deref().map(<C::Event as WebhookEvent>::from_event),
         transaction_id,
         generated_id,
         duplicate,
@@ -221,6 +256,7 @@ pub async fn receive<E: WebhookEvent>(engine: &Engine, spec: &Spec, request: &Re
         verified_with,
         customer,
         triggers,
+        handler,
         ..delivery(reply)
     })
 }

@@ -5,12 +5,10 @@
 //! A path can also ask only whether an object is there ([`Capture::Object`]), e.g. a customer's
 //! base path whose fields are captured by their own paths: then nothing is built for it.
 
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::path::{self, Step};
+use crate::path::Step;
+use crate::reader::{self, Kind, Slot, Trie};
 
 /// What to keep at a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +20,7 @@ pub enum Capture {
 }
 
 impl Capture {
+    #[cfg(test)]
     fn steps(&self) -> &'static [Step] {
         match self {
             Capture::Value(steps) | Capture::Object(steps) => steps,
@@ -35,234 +34,69 @@ pub fn capture(body: &[u8], paths: &[Capture]) -> Result<Vec<Option<Value>>, ser
     Probe::new(paths).capture(body)
 }
 
-/// A set of captures compiled into a trie of their steps, so that at each object the reader
-/// compares a key only with the distinct names that lead somewhere (a binary search), however
-/// many paths share them. Build it once per set of paths.
+/// A set of captures compiled for the skipping reader (a trie of their steps, so that at each
+/// object the reader compares a key only with the names that lead somewhere). Build it once per
+/// set of paths.
 #[derive(Clone, Debug)]
 pub struct Probe {
-    paths: Vec<Capture>,
-    nodes: Vec<TrieNode>,
-}
-
-#[derive(Clone, Debug, Default)]
-struct TrieNode {
-    depth: usize,
-    /// Field name → child node, sorted by length, then name (most keys differ in length, so
-    /// most comparisons never look at the bytes).
-    fields: Vec<(&'static str, usize)>,
-    /// Array index → child node.
-    indexes: Vec<(usize, usize)>,
-    /// Whether a `Value` capture ends here (then the whole value is read).
-    value: bool,
-    /// The captures that end here.
-    ends: Vec<usize>,
-    /// The captures that end here or below.
-    through: Vec<usize>,
+    trie: Trie,
 }
 
 impl Probe {
     pub fn new(paths: &[Capture]) -> Self {
-        let mut nodes = vec![TrieNode::default()];
-        for (i, capture) in paths.iter().enumerate() {
-            let mut at = 0;
-            nodes[at].through.push(i);
-            for step in capture.steps() {
-                let depth = nodes[at].depth + 1;
-                let existing = match step {
-                    Step::Field(name) => nodes[at].fields.iter().find(|(n, _)| n == name).map(|(_, c)| *c),
-                    Step::Index(index) => nodes[at].indexes.iter().find(|(n, _)| n == index).map(|(_, c)| *c),
-                };
-                at = match existing {
-                    Some(child) => child,
-                    None => {
-                        nodes.push(TrieNode { depth, ..TrieNode::default() });
-                        let child = nodes.len() - 1;
-                        match step {
-                            Step::Field(name) => nodes[at].fields.push((name, child)),
-                            Step::Index(index) => nodes[at].indexes.push((*index, child)),
-                        }
-                        child
-                    }
-                };
-                nodes[at].through.push(i);
-            }
-            nodes[at].ends.push(i);
-            nodes[at].value |= matches!(capture, Capture::Value(_));
-        }
-        for node in &mut nodes {
-            node.fields.sort_unstable_by(|(a, _), (b, _)| by_length(a, b));
-        }
-        Probe { paths: paths.to_vec(), nodes }
+        Self::with(paths, &[])
+    }
+
+    /// `paths`, then `extra` captures (a sync handler's record), read in the same pass.
+    pub(crate) fn with(paths: &[Capture], extra: &[reader::Capture]) -> Self {
+        let captures: Vec<reader::Capture> = paths
+            .iter()
+            .map(|c| match *c {
+                Capture::Value(steps) => reader::Capture { steps, kind: Kind::Value },
+                Capture::Object(steps) => reader::Capture { steps, kind: Kind::Object },
+            })
+            .chain(extra.iter().copied())
+            .collect();
+        Probe { trie: Trie::new(&captures) }
     }
 
     /// How many captures this probe makes.
     pub fn len(&self) -> usize {
-        self.paths.len()
+        self.trie.captures().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.paths.is_empty()
+        self.trie.captures().is_empty()
     }
 
     /// Reads `body` once: validated as one JSON value, with the captures taken on the way.
     pub fn capture(&self, body: &[u8]) -> Result<Vec<Option<Value>>, serde_json::Error> {
-        let mut out = vec![None; self.paths.len()];
+        Ok(self.read(body)?.into_iter().map(value).collect())
+    }
+
+    /// The captures as the reader leaves them (each in its kind's form).
+    pub(crate) fn read(&self, body: &[u8]) -> Result<Vec<Slot>, serde_json::Error> {
+        let mut slots = Vec::new();
         let mut de = serde_json::Deserializer::from_slice(body);
-        Node { probe: self, at: 0, out: &mut out }.deserialize(&mut de)?;
+        self.trie.read(&mut de, &mut slots)?;
         de.end()?;
-        Ok(out)
+        Ok(slots)
     }
 }
 
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
-/// A position in the body: a node of the trie.
-struct Node<'a> {
-    probe: &'a Probe,
-    at: usize,
-    out: &'a mut Vec<Option<Value>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Node<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let node = &self.probe.nodes[self.at];
-        if node.through.is_empty() {
-            // No captures at all: validate only.
-            IgnoredAny::deserialize(d)?;
-            return Ok(());
-        }
-        // A later duplicate key replaces what an earlier one captured (as in a full parse).
-        for &i in &node.through {
-            self.out[i] = None;
-        }
-        if !node.value {
-            return d.deserialize_any(self);
-        }
-        // A value ends here: keep it, read the deeper captures from it (copying only those
-        // parts), then move it into the slot of one that ends here.
-        let value = Value::deserialize(d)?;
-        let here = node.ends.iter().copied().find(|&i| matches!(self.probe.paths[i], Capture::Value(_)));
-        for &i in node.through.iter().filter(|&&i| Some(i) != here) {
-            let found = path::get(&value, &self.probe.paths[i].steps()[node.depth..]);
-            self.out[i] = match self.probe.paths[i] {
-                Capture::Value(_) => found.cloned(),
-                Capture::Object(_) => found.filter(|v| v.is_object()).map(|_| Value::Object(serde_json::Map::new())),
-            };
-        }
-        if let Some(here) = here {
-            self.out[here] = Some(value);
-        }
-        Ok(())
-    }
-}
-
-use serde::Deserialize as _;
-
-impl<'de> Visitor<'de> for Node<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let node = &self.probe.nodes[self.at];
-        // Only `Object` captures can end here (a `Value` one would have read the whole value).
-        for &i in &node.ends {
-            self.out[i] = Some(Value::Object(serde_json::Map::new()));
-        }
-        while let Some(key) = map.next_key_seed(Key)? {
-            match node.fields.binary_search_by(|(name, _)| by_length(name, key.as_str())) {
-                Ok(pos) => map.next_value_seed(Node { probe: self.probe, at: node.fields[pos].1, out: &mut *self.out })?,
-                Err(_) => map.next_value::<IgnoredAny>().map(drop)?,
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let node = &self.probe.nodes[self.at];
-        let mut index = 0usize;
-        loop {
-            let more = match node.indexes.iter().find(|(i, _)| *i == index) {
-                Some((_, child)) => seq.next_element_seed(Node { probe: self.probe, at: *child, out: &mut *self.out })?.is_some(),
-                None => seq.next_element::<IgnoredAny>()?.is_some(),
-            };
-            if !more {
-                return Ok(());
-            }
-            index += 1;
-        }
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-}
-
-/// An object key, borrowed from the body when it has no escapes.
-enum KeyText<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl KeyText<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            KeyText::Borrowed(s) => s,
-            KeyText::Owned(s) => s,
-        }
-    }
-}
-
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = KeyText<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyText<'de>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = KeyText<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyText<'de>, E> {
-        Ok(KeyText::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText<'de>, E> {
-        Ok(KeyText::Owned(v.to_string()))
+/// A rule's captured value: `None` where the path finds nothing.
+pub(crate) fn value(slot: Slot) -> Option<Value> {
+    match slot {
+        Slot::Value(v) => Some(v),
+        Slot::Null => Some(Value::Null),
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::path;
     use serde_json::json;
 
     const A_B: Capture = Capture::Value(&[Step::Field("a"), Step::Field("b")]);

@@ -86,6 +86,9 @@ pub struct Spec {
     pub response_status: u16,
     pub response_body: &'static str,
     pub triggers: &'static [TriggerInfo],
+    /// The sync handlers (FORMAT.md §11.6), by event: their records are captured in the same
+    /// pass when the event is known before the body is read.
+    pub handlers: &'static [&'static crate::sync::handler::HandlerSpec],
     /// The paths compiled into probes, on first use.
     #[doc(hidden)]
     pub probes: std::sync::OnceLock<Probes>,
@@ -100,6 +103,8 @@ pub struct Probes {
     pub(crate) overrides: Probe,
     /// Both, in slot order: for a delivery whose event is known before its body is read.
     pub(crate) all: Probe,
+    /// Per handler (in `Spec::handlers` order): both, then the handler's record captures.
+    pub(crate) handlers: Vec<Probe>,
 }
 
 /// What one delivery offers the rules: the captured body values, the headers and the query.
@@ -125,7 +130,12 @@ impl Spec {
     pub(crate) fn probes(&self) -> &Probes {
         self.probes.get_or_init(|| {
             let (eager, rest) = self.paths.split_at(self.eager.min(self.paths.len()));
-            Probes { eager: Probe::new(eager), overrides: Probe::new(rest), all: Probe::new(self.paths) }
+            Probes {
+                eager: Probe::new(eager),
+                overrides: Probe::new(rest),
+                all: Probe::new(self.paths),
+                handlers: self.handlers.iter().map(|h| Probe::with(self.paths, h.record.captures)).collect(),
+            }
         })
     }
 
@@ -139,6 +149,12 @@ impl Spec {
             rule @ EventRule::Composite { parts, .. } if parts.iter().all(outside_body) => inputs.event(rule),
             _ => None,
         }
+    }
+
+    /// The handler of `event` and its index, if it has one.
+    pub(crate) fn handler(&self, event: Option<&str>) -> Option<(usize, &'static crate::sync::handler::HandlerSpec)> {
+        let event = event?;
+        self.handlers.iter().enumerate().find(|(_, h)| h.event == event).map(|(i, h)| (i, *h))
     }
 
     /// Whether `event` has an override that reads a path outside the eager ones.

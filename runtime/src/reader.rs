@@ -1,8 +1,9 @@
-//! The skipping reader: one pass over a list page (or one record) that validates it as JSON and
-//! keeps only the values a resource's mapping reads, each already in the form its transform
-//! wants. `serde_json` drives the pass; every field no path leads to is skipped as `IgnoredAny`,
-//! and object keys are compared as raw bytes (no UTF-8 check, no allocation) against the few
-//! names that lead somewhere, so an unmapped field costs what skipping it costs.
+//! The skipping reader: one pass over a JSON document (a sync list page or record, a webhook
+//! body) that validates it and keeps only the values at a fixed set of paths (parsed by the
+//! compiler), each already in the form its reader wants. `serde_json` drives the pass; every
+//! field no path leads to is skipped as `IgnoredAny`, and object keys are compared as raw bytes
+//! (no UTF-8 check, no allocation) against the few names that lead somewhere, most of them
+//! rejected by their length alone, so an unread field costs little more than skipping it.
 
 use std::fmt;
 
@@ -25,6 +26,9 @@ pub enum Kind {
     Codes,
     /// `mapItems`: an array of objects.
     Items,
+    /// Only whether an object is there (an empty object stands for it): e.g. a webhook
+    /// customer's base path, whose fields are captured by their own paths. Nothing is built.
+    Object,
 }
 
 /// One value a mapping reads: a path inside the record, and the form to keep it in.
@@ -125,6 +129,8 @@ struct TrieNode {
     ends: Vec<usize>,
     /// The captures that end here or below.
     through: Vec<usize>,
+    /// Whether a capture that needs the value (not only [`Kind::Object`]) ends here.
+    value: bool,
 }
 
 #[inline]
@@ -174,6 +180,7 @@ impl Trie {
                 nodes[at].through.push(i);
             }
             nodes[at].ends.push(i);
+            nodes[at].value |= capture.kind != Kind::Object;
         }
         for node in &mut nodes {
             node.fields.sort_unstable_by(|(a, _), (b, _)| by_length(a, b));
@@ -194,7 +201,8 @@ impl Trie {
         At { trie: self, at: 0, out }.deserialize(d)
     }
 
-    /// Reads one record that is already a JSON tree (a webhook body's object).
+    /// Reads one record that is already a JSON tree (the same slots as [`Trie::read`]).
+    #[cfg(test)]
     pub fn read_value(&self, record: &Value) -> Vec<Slot> {
         self.captures.iter().map(|c| path::get(record, c.steps).map_or(Slot::Absent, |v| slot_from(c.kind, v))).collect()
     }
@@ -222,8 +230,10 @@ impl<'de> DeserializeSeed<'de> for At<'_> {
             self.out[i] = Slot::Absent;
         }
         match (node.ends.as_slice(), node.through.len()) {
-            // Nothing ends here: walk on.
-            ([], _) => d.deserialize_any(self),
+            // Nothing is read here or below: validate only.
+            (_, 0) => IgnoredAny::deserialize(d).map(drop),
+            // Nothing that needs the value ends here: walk on.
+            _ if !node.value => d.deserialize_any(self),
             // One capture ends here and nothing is read below it: read it in its form.
             ([only], 1) => {
                 self.out[*only] = KindSeed(self.trie.captures[*only].kind).deserialize(d)?;
@@ -251,6 +261,10 @@ impl<'de> Visitor<'de> for At<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let node = &self.trie.nodes[self.at];
+        // Only `Object` captures can end here (one that needs the value reads it whole).
+        for &i in &node.ends {
+            self.out[i] = Slot::Value(Value::Object(Map::new()));
+        }
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match node.field(key.as_bytes()) {
                 Some(child) => map.next_value_seed(At { trie: self.trie, at: child, out: &mut *self.out })?,
@@ -372,6 +386,7 @@ impl KindVisitor {
             Kind::Number => "a number",
             Kind::Codes => "an array of codes",
             Kind::Items => "an array of objects",
+            Kind::Object => "an object",
         }
     }
 
@@ -379,6 +394,8 @@ impl KindVisitor {
         match self.0 {
             // `toNumberOrNull`: anything that is not a number is no number (FORMAT.md §11.5).
             Kind::Number => Slot::Null,
+            // Not an object: no object.
+            Kind::Object => Slot::Absent,
             _ => Slot::Invalid { expected: self.expected(), found },
         }
     }
@@ -429,11 +446,11 @@ impl<'de> Visitor<'de> for KindVisitor {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {
-        Ok(Slot::Null)
+        Ok(if self.0 == Kind::Object { Slot::Absent } else { Slot::Null })
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Slot, E> {
-        Ok(Slot::Null)
+        self.visit_unit()
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot, E> {
@@ -497,6 +514,9 @@ impl<'de> Visitor<'de> for KindVisitor {
             });
         }
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        if self.0 == Kind::Object {
+            return Ok(Slot::Value(Value::Object(Map::new())));
+        }
         Ok(self.invalid("an object"))
     }
 
