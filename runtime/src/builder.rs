@@ -24,6 +24,7 @@ pub struct Builder<C: Connector> {
     values: Vec<(Bag, &'static str, Value)>,
     store: Option<Arc<dyn Store>>,
     dedupe: Option<Arc<dyn crate::webhook::Dedupe>>,
+    refresh_lock: Option<Arc<dyn crate::RefreshLock>>,
     settings: Settings,
     parts: C::Parts,
     _client: PhantomData<fn() -> C>,
@@ -40,7 +41,7 @@ impl<C: Connector> std::fmt::Debug for Builder<C> {
 impl<C: Connector> Builder<C> {
     /// `values` are the initial credentials and metadata (written into the store on `build`).
     pub fn new(values: Vec<(Bag, &'static str, Value)>, parts: C::Parts) -> Self {
-        Builder { values, store: None, dedupe: None, settings: Settings::default(), parts, _client: PhantomData }
+        Builder { values, store: None, dedupe: None, refresh_lock: None, settings: Settings::default(), parts, _client: PhantomData }
     }
 
     /// Keep credentials in your own store (refreshed tokens are written back to it). Pass
@@ -60,6 +61,13 @@ impl<C: Connector> Builder<C> {
     /// one store between the clients of every install; across replicas, use a shared one.
     pub fn dedupe(mut self, dedupe: Arc<dyn crate::webhook::Dedupe>) -> Self {
         self.dedupe = Some(dedupe);
+        self
+    }
+
+    /// Refresh tokens under a lock shared by every process serving the install (e.g.
+    /// `miniapp::redis::RedisRefreshLock`), so that replicas refresh an install once.
+    pub fn refresh_lock(mut self, lock: Arc<dyn crate::RefreshLock>) -> Self {
+        self.refresh_lock = Some(lock);
         self
     }
 
@@ -144,6 +152,9 @@ impl<C: Connector> Builder<C> {
         let mut engine = Engine::new(C::APP, store, self.settings, initial);
         if let Some(dedupe) = self.dedupe {
             engine = engine.with_dedupe(dedupe);
+        }
+        if let Some(lock) = self.refresh_lock {
+            engine = engine.with_refresh_lock(lock);
         }
         C::assemble(engine, self.parts)
     }

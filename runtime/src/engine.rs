@@ -262,6 +262,8 @@ pub struct Engine {
     dirty: AtomicBool,
     /// Where processed webhook transaction ids live.
     dedupe: Arc<dyn crate::webhook::Dedupe>,
+    /// The lock that makes one refresh per install across processes, if any.
+    shared_refresh: Option<Arc<dyn crate::RefreshLock>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -299,7 +301,14 @@ impl Engine {
             dirty: AtomicBool::new(!initial.is_empty()),
             unsaved: tokio::sync::Mutex::new(initial),
             dedupe: Arc::new(crate::webhook::MemoryDedupe::default()),
+            shared_refresh: None,
         }
+    }
+
+    /// Refreshes tokens under this cross-process lock (see [`crate::RefreshLock`]).
+    pub fn with_refresh_lock(mut self, lock: Arc<dyn crate::RefreshLock>) -> Self {
+        self.shared_refresh = Some(lock);
+        self
     }
 
     /// Uses this de-duplication store for webhook deliveries (default: a [`crate::webhook::MemoryDedupe`]
@@ -653,7 +662,7 @@ impl Engine {
                         if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                             refreshed = true;
                             masks.extend(self.secrets(snapshot));
-                            self.refresh(generation).await?;
+                            self.refresh(generation, snapshot).await?;
                             // The new token is in the store (or about to be written there).
                             *snapshot = self.snapshot(t.name).await?;
                             system = self.system(extra, snapshot);
@@ -689,16 +698,60 @@ impl Engine {
     }
 
     /// Runs the refresh request once for all the requests that saw a 401 with token generation
-    /// `seen`, and saves its object mapping in the credentials (one batch).
+    /// `seen` (made from the store as `used`), and saves its object mapping in the credentials
+    /// (one batch). With a cross-process lock, one refresh per install across processes.
     ///
     /// If the save fails, this returns [`Error::Store`]; the new tokens are kept by the engine and
     /// written before its next call (waiting requests then use them without refreshing again).
-    async fn refresh(&self, seen: u64) -> Result<(), Error> {
+    async fn refresh(&self, seen: u64, used: &Snapshot) -> Result<(), Error> {
         let _guard = self.refresh_lock.lock().await;
         if self.generation.load(Ordering::SeqCst) != seen {
             return Ok(()); // another request refreshed while we waited
         }
         let Some(t) = self.app.refresh else { return Ok(()) };
+        let Some(shared) = &self.shared_refresh else { return self.refresh_now(t).await };
+        let store_error = |source| Error::Store { request: t.name.to_string(), source };
+        let (ns, install) = (self.app.ns, self.install());
+        // The lock outlives the refresh request with all its retries.
+        let ttl = self.settings.deadline + Duration::from_secs(5);
+        let started = Instant::now();
+        let mut wait = Duration::from_millis(20);
+        loop {
+            // Tokens other than the ones that got the 401: another process has refreshed.
+            let refreshed_elsewhere = |now: &Snapshot| now.bag(Bag::Credentials) != used.bag(Bag::Credentials);
+            match shared.try_lock(ns, install, ttl).await.map_err(store_error)? {
+                Some(token) => {
+                    let outcome = match self.snapshot(t.name).await {
+                        Ok(now) if refreshed_elsewhere(&now) => {
+                            self.generation.fetch_add(1, Ordering::SeqCst);
+                            Ok(())
+                        }
+                        Ok(_) => self.refresh_now(t).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(error) = shared.unlock(ns, install, &token).await {
+                        tracing::warn!(%error, "could not release the refresh lock; it expires by itself");
+                    }
+                    return outcome;
+                }
+                None => {
+                    // Another process is refreshing: wait for its tokens.
+                    if started.elapsed() > ttl {
+                        return Err(Error::Timeout { request: format!("{} (waiting for another process's refresh)", t.name) });
+                    }
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_millis(200));
+                    if refreshed_elsewhere(&self.snapshot(t.name).await?) {
+                        self.generation.fetch_add(1, Ordering::SeqCst);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs the refresh request and saves its tokens.
+    async fn refresh_now(&self, t: &'static RequestTemplate) -> Result<(), Error> {
         let mut snapshot = self.snapshot(t.name).await?;
         let out = Box::pin(self.execute(t, &Map::new(), &mut snapshot, &[])).await?;
         // The provider has issued new tokens: from now on they are the ones to use, saved or not.
@@ -710,7 +763,8 @@ impl Engine {
 
     /// Runs the refresh request now (e.g. on a schedule).
     pub async fn force_refresh(&self) -> Result<(), Error> {
-        self.refresh(self.generation.load(Ordering::SeqCst)).await
+        let current = self.snapshot("refresh_token").await?;
+        self.refresh(self.generation.load(Ordering::SeqCst), &current).await
     }
 
     /// Runs an auth request (`get_token`, `userDetails`, a registration request, `test_token`) and

@@ -16,6 +16,8 @@ mod engine;
 mod error;
 pub mod path;
 mod reader;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod secret;
 mod store;
 pub mod sync;
@@ -29,7 +31,7 @@ pub use engine::{
 };
 pub use error::{BODY_EXCERPT_LIMIT, Error};
 pub use secret::Secret;
-pub use store::{Bag, MemoryStore, Snapshot, Store, StoreError, Write};
+pub use store::{Bag, MemoryStore, RefreshLock, Snapshot, Store, StoreError, Write};
 
 /// For implementing [`Store`] (and, later, other async traits) without adding a dependency.
 pub use async_trait::async_trait;

@@ -57,6 +57,25 @@ impl StoreError {
     }
 }
 
+/// One token refresh per install across processes (FORMAT.md §5.7): without it, two replicas
+/// that see the same 401 both refresh, and with rotating refresh tokens the second one fails
+/// and disconnects the tenant. Set one with `ClientBuilder::refresh_lock` (e.g.
+/// `miniapp::redis::RedisRefreshLock`, feature `redis`).
+///
+/// The client takes the lock before refreshing. If another process holds it, the client waits
+/// for that process's new tokens to appear in the store (re-reading it) and uses them; if it
+/// takes the lock but the store already holds other tokens than the ones that got the 401,
+/// another process has just refreshed, and it uses those.
+#[async_trait::async_trait]
+pub trait RefreshLock: Send + Sync {
+    /// Takes the lock of install `install` of app `ns` for at most `ttl`: `Some(token)` when
+    /// taken, `None` when another holder has it.
+    async fn try_lock(&self, ns: &str, install: &str, ttl: std::time::Duration) -> Result<Option<String>, StoreError>;
+    /// Releases the lock if `token` still holds it (an expired lock someone else took is left
+    /// alone).
+    async fn unlock(&self, ns: &str, install: &str, token: &str) -> Result<(), StoreError>;
+}
+
 /// Both bags of one install, as read by one [`Store::load`].
 ///
 /// Cloning is cheap (the bags are shared until one side changes). `Debug` shows the keys, never

@@ -12,6 +12,8 @@ macro_rules! connectors {
     };
 }
 
+pub mod redis_server;
+
 connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hookbox, oddities, pipeline_crm, relay);
 
 /// The `acme_shop` connector's sync `compute` helper, for the tests: `acmeSalesChannel` answers
