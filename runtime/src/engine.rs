@@ -81,6 +81,54 @@ impl Mapping {
         }
         out
     }
+
+    /// Applies the mapping to a response's JSON bytes in one pass that validates them and parses
+    /// only the mapped values (no tree of the whole response); the same result as [`Mapping::apply`].
+    pub fn read(&self, body: &[u8]) -> Result<Map<String, Value>, serde_json::Error> {
+        let trie = mapping_reader(self.entries);
+        let mut slots = Vec::new();
+        let mut de = serde_json::Deserializer::from_slice(body);
+        trie.read(&mut de, &mut slots)?;
+        de.end()?;
+        let mut slots = slots.into_iter();
+        let mut out = Map::with_capacity(self.entries.len());
+        for (name, extract) in self.entries {
+            let value = match extract {
+                Extract::Path(_) => match slots.next() {
+                    Some(crate::reader::Slot::Value(v)) => Some(v),
+                    Some(crate::reader::Slot::Null) => Some(Value::Null),
+                    _ => None,
+                },
+                Extract::Literal(s) => Some(Value::String((*s).to_string())),
+            };
+            if let Some(v) = value {
+                out.insert((*name).to_string(), v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The reader of a mapping's paths, built on first use and kept (mappings are static).
+fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::reader::Trie> {
+    type Cache = std::sync::RwLock<std::collections::HashMap<usize, Arc<crate::reader::Trie>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    // A static slice's address identifies it (two with the same address have the same content).
+    let key = entries.as_ptr() as usize;
+    if let Some(trie) = cache.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return trie.clone();
+    }
+    let captures: Vec<crate::reader::Capture> = entries
+        .iter()
+        .filter_map(|(_, extract)| match extract {
+            Extract::Path(steps) => Some(crate::reader::Capture { steps, kind: crate::reader::Kind::Value }),
+            Extract::Literal(_) => None,
+        })
+        .collect();
+    let trie = Arc::new(crate::reader::Trie::new(&captures));
+    cache.write().unwrap_or_else(|p| p.into_inner()).insert(key, trie.clone());
+    trie
 }
 
 /// A compiled request template (FORMAT.md §4).
@@ -459,7 +507,7 @@ impl Engine {
         snapshot: &Snapshot,
         system: &[(&'static str, String)],
         masks: &mut Vec<String>,
-    ) -> Result<(reqwest::RequestBuilder, String), Error> {
+    ) -> Result<reqwest::RequestBuilder, Error> {
         let scope = self.scope(vars, snapshot, system);
         let mut url = template::render_url(&t.url, &scope, t.name)?;
         for (k, v) in t.query {
@@ -467,11 +515,10 @@ impl Engine {
             url.query_pairs_mut().append_pair(k, &value);
         }
         self.redirect(&mut url);
-        let described = format!("{} ({:?} {})", t.name, t.method, t.url.path_pattern());
         let http = match &self.http {
             Ok(http) => http,
             Err(message) => {
-                return Err(Error::Transport { request: described, message: format!("the HTTP client could not be built: {message}") });
+                return Err(Error::Transport { request: describe(t), message: format!("the HTTP client could not be built: {message}") });
             }
         };
         let mut req = http.request(t.method.as_reqwest(), url);
@@ -530,7 +577,7 @@ impl Engine {
                 }
             };
         }
-        Ok((req, described))
+        Ok(req)
     }
 
     /// Sends a request (with retries and, for refreshable requests, one refresh after a 401) and
@@ -544,9 +591,16 @@ impl Engine {
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
     ) -> Result<Map<String, Value>, Error> {
-        let parse = t.mapping.entries.iter().any(|(_, e)| matches!(e, Extract::Path(_)));
-        let response = self.fetch(t, vars, snapshot, extra, parse).await?;
-        Ok(t.mapping.apply(&response))
+        let body = self.fetch_bytes(t, vars, snapshot, extra, None).await?;
+        if !t.mapping.entries.iter().any(|(_, e)| matches!(e, Extract::Path(_))) {
+            return Ok(t.mapping.apply(&Value::Null));
+        }
+        t.mapping.read(&body).map_err(|e| Error::Decode {
+            request: describe(t),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
     }
 
     /// Sends a request and returns its JSON response (`Value::Null` when `parse` is false).
@@ -558,13 +612,12 @@ impl Engine {
         extra: &[(&'static str, String)],
         parse: bool,
     ) -> Result<Value, Error> {
-        let (body, described) = self.fetch_bytes(t, vars, snapshot, extra, None).await?;
-        if parse { decode(&body, described) } else { Ok(Value::Null) }
+        let body = self.fetch_bytes(t, vars, snapshot, extra, None).await?;
+        if parse { decode(&body, t) } else { Ok(Value::Null) }
     }
 
     /// Sends a request (retries, refresh, deadline as for [`Engine::fetch`]) and returns the
-    /// bytes of its 2xx body with the request's description, unparsed. `timeout` replaces the
-    /// client's per-attempt timeout.
+    /// bytes of its 2xx body, unparsed. `timeout` replaces the client's per-attempt timeout.
     pub async fn fetch_bytes(
         &self,
         t: &RequestTemplate,
@@ -572,7 +625,7 @@ impl Engine {
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         timeout: Option<Duration>,
-    ) -> Result<(Vec<u8>, String), Error> {
+    ) -> Result<Vec<u8>, Error> {
         let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
         self.fetch_inner(t, vars, snapshot, extra, timeout).instrument(span).await
     }
@@ -610,7 +663,7 @@ impl Engine {
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         timeout: Option<Duration>,
-    ) -> Result<(Vec<u8>, String), Error> {
+    ) -> Result<Vec<u8>, Error> {
         let timeout = timeout.unwrap_or(self.settings.timeout);
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
@@ -623,18 +676,20 @@ impl Engine {
         let deadline = Instant::now() + self.settings.deadline;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
-            let (req, described) = self.build(t, vars, snapshot, &system, &mut masks)?;
+            let req = self.build(t, vars, snapshot, &system, &mut masks)?;
+            // What errors say the request was (built only when one is).
+            let described = || describe(t);
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(Error::Timeout { request: described });
+                return Err(Error::Timeout { request: described() });
             }
             let outcome = req.timeout(remaining.min(timeout)).send().await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
             let (failure, unsent, retry_after) = match outcome {
-                Err(e) if e.is_connect() => (Error::Transport { request: described, message: e.without_url().to_string() }, true, None),
-                Err(e) if e.is_timeout() => (Error::Timeout { request: described }, false, None),
-                Err(e) => (Error::Transport { request: described, message: e.without_url().to_string() }, false, None),
+                Err(e) if e.is_connect() => (Error::Transport { request: described(), message: e.without_url().to_string() }, true, None),
+                Err(e) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
+                Err(e) => (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None),
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = parse_retry_after(resp.headers());
@@ -644,10 +699,10 @@ impl Engine {
                         // A slow or broken body is a failure like a slow or broken header: the
                         // same retry rules apply.
                         match read_limited(&mut resp, limit).await {
-                            Ok(Some(body)) => return Ok((body, described)),
-                            Ok(None) => return Err(Error::ResponseTooLarge { request: described, limit }),
-                            Err(e) if e.is_timeout() => (Error::Timeout { request: described }, false, None),
-                            Err(e) => (Error::Transport { request: described, message: e.without_url().to_string() }, false, None),
+                            Ok(Some(body)) => return Ok(body),
+                            Ok(None) => return Err(Error::ResponseTooLarge { request: described(), limit }),
+                            Err(e) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
+                            Err(e) => (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None),
                         }
                     } else {
                         if (300..400).contains(&status) {
@@ -657,7 +712,7 @@ impl Engine {
                                 .and_then(|l| l.to_str().ok())
                                 .and_then(|l| resp.url().join(l).ok())
                                 .map_or_else(|| "an unreadable location".to_string(), |u| u.origin().ascii_serialization());
-                            return Err(Error::Redirect { request: described, status, location });
+                            return Err(Error::Redirect { request: described(), status, location });
                         }
                         if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                             refreshed = true;
@@ -669,15 +724,15 @@ impl Engine {
                             continue;
                         }
                         match status {
-                            401 | 403 => return Err(Error::Unauthorized { request: described, status }),
-                            429 => (Error::RateLimited { request: described, retry_after }, true, retry_after),
+                            401 | 403 => return Err(Error::Unauthorized { request: described(), status }),
+                            429 => (Error::RateLimited { request: described(), retry_after }, true, retry_after),
                             _ => {
                                 // Only what the excerpt keeps is downloaded; the connection is dropped.
                                 let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2).await;
                                 let unsent = status == 503 && retry_after.is_some();
                                 let mut secrets = self.secrets(snapshot);
                                 secrets.extend(masks.iter().cloned());
-                                (Error::Status { request: described, status, body: excerpt(&body, &secrets) }, unsent, retry_after)
+                                (Error::Status { request: described(), status, body: excerpt(&body, &secrets) }, unsent, retry_after)
                             }
                         }
                     }
@@ -829,8 +884,18 @@ async fn read_prefix(resp: &mut reqwest::Response, limit: usize) -> Vec<u8> {
     body
 }
 
-fn decode(body: &[u8], request: String) -> Result<Value, Error> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode { request, line: e.line(), column: e.column(), message: e.to_string() })
+fn decode(body: &[u8], t: &RequestTemplate) -> Result<Value, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        request: describe(t),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// How errors name a request: its name, method and path pattern (never values).
+fn describe(t: &RequestTemplate) -> String {
+    format!("{} ({:?} {})", t.name, t.method, t.url.path_pattern())
 }
 
 fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

@@ -270,12 +270,36 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
     if !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)))
         && let Some(UrlSeg::Lit(first)) = url.segs.first()
     {
-        let written = reqwest::Url::parse(first).map(|w| w.origin());
-        if written.as_ref().map_or(true, |o| *o != rendered.origin()) {
+        // The written origin is the literal's own text in the common case (already normalized):
+        // compared as text, without parsing the literal on every call.
+        let same_text = written_origin(first).is_some_and(|(scheme, host, port)| {
+            rendered.scheme() == scheme && rendered.host_str() == Some(host) && rendered.port() == port
+        });
+        let same = same_text || reqwest::Url::parse(first).is_ok_and(|w| w.origin() == rendered.origin());
+        if !same {
             return Err(fail("the rendered URL's origin differs from the definition's; nothing was sent".to_string()));
         }
     }
     Ok(rendered)
+}
+
+/// The scheme, host and explicit port of a URL literal's origin, read as text; `None` when the
+/// text is not in the normalized form a parse would give (user info, upper case, escapes,
+/// non-ASCII, IPv6), so the caller compares parsed origins instead.
+fn written_origin(literal: &str) -> Option<(&str, &str, Option<u16>)> {
+    let (scheme, rest) = literal.split_once("://")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let plain = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port.parse::<u16>().ok()?)),
+        None => (authority, None),
+    };
+    let default_port = match scheme {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    (plain(host) && port != Some(default_port)).then_some((scheme, host, port))
 }
 
 /// Renders a template value into JSON, keeping the type of whole-value placeholders. A missing
@@ -321,6 +345,16 @@ mod tests {
             UrlSeg::Query(Src::Var, "q"),
         ],
     };
+
+    #[test]
+    fn written_origins_are_read_as_text_only_when_normalized() {
+        assert_eq!(written_origin("https://api.example.com/v1/x"), Some(("https", "api.example.com", None)));
+        assert_eq!(written_origin("http://127.0.0.1:8080"), Some(("http", "127.0.0.1", Some(8080))));
+        for odd in ["https://API.example.com/", "https://u@api.example.com/", "https://api.example.com:443/", "https://[::1]/", "ftp://x/"]
+        {
+            assert_eq!(written_origin(odd), None, "{odd}");
+        }
+    }
 
     #[test]
     fn path_values_keep_their_slashes_as_segments_and_cannot_escape() {

@@ -571,7 +571,7 @@ async fn fetch_page<R>(
         pace.wait().await;
     }
     let mut snapshot = engine.snapshot(spec.list.name).await?;
-    let (body, _) = engine.fetch_bytes(&spec.list, &vars, &mut snapshot, &[], timeout).await?;
+    let body = engine.fetch_bytes(&spec.list, &vars, &mut snapshot, &[], timeout).await?;
 
     let Some(details) = &spec.details else {
         let page = read_page(&body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
@@ -597,7 +597,7 @@ async fn fetch_page<R>(
             }
             let vars: Map<String, Value> = [("id".to_string(), Value::String(id.clone()))].into_iter().collect();
             match engine.fetch_bytes(details, &vars, &mut snapshot, &[], timeout).await {
-                Ok((bytes, _)) => Ok(spec.record.map(&bytes, build)),
+                Ok(bytes) => Ok(spec.record.map(&bytes, build)),
                 Err(e) if e.status() == Some(404) => Ok(Err(Problem::Gone { id })),
                 Err(e) => Err(e),
             }

@@ -225,8 +225,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
 
     // 5. The reply; 6. what processing needs: the customer, the triggers, and the record of the
     // event's sync handler (FORMAT.md §11.6).
-    let body = serde_json::from_str(spec.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new()));
-    let reply = Reply::json(spec.response_status, body);
+    let reply = Reply::json(spec.response_status, probes.response_body.clone());
     let (customer, triggers, handler) = if duplicate {
         (None, Vec::new(), None)
     } else {

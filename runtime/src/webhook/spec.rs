@@ -105,6 +105,8 @@ pub struct Probes {
     pub(crate) all: Probe,
     /// Per handler (in `Spec::handlers` order): both, then the handler's record captures.
     pub(crate) handlers: Vec<Probe>,
+    /// `response_body`, parsed.
+    pub(crate) response_body: Value,
 }
 
 /// What one delivery offers the rules: the captured body values, the headers and the query.
@@ -135,6 +137,7 @@ impl Spec {
                 overrides: Probe::new(rest),
                 all: Probe::new(self.paths),
                 handlers: self.handlers.iter().map(|h| Probe::with(self.paths, h.record.captures)).collect(),
+                response_body: serde_json::from_str(self.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new())),
             }
         })
     }

@@ -1,0 +1,107 @@
+//! What an action call costs, as a user would compare: the bundled acme-shop
+//! `update_order_status` through the generated client, against a hand-written `reqwest` PUT with
+//! the same URL, bearer header and JSON body whose reply is read with `#[derive(Deserialize)]`
+//! structs. Both call one axum server on 127.0.0.1 (started by the bench) that returns a small
+//! order, in one process, interleaved in blocks of 100 calls (the platform rate limit off).
+//!
+//! After criterion's report, the bench prints the median block ratio (generated / by hand).
+//!
+//! `cargo bench -p miniapp-tests --bench action`
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may panic: that is how it fails
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{BenchmarkId, Criterion};
+use miniapp_loopback::{Reply, serve};
+use miniapp_tests::{AcmeFunctions, acme_shop};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Status {
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct Order {
+    status: Status,
+    updated_at: String,
+}
+
+#[derive(Deserialize)]
+struct Updated {
+    order: Order,
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let server = rt.block_on(serve(|_, _| {
+        Reply::json(json!({"order": {"id": "o-1", "status": {"code": "shipped", "label": "Shipped"}, "updated_at": "2026-12-01T10:00:00Z", "total": "42.00"}}))
+    }));
+    let client = acme_shop::Client::builder(
+        acme_shop::Credentials { access_token: Some("at-1".into()), store_id: Some(json!("s9")), ..Default::default() },
+        AcmeFunctions,
+    )
+    .base_url(server.url.clone())
+    .rate_limit(None)
+    .build();
+    let input = acme_shop::UpdateOrderStatusInput { order_id: "o-1".into(), status_id: "shipped".into(), note: None, notify_shopper: None };
+    let http = miniapp::reqwest::Client::new();
+    let url = format!("{}v3/stores/s9/orders/o-1/status", server.url);
+
+    let generated = || {
+        rt.block_on(async {
+            let out = client.update_order_status(black_box(&input)).await.unwrap();
+            black_box(out);
+        })
+    };
+    let by_hand = || {
+        rt.block_on(async {
+            let body = serde_json::to_vec(&json!({"status_id": "shipped", "note": null, "notify": true})).unwrap();
+            let response = http
+                .put(&url)
+                .header("authorization", "Bearer at-1")
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .error_for_status()
+                .unwrap();
+            let updated: Updated = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+            black_box((updated.order.status.code, updated.order.updated_at));
+        })
+    };
+    // The same request reaches the provider both ways.
+    generated();
+    by_hand();
+    let seen = server.requests();
+    assert_eq!(seen[0].json(), seen[1].json());
+    assert_eq!(seen[0].header("authorization"), seen[1].header("authorization"));
+
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("action/update_order_status");
+    group.bench_function(BenchmarkId::new("by hand", "reqwest + derive(Deserialize)"), |b| b.iter(by_hand));
+    group.bench_function(BenchmarkId::new("generated", "Client::update_order_status"), |b| b.iter(generated));
+    group.finish();
+    c.final_summary();
+    if std::env::args().any(|a| a == "--profile-time") {
+        return;
+    }
+
+    // Blocks of 100 calls, interleaved.
+    let mut ratios: Vec<f64> = (0..31)
+        .map(|_| {
+            let start = Instant::now();
+            (0..100).for_each(|_| by_hand());
+            let hand = start.elapsed();
+            let start = Instant::now();
+            (0..100).for_each(|_| generated());
+            start.elapsed().as_secs_f64() / hand.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    println!("\naction bench: generated / by hand, median of 31 interleaved blocks of 100 calls: {:.3}x", ratios[15]);
+}
