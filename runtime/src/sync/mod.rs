@@ -18,6 +18,8 @@
 //! - **Details** (`expandDetails`): each listed record's `id` is fetched from `endpoints.details`
 //!   (`{id}` is one path segment), [`Import::details_concurrency`] at a time, in list order; the
 //!   details response is the record that is mapped.
+//! - **Prefetch**: while the records of one page are consumed, the next page is already being
+//!   fetched (one page ahead, never more), so the provider's latency overlaps the consumer's work.
 //! - **Pace and failures**: `rateLimitPerSecond` spaces every request of the import,
 //!   `timeout` (milliseconds) bounds each; retries, `Retry-After`, the 401 → refresh → retry
 //!   and the URL safety of actions apply to every request.
@@ -368,7 +370,10 @@ pub struct Import<'a, R> {
     buffer: VecDeque<Result<R, Problem>>,
     /// The previous page's size, first and last records (or ids), to recognise a repeat.
     previous: Option<Fingerprint<R>>,
+    /// The next page being fetched: while the records of one page are consumed, the next one is
+    /// already on its way (its result waits in `ready` until they are).
     pending: Option<BoxFuture<'a, Result<Page<R>, Error>>>,
+    ready: Option<Result<Page<R>, Error>>,
     finished: bool,
 }
 
@@ -418,6 +423,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
             buffer: VecDeque::new(),
             previous: None,
             pending: None,
+            ready: None,
         }
     }
 
@@ -502,9 +508,9 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
         }
     }
 
-    fn fetch(&self) -> BoxFuture<'a, Result<Page<R>, Error>> {
+    fn fetch(&self, page: u64) -> BoxFuture<'a, Result<Page<R>, Error>> {
         let (engine, spec, build, pace) = (self.engine, self.spec, self.build.clone(), self.pace.clone());
-        let (page, size, concurrency) = (self.position.page, self.position.page_size, self.details_concurrency);
+        let (size, concurrency) = (self.position.page_size, self.details_concurrency);
         Box::pin(async move { fetch_page(engine, spec, &*build, pace.as_deref(), page, size, concurrency).await })
     }
 }
@@ -515,6 +521,14 @@ impl<'a, R: Clone + PartialEq + Send + 'a> futures_core::Stream for Import<'a, R
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
+            // Let the next page's request make progress while this page is consumed.
+            if !this.buffer.is_empty()
+                && let Some(pending) = this.pending.as_mut()
+                && let Poll::Ready(fetched) = pending.as_mut().poll(cx)
+            {
+                this.pending = None;
+                this.ready = Some(fetched);
+            }
             if let Some(item) = this.buffer.pop_front() {
                 let index = usize::try_from(this.position.offset).unwrap_or(usize::MAX);
                 let item = item.map_err(|problem| this.error(problem, Some(index)));
@@ -528,23 +542,35 @@ impl<'a, R: Clone + PartialEq + Send + 'a> futures_core::Stream for Import<'a, R
             if this.finished {
                 return Poll::Ready(None);
             }
-            if this.position.page > this.max_pages {
-                this.finished = true;
-                return Poll::Ready(Some(Err(this.error(Problem::TooManyPages { max: this.max_pages }, None))));
-            }
-            if this.pending.is_none() {
-                this.pending = Some(this.fetch());
-            }
-            let Some(pending) = this.pending.as_mut() else { continue };
-            let fetched = match pending.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(fetched) => fetched,
+            let fetched = match this.ready.take() {
+                Some(fetched) => fetched,
+                None => {
+                    if this.pending.is_none() {
+                        if this.position.page > this.max_pages {
+                            this.finished = true;
+                            return Poll::Ready(Some(Err(this.error(Problem::TooManyPages { max: this.max_pages }, None))));
+                        }
+                        this.pending = Some(this.fetch(this.position.page));
+                    }
+                    let Some(pending) = this.pending.as_mut() else { continue };
+                    match pending.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(fetched) => {
+                            this.pending = None;
+                            fetched
+                        }
+                    }
+                }
             };
-            this.pending = None;
             if let Err(e) = fetched.and_then(|page| this.accept(page)) {
                 // The checkpoint still points at the page that failed: resuming refetches it.
                 this.finished = true;
                 return Poll::Ready(Some(Err(e)));
+            }
+            // More to come: start the next page now.
+            let next = this.position.page + 1;
+            if !this.finished && !this.buffer.is_empty() && next <= this.max_pages {
+                this.pending = Some(this.fetch(next));
             }
         }
     }
