@@ -106,7 +106,7 @@ pub const RESERVED_METHODS: &[&str] = &[
 ];
 
 /// Types every generated module has.
-pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event", "SyncRecord"];
+pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event"];
 
 /// The variants of the `Event` enum, one per event string (FORMAT.md §10.3), in order:
 /// `order.placed` → `OrderPlaced`. Names are the generator's, so they never fail: a string

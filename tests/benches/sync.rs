@@ -209,7 +209,7 @@ fn orders_rules() -> Map<String, Value> {
 fn mapping(c: &mut Criterion) -> Vec<String> {
     let body = page(1, 100_000).into_bytes();
     let rules = orders_rules();
-    let mapped = acme_shop::OrdersRecord::map_page(&body, &AcmeFunctions).unwrap();
+    let mapped = acme_shop::sync::OrdersRecord::map_page(&body, &AcmeFunctions).unwrap();
     assert_eq!(mapped.records.len(), RECORDS_PER_PAGE as usize);
     assert!(mapped.records.iter().all(Result::is_ok));
     let dynamic = dynamic_map(&body, &rules);
@@ -221,7 +221,7 @@ fn mapping(c: &mut Criterion) -> Vec<String> {
         black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&body)).unwrap());
     };
     let generated = || {
-        black_box(acme_shop::OrdersRecord::map_page(black_box(&body), &AcmeFunctions).unwrap());
+        black_box(acme_shop::sync::OrdersRecord::map_page(black_box(&body), &AcmeFunctions).unwrap());
     };
     let interpreted = || {
         black_box(dynamic_map(black_box(&body), &rules));
@@ -248,12 +248,12 @@ fn mapping(c: &mut Criterion) -> Vec<String> {
     // The lighter mapping: catalog items, 4 values read of about 20.
     let items: Vec<Value> = (1..=RECORDS_PER_PAGE).map(item).collect();
     let catalog = json!({"results": items, "meta": {"count": 100_000}}).to_string().into_bytes();
-    assert!(acme_shop::CatalogRecord::map_page(&catalog).unwrap().records.iter().all(Result::is_ok));
+    assert!(acme_shop::sync::CatalogRecord::map_page(&catalog).unwrap().records.iter().all(Result::is_ok));
     let catalog_floor = || {
         black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&catalog)).unwrap());
     };
     let catalog_generated = || {
-        black_box(acme_shop::CatalogRecord::map_page(black_box(&catalog)).unwrap());
+        black_box(acme_shop::sync::CatalogRecord::map_page(black_box(&catalog)).unwrap());
     };
     let mut group = c.benchmark_group("sync/catalog page");
     group.throughput(Throughput::Bytes(catalog.len() as u64));

@@ -54,7 +54,7 @@ where
     (out, import.checkpoint().clone())
 }
 
-fn codes(records: &[Result<acme_shop::CatalogRecord, Error>]) -> Vec<String> {
+fn codes(records: &[Result<acme_shop::sync::CatalogRecord, Error>]) -> Vec<String> {
     records.iter().map(|r| r.as_ref().expect("a record").code.clone().expect("a code")).collect()
 }
 
@@ -249,7 +249,7 @@ async fn orders_provider(fail: impl Fn(usize, u64) -> Option<Reply> + Send + Syn
     .await
 }
 
-fn order_codes(records: &[Result<acme_shop::OrdersRecord, Error>]) -> Vec<String> {
+fn order_codes(records: &[Result<acme_shop::sync::OrdersRecord, Error>]) -> Vec<String> {
     records.iter().filter_map(|r| r.as_ref().ok()?.code.clone()).collect()
 }
 
@@ -355,9 +355,9 @@ async fn rate_limit_per_second_spaces_the_requests() {
 
 // --- transforms, through the generated mappers ---
 
-fn orders_page(records: Value) -> Vec<Result<acme_shop::OrdersRecord, Problem>> {
+fn orders_page(records: Value) -> Vec<Result<acme_shop::sync::OrdersRecord, Problem>> {
     let body = serde_json::to_vec(&json!({"results": records, "meta": {"count": 1}})).unwrap();
-    acme_shop::OrdersRecord::map_page(&body, &AcmeFunctions).unwrap().records
+    acme_shop::sync::OrdersRecord::map_page(&body, &AcmeFunctions).unwrap().records
 }
 
 #[test]
@@ -429,7 +429,7 @@ async fn a_malformed_record_in_an_import_names_resource_page_and_index_and_the_i
 fn coalesce_skips_absent_null_and_empty_strings() {
     let page = |pricing: Value| {
         let body = serde_json::to_vec(&json!({"results": [{"item_id": 1, "pricing": pricing}]})).unwrap();
-        acme_shop::CatalogRecord::map_page(&body).unwrap().records.remove(0).unwrap().unit_price
+        acme_shop::sync::CatalogRecord::map_page(&body).unwrap().records.remove(0).unwrap().unit_price
     };
     assert_eq!(page(json!({"list": 7})), Some(json!(7)), "absent");
     assert_eq!(page(json!({"sale": null, "list": 7})), Some(json!(7)), "null");
@@ -445,16 +445,16 @@ proptest::proptest! {
     /// the mappings read.
     #[test]
     fn mappers_never_panic_on_arbitrary_pages(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256), value in json_value()) {
-        let _ = acme_shop::OrdersRecord::map_page(&bytes, &AcmeFunctions);
-        let _ = acme_shop::CatalogRecord::map_page(&bytes);
+        let _ = acme_shop::sync::OrdersRecord::map_page(&bytes, &AcmeFunctions);
+        let _ = acme_shop::sync::CatalogRecord::map_page(&bytes);
         for record in [
             json!({"id": value, "totals": {"grand": value}, "lines": value, "discounts": value, "origin": value, "status": value}),
             json!({"id": 1, "lines": [value], "discounts": [value], "pricing": {"sale": value}}),
         ] {
             let page = serde_json::to_vec(&json!({"results": [record.clone(), value], "meta": {"count": value}})).unwrap();
-            let _ = acme_shop::OrdersRecord::map_page(&page, &AcmeFunctions);
-            let _ = acme_shop::CatalogRecord::map_page(&page);
-            let _ = acme_shop::ShoppersRecord::map_page(&page);
+            let _ = acme_shop::sync::OrdersRecord::map_page(&page, &AcmeFunctions);
+            let _ = acme_shop::sync::CatalogRecord::map_page(&page);
+            let _ = acme_shop::sync::ShoppersRecord::map_page(&page);
         }
     }
 }
@@ -508,7 +508,7 @@ async fn a_shape_a_handler_maps_the_webhook_body_into_its_record_type() {
     let handled = delivery.handler.clone().expect("order.placed has a handler");
     assert_eq!(handled.target, miniapp::sync::Target::RecordType("order".into()));
     assert_eq!(handled.operation, miniapp::sync::Operation::Create);
-    let Some(acme_shop::SyncRecord::OrderChange(order)) = &handled.record else { panic!("{handled:?}") };
+    let Some(acme_shop::sync::SyncRecord::OrderChange(order)) = &handled.record else { panic!("{handled:?}") };
     assert_eq!(order.code.as_deref(), Some("881"));
     assert_eq!(order.total_amount, Some(42.5));
     assert_eq!(order.items.as_ref().map(Vec::len), Some(1));
@@ -529,7 +529,7 @@ async fn a_shape_a_handler_maps_the_webhook_body_into_its_record_type() {
     assert_eq!(handled.operation, miniapp::sync::Operation::Update);
     assert_eq!(
         handled.record,
-        Some(acme_shop::SyncRecord::OrderChange(acme_shop::OrderChange {
+        Some(acme_shop::sync::SyncRecord::OrderChange(acme_shop::sync::OrderChange {
             code: Some("881".into()),
             status: Some(json!("shipped")),
             ..Default::default()
@@ -550,7 +550,7 @@ async fn the_handler_runs_when_the_event_is_only_in_the_body() {
     let with_header = deliver(&client, "customer.registered", json!({"payload": {"shopper_id": "c-6", "given_name": "Ana"}})).await;
     let (a, b) = (delivery.handler.unwrap(), with_header.handler.unwrap());
     assert_eq!(a.target, b.target);
-    let Some(acme_shop::SyncRecord::ShoppersRecord(record)) = a.record else { panic!("no record") };
+    let Some(acme_shop::sync::SyncRecord::ShoppersRecord(record)) = a.record else { panic!("no record") };
     assert_eq!((record.code.as_deref(), record.first_name), (Some("c-5"), Some(json!("Ana"))));
 }
 
@@ -569,7 +569,7 @@ async fn a_shape_b_handler_maps_the_object_at_data_path_with_the_resources_mappi
         json!({"resource": "shoppers", "operation": "upsert", "record": {"code": "77", "firstName": "Dana", "lastName": "Lee", "primaryEmail": "d@example.com"}})
     );
     let back: miniapp::webhook::Delivery<acme_shop::Event> = serde_json::from_value(json).unwrap();
-    assert!(matches!(back.handler.unwrap().record, Some(acme_shop::SyncRecord::ShoppersRecord(_))));
+    assert!(matches!(back.handler.unwrap().record, Some(acme_shop::sync::SyncRecord::ShoppersRecord(_))));
 }
 
 #[tokio::test]

@@ -69,7 +69,10 @@ fn object_schema(props: Option<&Node>, base: &str, parent: &str, types: &mut Spa
 
 /// Sync names: each resource's import methods and record type, the fields of every record, and
 /// the `Functions` methods of `compute` helpers.
-fn sync(cx: &Ctx<'_>, methods: &mut Space<'_>, types: &mut Space<'_>, functions: &mut Space<'_>, out: &mut Vec<Diagnostic>) {
+fn sync(cx: &Ctx<'_>, methods: &mut Space<'_>, functions: &mut Space<'_>, out: &mut Vec<Diagnostic>) {
+    // The generated `sync` module: resource records beside the shape-A record types (`…Change`,
+    // which never end in `Record`) and the `SyncRecord` enum.
+    let mut records = Space::new("sync record type", &["SyncRecord"]);
     let computes = |rules: Option<&Node>, base: &str, functions: &mut Space<'_>, out: &mut Vec<Diagnostic>| {
         for rule in members(rules) {
             if rule.value.get("transform").and_then(Node::as_str) == Some("compute")
@@ -86,7 +89,7 @@ fn sync(cx: &Ctx<'_>, methods: &mut Space<'_>, types: &mut Space<'_>, functions:
         let method = names::sync_method(&m.key);
         if !methods.add(method.clone(), &m.key, m.key_span, ptr.clone(), out) {
             methods.add(format!("{method}_from"), &m.key, m.key_span, ptr.clone(), out);
-            types.add(names::record_type(&m.key), &m.key, m.key_span, ptr.clone(), out);
+            records.add(names::record_type(&m.key), &m.key, m.key_span, ptr.clone(), out);
         }
         let mapping = m.value.get("apiMapping");
         let base = format!("{ptr}/apiMapping");
@@ -164,7 +167,7 @@ pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    sync(cx, &mut methods, &mut types, &mut functions, out);
+    sync(cx, &mut methods, &mut functions, out);
     let mut credentials = Space::new("credentials field", &[]);
     for decl in cx.credential_keys().chain(&cx.metadata) {
         credentials.add(names::snake(decl.name), decl.name, decl.span, "/auth".to_string(), out);

@@ -101,11 +101,11 @@ fn mapper_fn(sync: &SyncIr, m: &Mapper) -> TokenStream {
     let rest = (set.len() < ty.fields.len()).then(|| quote!(..::std::default::Default::default()));
     let functions = uses_functions(m).then(|| quote!(, functions: &dyn Functions));
     let mutable = (!m.fields.is_empty()).then(|| quote!(mut));
-    let doc = format!(" Maps one captured record into a [`{}`].", m.record);
+    let doc = format!(" Maps one captured record into a [`sync::{}`].", m.record);
     quote! {
         #[doc = #doc]
-        fn #f(#mutable c: ::miniapp::sync::Captured<'_> #functions) -> ::std::result::Result<#record, ::miniapp::sync::Problem> {
-            ::std::result::Result::Ok(#record { #(#set)* #rest })
+        fn #f(#mutable c: ::miniapp::sync::Captured<'_> #functions) -> ::std::result::Result<sync::#record, ::miniapp::sync::Problem> {
+            ::std::result::Result::Ok(sync::#record { #(#set)* #rest })
         }
     }
 }
@@ -145,7 +145,7 @@ pub fn items(ir: &Ir) -> TokenStream {
             r.json
         );
         quote! {
-            impl #record {
+            impl sync::#record {
                 #[doc = #d]
                 pub fn map_page(page: &[u8] #param) -> ::std::result::Result<::miniapp::sync::MappedPage<Self>, ::miniapp::sync::Problem> {
                     ::miniapp::sync::map_page(page, &requests::#spec, #build)
@@ -196,9 +196,13 @@ pub fn items(ir: &Ir) -> TokenStream {
         }
     });
     quote! {
-        #(#records)*
+        /// The sync records (FORMAT.md §11): one per resource, one per record type that
+        /// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
+        pub mod sync {
+            #(#records)*
+            #handled
+        }
         #(#map_pages)*
-        #handled
         #(#mappers)*
     }
 }
@@ -206,7 +210,7 @@ pub fn items(ir: &Ir) -> TokenStream {
 /// The `Record` type of the `Event` enum's `WebhookEvent` impl.
 pub fn record_type(ir: &Ir) -> TokenStream {
     match &ir.sync {
-        Some(s) if !s.handled.is_empty() => quote!(SyncRecord),
+        Some(s) if !s.handled.is_empty() => quote!(sync::SyncRecord),
         _ => quote!(::miniapp::sync::NoRecord),
     }
 }
@@ -223,14 +227,14 @@ pub fn map_record(ir: &Ir) -> TokenStream {
         };
         let record = format_ident!("{}", h.variant);
         let map = call(mapper, quote!(captured));
-        Some(quote!(#event => #map.map(SyncRecord::#record),))
+        Some(quote!(#event => #map.map(sync::SyncRecord::#record),))
     });
     quote! {
         fn map_record(
             &self,
             event: &str,
             captured: ::miniapp::sync::Captured<'_>,
-        ) -> ::std::result::Result<SyncRecord, ::miniapp::sync::Problem> {
+        ) -> ::std::result::Result<sync::SyncRecord, ::miniapp::sync::Problem> {
             match event {
                 #(#arms)*
                 other => ::std::result::Result::Err(::miniapp::sync::Problem::NoHandler { event: other.to_string() }),
@@ -252,11 +256,12 @@ pub fn methods(ir: &Ir) -> TokenStream {
         let m = ident(&r.method);
         let from = ident(&format!("{}_from", r.method));
         let record = format_ident!("{}", r.mapper.record);
+        let record = quote!(sync::#record);
         let spec = format_ident!("{}", r.static_name);
         let f = format_ident!("{}", r.mapper.function);
         let build = if uses_functions(&r.mapper) { quote!(move |c| #f(c, &*self.functions)) } else { quote!(#f) };
         let docs = super::doc(&[
-            format!("Imports the `{}` resource: a stream of [`{}`]s, page by page.", r.json, r.mapper.record),
+            format!("Imports the `{}` resource: a stream of [`sync::{}`]s, page by page.", r.json, r.mapper.record),
             String::new(),
             format!("{} See [`miniapp::sync`] for paging, stop rules, errors and resuming.", r.doc.first().cloned().unwrap_or_default()),
         ]);

@@ -377,10 +377,10 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
-    /// Imports the `catalog` resource: a stream of [`CatalogRecord`]s, page by page.
+    /// Imports the `catalog` resource: a stream of [`sync::CatalogRecord`]s, page by page.
     ///
     /// A `catalog` record (core:product): Catalog items. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
-    pub fn sync_catalog(&self) -> ::miniapp::sync::Import<'_, CatalogRecord> {
+    pub fn sync_catalog(&self) -> ::miniapp::sync::Import<'_, sync::CatalogRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
             &requests::SYNC_CATALOG,
@@ -392,7 +392,7 @@ impl Client {
     pub fn sync_catalog_from(
         &self,
         checkpoint: ::miniapp::sync::Checkpoint,
-    ) -> ::miniapp::sync::Import<'_, CatalogRecord> {
+    ) -> ::miniapp::sync::Import<'_, sync::CatalogRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
             &requests::SYNC_CATALOG,
@@ -400,10 +400,10 @@ impl Client {
             map_catalog,
         )
     }
-    /// Imports the `shoppers` resource: a stream of [`ShoppersRecord`]s, page by page.
+    /// Imports the `shoppers` resource: a stream of [`sync::ShoppersRecord`]s, page by page.
     ///
     /// A `shoppers` record (core:customer): Shoppers. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
-    pub fn sync_shoppers(&self) -> ::miniapp::sync::Import<'_, ShoppersRecord> {
+    pub fn sync_shoppers(&self) -> ::miniapp::sync::Import<'_, sync::ShoppersRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
             &requests::SYNC_SHOPPERS,
@@ -415,7 +415,7 @@ impl Client {
     pub fn sync_shoppers_from(
         &self,
         checkpoint: ::miniapp::sync::Checkpoint,
-    ) -> ::miniapp::sync::Import<'_, ShoppersRecord> {
+    ) -> ::miniapp::sync::Import<'_, sync::ShoppersRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
             &requests::SYNC_SHOPPERS,
@@ -423,10 +423,10 @@ impl Client {
             map_shoppers,
         )
     }
-    /// Imports the `orders` resource: a stream of [`OrdersRecord`]s, page by page.
+    /// Imports the `orders` resource: a stream of [`sync::OrdersRecord`]s, page by page.
     ///
     /// A `orders` record (ecommerce:orders): Orders. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
-    pub fn sync_orders(&self) -> ::miniapp::sync::Import<'_, OrdersRecord> {
+    pub fn sync_orders(&self) -> ::miniapp::sync::Import<'_, sync::OrdersRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
             &requests::SYNC_ORDERS,
@@ -438,7 +438,7 @@ impl Client {
     pub fn sync_orders_from(
         &self,
         checkpoint: ::miniapp::sync::Checkpoint,
-    ) -> ::miniapp::sync::Import<'_, OrdersRecord> {
+    ) -> ::miniapp::sync::Import<'_, sync::OrdersRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
             &requests::SYNC_ORDERS,
@@ -481,7 +481,7 @@ impl Event {
     }
 }
 impl ::miniapp::webhook::WebhookEvent for Event {
-    type Record = SyncRecord;
+    type Record = sync::SyncRecord;
     fn from_event(event: &str) -> Self {
         match event {
             "order.placed" => Event::OrderPlaced,
@@ -509,17 +509,19 @@ impl ::miniapp::webhook::Receiver for Client {
         &self,
         event: &str,
         captured: ::miniapp::sync::Captured<'_>,
-    ) -> ::std::result::Result<SyncRecord, ::miniapp::sync::Problem> {
+    ) -> ::std::result::Result<sync::SyncRecord, ::miniapp::sync::Problem> {
         match event {
-            "order.placed" => map_order_placed(captured).map(SyncRecord::OrderChange),
+            "order.placed" => {
+                map_order_placed(captured).map(sync::SyncRecord::OrderChange)
+            }
             "order.status_changed" => {
-                map_order_status_changed(captured).map(SyncRecord::OrderChange)
+                map_order_status_changed(captured).map(sync::SyncRecord::OrderChange)
             }
             "cart.abandoned" => {
-                map_cart_abandoned(captured).map(SyncRecord::AbandonedCartChange)
+                map_cart_abandoned(captured).map(sync::SyncRecord::AbandonedCartChange)
             }
             "customer.registered" => {
-                map_shoppers(captured).map(SyncRecord::ShoppersRecord)
+                map_shoppers(captured).map(sync::SyncRecord::ShoppersRecord)
             }
             other => {
                 ::std::result::Result::Err(::miniapp::sync::Problem::NoHandler {
@@ -529,149 +531,193 @@ impl ::miniapp::webhook::Receiver for Client {
         }
     }
 }
-/// A `catalog` record (core:product): Catalog items.
-///
-/// Imports sellable items
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct CatalogRecord {
-    /// `name`: `title`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `code`: `item_id`, `toString`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `unitPrice`: `pricing.sale` or `pricing.list`, `coalesce`.
-    #[serde(rename = "unitPrice")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unit_price: ::std::option::Option<::miniapp::serde_json::Value>,
+/// The sync records (FORMAT.md §11): one per resource, one per record type that
+/// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
+pub mod sync {
+    /// A `catalog` record (core:product): Catalog items.
+    ///
+    /// Imports sellable items
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct CatalogRecord {
+        /// `name`: `title`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `code`: `item_id`, `toString`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `unitPrice`: `pricing.sale` or `pricing.list`, `coalesce`.
+        #[serde(rename = "unitPrice")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unit_price: ::std::option::Option<::miniapp::serde_json::Value>,
+    }
+    /// A `shoppers` record (core:customer): Shoppers.
+    ///
+    /// Imports registered shoppers
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct ShoppersRecord {
+        /// `code`: `shopper_id`, `toString`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `firstName`: `given_name`.
+        #[serde(rename = "firstName")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `lastName`: `family_name`.
+        #[serde(rename = "lastName")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `primaryEmail`: `email_address`.
+        #[serde(rename = "primaryEmail")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary_email: ::std::option::Option<::miniapp::serde_json::Value>,
+    }
+    /// A `orders` record (ecommerce:orders): Orders.
+    ///
+    /// Imports orders with their lines and discounts
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct OrdersRecord {
+        /// `code`: `id`, `toString`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `orderNumber`: `number`.
+        #[serde(rename = "orderNumber")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `status`: `status.code`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `totalAmount`: `totals.grand`, `toNumberOrNull`.
+        #[serde(rename = "totalAmount")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<f64>,
+        /// `items`: `lines`, `mapItems`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+        /// `couponCodes`: `discounts`, `joinCodes`.
+        #[serde(rename = "couponCodes")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_codes: ::std::option::Option<::std::string::String>,
+        /// `channel`: the record, `compute` with `acmeSalesChannel`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel: ::std::option::Option<::miniapp::serde_json::Value>,
+    }
+    /// A `order` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct OrderChange {
+        /// `code`, as the handlers map it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `orderNumber`, as the handlers map it.
+        #[serde(rename = "orderNumber")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `status`, as the handlers map it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `totalAmount`, as the handlers map it.
+        #[serde(rename = "totalAmount")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<f64>,
+        /// `items`, as the handlers map it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+    }
+    /// A `abandonedCart` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct AbandonedCartChange {
+        /// `code`, as the handlers map it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `totalAmount`, as the handlers map it.
+        #[serde(rename = "totalAmount")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `items`, as the handlers map it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+    }
+    /// A record a sync handler writes (FORMAT.md §11.6), as [`miniapp::webhook::Delivery::handler`]
+    /// carries it.
+    #[derive(Clone, Debug, PartialEq, ::miniapp::serde::Serialize)]
+    #[serde(crate = "::miniapp::serde", untagged)]
+    pub enum SyncRecord {
+        /// A `order` record (shape A handlers).
+        OrderChange(OrderChange),
+        /// A `abandonedCart` record (shape A handlers).
+        AbandonedCartChange(AbandonedCartChange),
+        /// A `shoppers` record (shape B handlers).
+        ShoppersRecord(ShoppersRecord),
+    }
+    impl ::miniapp::sync::HandlerRecord for SyncRecord {
+        fn from_target(
+            target: &::miniapp::sync::Target,
+            record: ::miniapp::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::miniapp::serde_json::Error> {
+            match target {
+                ::miniapp::sync::Target::RecordType(name) if name == "order" => {
+                    ::miniapp::serde_json::from_value(record)
+                        .map(SyncRecord::OrderChange)
+                }
+                ::miniapp::sync::Target::RecordType(name) if name == "abandonedCart" => {
+                    ::miniapp::serde_json::from_value(record)
+                        .map(SyncRecord::AbandonedCartChange)
+                }
+                ::miniapp::sync::Target::Resource(name) if name == "shoppers" => {
+                    ::miniapp::serde_json::from_value(record)
+                        .map(SyncRecord::ShoppersRecord)
+                }
+                _ => {
+                    ::std::result::Result::Err(
+                        <::miniapp::serde_json::Error as ::miniapp::serde::de::Error>::custom(
+                            "no sync handler writes this target",
+                        ),
+                    )
+                }
+            }
+        }
+    }
 }
-/// A `shoppers` record (core:customer): Shoppers.
-///
-/// Imports registered shoppers
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct ShoppersRecord {
-    /// `code`: `shopper_id`, `toString`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `firstName`: `given_name`.
-    #[serde(rename = "firstName")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `lastName`: `family_name`.
-    #[serde(rename = "lastName")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `primaryEmail`: `email_address`.
-    #[serde(rename = "primaryEmail")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub primary_email: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// A `orders` record (ecommerce:orders): Orders.
-///
-/// Imports orders with their lines and discounts
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct OrdersRecord {
-    /// `code`: `id`, `toString`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `orderNumber`: `number`.
-    #[serde(rename = "orderNumber")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `status`: `status.code`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `totalAmount`: `totals.grand`, `toNumberOrNull`.
-    #[serde(rename = "totalAmount")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<f64>,
-    /// `items`: `lines`, `mapItems`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
-    /// `couponCodes`: `discounts`, `joinCodes`.
-    #[serde(rename = "couponCodes")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_codes: ::std::option::Option<::std::string::String>,
-    /// `channel`: the record, `compute` with `acmeSalesChannel`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// A `order` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct OrderChange {
-    /// `code`, as the handlers map it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `orderNumber`, as the handlers map it.
-    #[serde(rename = "orderNumber")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `status`, as the handlers map it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `totalAmount`, as the handlers map it.
-    #[serde(rename = "totalAmount")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<f64>,
-    /// `items`, as the handlers map it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
-}
-/// A `abandonedCart` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct AbandonedCartChange {
-    /// `code`, as the handlers map it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// `totalAmount`, as the handlers map it.
-    #[serde(rename = "totalAmount")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `items`, as the handlers map it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
-}
-impl CatalogRecord {
+impl sync::CatalogRecord {
     /// Maps one `catalog` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
     pub fn map_page(
         page: &[u8],
@@ -682,7 +728,7 @@ impl CatalogRecord {
         ::miniapp::sync::map_page(page, &requests::SYNC_CATALOG, map_catalog)
     }
 }
-impl ShoppersRecord {
+impl sync::ShoppersRecord {
     /// Maps one `shoppers` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
     pub fn map_page(
         page: &[u8],
@@ -693,7 +739,7 @@ impl ShoppersRecord {
         ::miniapp::sync::map_page(page, &requests::SYNC_SHOPPERS, map_shoppers)
     }
 }
-impl OrdersRecord {
+impl sync::OrdersRecord {
     /// Maps one `orders` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
     pub fn map_page(
         page: &[u8],
@@ -709,71 +755,33 @@ impl OrdersRecord {
         )
     }
 }
-/// A record a sync handler writes (FORMAT.md §11.6), as [`miniapp::webhook::Delivery::handler`]
-/// carries it.
-#[derive(Clone, Debug, PartialEq, ::miniapp::serde::Serialize)]
-#[serde(crate = "::miniapp::serde", untagged)]
-pub enum SyncRecord {
-    /// A `order` record (shape A handlers).
-    OrderChange(OrderChange),
-    /// A `abandonedCart` record (shape A handlers).
-    AbandonedCartChange(AbandonedCartChange),
-    /// A `shoppers` record (shape B handlers).
-    ShoppersRecord(ShoppersRecord),
-}
-impl ::miniapp::sync::HandlerRecord for SyncRecord {
-    fn from_target(
-        target: &::miniapp::sync::Target,
-        record: ::miniapp::serde_json::Value,
-    ) -> ::std::result::Result<Self, ::miniapp::serde_json::Error> {
-        match target {
-            ::miniapp::sync::Target::RecordType(name) if name == "order" => {
-                ::miniapp::serde_json::from_value(record).map(SyncRecord::OrderChange)
-            }
-            ::miniapp::sync::Target::RecordType(name) if name == "abandonedCart" => {
-                ::miniapp::serde_json::from_value(record)
-                    .map(SyncRecord::AbandonedCartChange)
-            }
-            ::miniapp::sync::Target::Resource(name) if name == "shoppers" => {
-                ::miniapp::serde_json::from_value(record).map(SyncRecord::ShoppersRecord)
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    <::miniapp::serde_json::Error as ::miniapp::serde::de::Error>::custom(
-                        "no sync handler writes this target",
-                    ),
-                )
-            }
-        }
-    }
-}
-/// Maps one captured record into a [`CatalogRecord`].
+/// Maps one captured record into a [`sync::CatalogRecord`].
 fn map_catalog(
     mut c: ::miniapp::sync::Captured<'_>,
-) -> ::std::result::Result<CatalogRecord, ::miniapp::sync::Problem> {
-    ::std::result::Result::Ok(CatalogRecord {
+) -> ::std::result::Result<sync::CatalogRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::CatalogRecord {
         name: c.value(0),
         code: c.text(1, "code")?,
         unit_price: c.coalesce(&[2, 3]),
     })
 }
-/// Maps one captured record into a [`ShoppersRecord`].
+/// Maps one captured record into a [`sync::ShoppersRecord`].
 fn map_shoppers(
     mut c: ::miniapp::sync::Captured<'_>,
-) -> ::std::result::Result<ShoppersRecord, ::miniapp::sync::Problem> {
-    ::std::result::Result::Ok(ShoppersRecord {
+) -> ::std::result::Result<sync::ShoppersRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::ShoppersRecord {
         code: c.text(0, "code")?,
         first_name: c.value(1),
         last_name: c.value(2),
         primary_email: c.value(3),
     })
 }
-/// Maps one captured record into a [`OrdersRecord`].
+/// Maps one captured record into a [`sync::OrdersRecord`].
 fn map_orders(
     mut c: ::miniapp::sync::Captured<'_>,
     functions: &dyn Functions,
-) -> ::std::result::Result<OrdersRecord, ::miniapp::sync::Problem> {
-    ::std::result::Result::Ok(OrdersRecord {
+) -> ::std::result::Result<sync::OrdersRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::OrdersRecord {
         code: c.text(0, "code")?,
         order_number: c.value(1),
         status: c.value(2),
@@ -795,11 +803,11 @@ fn map_orders(
         )?,
     })
 }
-/// Maps one captured record into a [`OrderChange`].
+/// Maps one captured record into a [`sync::OrderChange`].
 fn map_order_placed(
     mut c: ::miniapp::sync::Captured<'_>,
-) -> ::std::result::Result<OrderChange, ::miniapp::sync::Problem> {
-    ::std::result::Result::Ok(OrderChange {
+) -> ::std::result::Result<sync::OrderChange, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::OrderChange {
         code: c.text(0, "code")?,
         order_number: c.value(1),
         status: c.value(2),
@@ -807,21 +815,21 @@ fn map_order_placed(
         items: c.items(4, "items")?,
     })
 }
-/// Maps one captured record into a [`OrderChange`].
+/// Maps one captured record into a [`sync::OrderChange`].
 fn map_order_status_changed(
     mut c: ::miniapp::sync::Captured<'_>,
-) -> ::std::result::Result<OrderChange, ::miniapp::sync::Problem> {
-    ::std::result::Result::Ok(OrderChange {
+) -> ::std::result::Result<sync::OrderChange, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::OrderChange {
         code: c.text(0, "code")?,
         status: c.value(1),
         ..::std::default::Default::default()
     })
 }
-/// Maps one captured record into a [`AbandonedCartChange`].
+/// Maps one captured record into a [`sync::AbandonedCartChange`].
 fn map_cart_abandoned(
     mut c: ::miniapp::sync::Captured<'_>,
-) -> ::std::result::Result<AbandonedCartChange, ::miniapp::sync::Problem> {
-    ::std::result::Result::Ok(AbandonedCartChange {
+) -> ::std::result::Result<sync::AbandonedCartChange, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::AbandonedCartChange {
         code: c.text(0, "code")?,
         total_amount: c.coalesce(&[1, 2]),
         items: c.items(3, "items")?,
