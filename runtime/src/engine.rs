@@ -603,17 +603,16 @@ impl Engine {
         })
     }
 
-    /// Sends a request and returns its JSON response (`Value::Null` when `parse` is false).
+    /// Sends a request and returns its JSON response.
     pub async fn fetch(
         &self,
         t: &RequestTemplate,
         vars: &Map<String, Value>,
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
-        parse: bool,
     ) -> Result<Value, Error> {
         let body = self.fetch_bytes(t, vars, snapshot, extra, None).await?;
-        if parse { decode(&body, t) } else { Ok(Value::Null) }
+        decode(&body, t)
     }
 
     /// Sends a request (retries, refresh, deadline as for [`Engine::fetch`]) and returns the
@@ -634,7 +633,7 @@ impl Engine {
     /// when absent), each item mapped to `{ value, label }`; items without a value are skipped.
     pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<crate::SourceOption>, Error> {
         let mut snapshot = self.snapshot(s.request.name).await?;
-        let response = self.fetch(&s.request, &Map::new(), &mut snapshot, &[], true).await?;
+        let response = self.fetch(&s.request, &Map::new(), &mut snapshot, &[]).await?;
         let items = match s.data {
             Some(steps) => path::get(&response, steps),
             None => Some(&response),

@@ -144,7 +144,7 @@ pub struct Trie {
 #[derive(Clone, Debug, Default)]
 struct TrieNode {
     depth: usize,
-    /// Field name → child, sorted by length then bytes (most keys differ in length).
+    /// Field name → child (few: the names that lead somewhere from here).
     fields: Vec<(&'static [u8], usize)>,
     /// Bit `n` is set when a field name is `n` bytes long (`n` < 64; bit 63 stands for every
     /// longer one): most keys are rejected by one test, before any comparison.
@@ -172,10 +172,6 @@ impl TrieNode {
         }
         self.fields.iter().find(|(name, _)| *name == key).map(|(_, child)| *child)
     }
-}
-
-fn by_length(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 impl Trie {
@@ -208,7 +204,6 @@ impl Trie {
             nodes[at].value |= capture.kind != Kind::Object;
         }
         for node in &mut nodes {
-            node.fields.sort_unstable_by(|(a, _), (b, _)| by_length(a, b));
             node.lengths = node.fields.iter().fold(0, |mask, (name, _)| mask | length_bit(name.len()));
         }
         Trie { captures: captures.to_vec(), nodes }
