@@ -12,6 +12,7 @@ pub mod check;
 pub mod codegen;
 pub mod codes;
 pub mod diagnostic;
+pub mod facts;
 mod generator;
 pub mod ir;
 pub mod model;
@@ -45,6 +46,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The typed definition, when there are no errors.
     pub definition: Option<Box<model::Definition>>,
+    /// What the checks worked out about the definition, for lowering.
+    pub facts: Box<facts::Facts>,
 }
 
 impl Report {
@@ -77,7 +80,7 @@ pub struct Generated {
 pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
     let mut report = check(bytes, options);
     let Some(definition) = &report.definition else { return Err(report) };
-    match ir::lower(definition).and_then(|ir| codegen::format(&ir).map(|code| (code, ir))) {
+    match ir::lower(definition, &report.facts).and_then(|ir| codegen::format(&ir).map(|code| (code, ir))) {
         Ok((code, ir)) => Ok(Generated { code, ir, report }),
         Err(message) => {
             // The checks accept only what generation supports; reaching this is a compiler bug.
@@ -100,16 +103,19 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
             let span = source::Span::new(prefix, prefix).first_char(&text);
             let d =
                 Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", span).with_help("save the definition as UTF-8");
-            return Report { text, diagnostics: vec![d], definition: None };
+            return Report { text, diagnostics: vec![d], definition: None, facts: Box::default() };
         }
     };
     let parsed = source::parse(text);
     let mut diagnostics = parsed.diagnostics;
     let mut definition = None;
+    let mut facts = Box::<facts::Facts>::default();
     if let Some(root) = &parsed.root {
         let json = root.to_json();
         diagnostics.extend(schema::validate(root, &json));
-        diagnostics.extend(check::run(root, options));
+        let (found, resolved) = check::run(root, options);
+        diagnostics.extend(found);
+        *facts = resolved;
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match model::Definition::from_json(json) {
                 Ok(def) => definition = Some(Box::new(def)),
@@ -126,5 +132,5 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
         (a.span.start, a.span.end, a.code.id, &a.pointer, &a.message).cmp(&(b.span.start, b.span.end, b.code.id, &b.pointer, &b.message))
     });
     diagnostics.dedup();
-    Report { text: text.to_string(), diagnostics, definition }
+    Report { text: text.to_string(), diagnostics, definition, facts }
 }

@@ -109,31 +109,112 @@ pub const RESERVED_METHODS: &[&str] = &[
 pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event"];
 
 /// The variants of the `Event` enum, one per event string (FORMAT.md §10.3), in order:
-/// `order.placed` → `OrderPlaced`. Names are the generator's, so they never fail: a string
-/// without letters or digits becomes `Event{n}` (its 1-based position), and a name already taken
-/// (or `Other`, the variant of undeclared events) gets the smallest numeric suffix that is free.
+/// `order.placed` → `OrderPlaced` (see [`variants`]; `Other` is the variant of undeclared events).
 pub fn event_variants<'a>(events: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    variants(events, &["Other"], "Event")
+    variants(events, &["Other"])
 }
 
-/// The variants of a generated enum, one per value, in order (see [`event_variants`]): a value
-/// without letters or digits becomes `{synthetic}{n}`; `Self` and the `reserved` names are never
-/// used as they are.
-pub fn variants<'a>(values: impl IntoIterator<Item = &'a str>, reserved: &[&str], synthetic: &str) -> Vec<String> {
-    let mut taken: Vec<String> = reserved.iter().map(|r| r.to_string()).chain(["Self".to_string()]).collect();
-    let mut out = Vec::new();
-    for (i, value) in values.into_iter().enumerate() {
-        let base = if words(value).is_empty() { format!("{synthetic}{}", i + 1) } else { pascal(value) };
+/// The variants of a generated enum, one per value, in order. Names are the generator's, so they
+/// never fail: a value's words where it has letters or digits (`created_at` → `CreatedAt`),
+/// punctuation spelled out where it has none (`!=` → `NotEq`, `>=` → `GtEq`, `""` → `Empty`),
+/// and the smallest free numeric suffix for a name already taken (`createdAt` → `CreatedAt2`).
+/// `Self` and the `reserved` names are never used as they are.
+pub fn variants<'a>(values: impl IntoIterator<Item = &'a str>, reserved: &[&str]) -> Vec<String> {
+    let mut space = Namespace::new(reserved.iter().copied().chain(["Self"]));
+    values.into_iter().map(|value| space.claim(if words(value).is_empty() { spelled(value) } else { pascal(value) })).collect()
+}
+
+/// A value without letters or digits, spelled out: each character's name, in `PascalCase`.
+fn spelled(value: &str) -> String {
+    if value.is_empty() {
+        return "Empty".to_string();
+    }
+    value
+        .chars()
+        .map(|c| match c {
+            '=' => "Eq".to_string(),
+            '!' => "Not".to_string(),
+            '<' => "Lt".to_string(),
+            '>' => "Gt".to_string(),
+            '~' => "Tilde".to_string(),
+            '+' => "Plus".to_string(),
+            '-' => "Minus".to_string(),
+            '*' => "Star".to_string(),
+            '/' => "Slash".to_string(),
+            '\\' => "Backslash".to_string(),
+            '%' => "Percent".to_string(),
+            '&' => "And".to_string(),
+            '|' => "Or".to_string(),
+            '^' => "Caret".to_string(),
+            '.' => "Dot".to_string(),
+            ',' => "Comma".to_string(),
+            ':' => "Colon".to_string(),
+            ';' => "Semicolon".to_string(),
+            '?' => "Question".to_string(),
+            '@' => "At".to_string(),
+            '#' => "Hash".to_string(),
+            '$' => "Dollar".to_string(),
+            '(' => "LParen".to_string(),
+            ')' => "RParen".to_string(),
+            '[' => "LBracket".to_string(),
+            ']' => "RBracket".to_string(),
+            '{' => "LBrace".to_string(),
+            '}' => "RBrace".to_string(),
+            '\'' => "Quote".to_string(),
+            '"' => "DoubleQuote".to_string(),
+            '`' => "Backtick".to_string(),
+            '_' => "Underscore".to_string(),
+            ' ' => "Space".to_string(),
+            other => format!("U{:04X}", u32::from(other)),
+        })
+        .collect()
+}
+
+/// One namespace of names the generator chooses (enum variants, statics, fields it adds): the
+/// first claim of a name gets it, a later claim of a taken name gets the smallest free numeric
+/// suffix (`Name2`, `NAME_2`). Deterministic: the same claims in the same order give the same
+/// names.
+#[derive(Clone, Debug, Default)]
+pub struct Namespace {
+    taken: std::collections::BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace where `reserved` are already taken.
+    pub fn new<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
+        Namespace { taken: reserved.into_iter().map(str::to_string).collect() }
+    }
+
+    /// Takes `base`, or `base` with the smallest free suffix: `2` after a `PascalCase` name,
+    /// `_2` after a `snake_case` or `SCREAMING_CASE` one or a name ending in a digit.
+    pub fn claim(&mut self, base: String) -> String {
+        let pascal_case = base.starts_with(char::is_uppercase) && base.contains(char::is_lowercase) && !base.contains('_');
+        let separator = if pascal_case && !base.ends_with(|c: char| c.is_ascii_digit()) { "" } else { "_" };
         let mut name = base.clone();
         let mut n = 2;
-        while taken.contains(&name) {
-            name = format!("{base}{n}");
+        while self.taken.contains(&name) {
+            name = format!("{base}{separator}{n}");
             n += 1;
         }
-        taken.push(name.clone());
-        out.push(name);
+        self.taken.insert(name.clone());
+        name
     }
-    out
+
+    /// Whether `name` is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+/// A struct field's identifier and the serde rename it needs, decided from the final identifier:
+/// `self` becomes `self_` renamed to `"self"`, `type` becomes `r#type` (which serde reads as
+/// `type`: no rename), `createdAt` becomes `created_at` renamed to `"createdAt"`.
+pub fn field(rust: &str, json: &str) -> (proc_macro2::Ident, Option<String>) {
+    let id = ident(rust);
+    let text = id.to_string();
+    let serde_name = text.strip_prefix("r#").unwrap_or(&text);
+    let rename = (serde_name != json).then(|| json.to_string());
+    (id, rename)
 }
 
 /// Document text made safe for a generated comment: a carriage return becomes a line break, and
@@ -217,7 +298,7 @@ mod tests {
     #[test]
     fn event_variants_are_words_or_synthetic_and_never_collide() {
         let events = ["order.placed", "order_placed", "OrderPlaced", "->", "other", "Other", "1st.run"];
-        assert_eq!(event_variants(events), ["OrderPlaced", "OrderPlaced2", "OrderPlaced3", "Event4", "Other2", "Other3", "V1stRun"]);
+        assert_eq!(event_variants(events), ["OrderPlaced", "OrderPlaced2", "OrderPlaced3", "MinusGt", "Other2", "Other3", "V1stRun"]);
     }
 
     #[test]
@@ -229,9 +310,24 @@ mod tests {
             assert!(syn::parse_str::<syn::Ident>(&pascal(json)).is_ok(), "{json}");
         }
         assert_eq!(
-            variants(["self", "Self", "=", "!=", "created_at", "createdAt", ""], &[], "Value"),
-            ["Self2", "Self3", "Value3", "Value4", "CreatedAt", "CreatedAt2", "Value7"]
+            variants(["self", "Self", "=", "!=", "~", "<", ">=", "created_at", "createdAt", "", "Eq", "→"], &[]),
+            ["Self2", "Self3", "Eq", "NotEq", "Tilde", "Lt", "GtEq", "CreatedAt", "CreatedAt2", "Empty", "Eq2", "U2192"]
         );
+    }
+
+    #[test]
+    fn namespaces_suffix_by_the_name_s_case_and_renames_follow_the_final_identifier() {
+        let mut space = Namespace::new(["Client"]);
+        assert_eq!(space.claim("Client".into()), "Client2");
+        assert_eq!(space.claim("REGISTRATION_1".into()), "REGISTRATION_1");
+        assert_eq!(space.claim("REGISTRATION_1".into()), "REGISTRATION_1_2");
+        assert_eq!(space.claim("returned".into()), "returned");
+        assert_eq!(space.claim("returned".into()), "returned_2");
+        let shown = |(id, rename): (proc_macro2::Ident, Option<String>)| (id.to_string(), rename);
+        assert_eq!(shown(field("self", "self")), ("self_".to_string(), Some("self".to_string())));
+        assert_eq!(shown(field("type", "type")), ("r#type".to_string(), None));
+        assert_eq!(shown(field("created_at", "createdAt")), ("created_at".to_string(), Some("createdAt".to_string())));
+        assert_eq!(shown(field("name", "name")), ("name".to_string(), None));
     }
 
     #[test]

@@ -21,15 +21,15 @@ async fn operator_enums_and_unicode_names_reach_the_provider_exactly() {
     .await;
     let client = Client::builder(Credentials { api_token: Some(Secret::new("t")) }).base_url(server.url.clone()).rate_limit(None).build();
     let cases = [
-        (AOp::Value1, "="),
-        (AOp::Value2, "!="),
-        (AOp::Value3, "~"),
-        (AOp::Value5, ">="),
+        (AOp::Eq, "="),
+        (AOp::NotEq, "!="),
+        (AOp::Tilde, "~"),
+        (AOp::GtEq, ">="),
         (AOp::Self2, "self"),
         (AOp::Self3, "Self"),
         (AOp::CreatedAt, "created_at"),
         (AOp::CreatedAt2, "createdAt"),
-        (AOp::Value10, ""),
+        (AOp::Empty, ""),
     ];
     for (op, wire) in cases {
         let input = AInput { op, x: Some("half".into()), n٣abc: None };

@@ -1,6 +1,6 @@
 //! FORMAT.md §15.4: actions and sources (rules 27–42; 34, 35 and most of 39 live in the schema).
 
-use super::{Ctx, Decl, brace, check_path, duplicates, items, members};
+use super::{Ctx, Decl, brace, duplicates, items, members};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::pointer;
@@ -186,7 +186,7 @@ pub fn mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if mapping.as_object().is_some() {
             for m in members(Some(mapping)) {
                 if m.value.as_str().is_some_and(|v| v.starts_with('$')) {
-                    check_path(&m.value, &pointer::join(&format!("{base}/mapping"), &m.key), code, out);
+                    cx.check_path(&m.value, &pointer::join(&format!("{base}/mapping"), &m.key), code, out);
                 }
             }
         } else {
@@ -197,7 +197,7 @@ pub fn mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             duplicates(names, codes::E0410, "mapping output", out);
             for (i, e) in items(Some(mapping)) {
                 if let Some(v) = e.get("value").filter(|v| v.as_str().is_some_and(|s| s.starts_with('$'))) {
-                    check_path(v, &format!("{base}/mapping/{i}/value"), code, out);
+                    cx.check_path(v, &format!("{base}/mapping/{i}/value"), code, out);
                 }
             }
         }
@@ -318,11 +318,11 @@ pub fn source_keys_and_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         }
         for field in ["dataPath", "valueField", "labelField"] {
             if let Some(node) = m.value.get(field) {
-                check_path(node, &format!("{base}/{field}"), codes::E0413, out);
+                cx.check_path(node, &format!("{base}/{field}"), codes::E0413, out);
             }
         }
         for v in members(m.value.get("valueFields")) {
-            check_path(&v.value, &pointer::join(&format!("{base}/valueFields"), &v.key), codes::E0413, out);
+            cx.check_path(&v.value, &pointer::join(&format!("{base}/valueFields"), &v.key), codes::E0413, out);
         }
     }
 }

@@ -4,7 +4,7 @@ use super::{Ctx, brace, members};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::pointer;
-use crate::template::{self, Scope};
+use crate::template::Scope;
 
 /// Rule 11: every sensitive key names something that can hold a secret.
 pub fn sensitive_keys_hold_secrets(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
@@ -131,18 +131,18 @@ pub fn refresh_reads_a_stored_token(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
     let stored = cx.stored_keys();
     // Every `[[key]]` the request reads: (key, span, pointer).
-    let mut reads: Vec<(String, crate::source::Span, String)> = Vec::new();
-    super::placeholders::for_each_string(request, "/auth/refresh_token", &mut |node, ptr| {
-        if let Some(text) = node.as_str() {
-            let (parsed, _) = template::parse(text);
-            reads.extend(
-                parsed
-                    .placeholders()
-                    .filter(|(s, _, _)| *s == Scope::Stored)
-                    .map(|(_, n, r)| (n.to_string(), node.sub_span(r), ptr.clone())),
-            );
-        }
-    });
+    let reads: Vec<(String, crate::source::Span, String)> = cx
+        .templates
+        .iter()
+        .filter(|t| t.place == super::placeholders::Place::Auth("refresh_token"))
+        .flat_map(|t| {
+            t.parsed
+                .placeholders()
+                .filter(|(s, _, _)| *s == Scope::Stored)
+                .map(|(_, n, r)| (n.to_string(), t.node.sub_span(r), t.ptr.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     if reads.iter().any(|(k, _, _)| !stored.contains(k.as_str())) {
         return; // unresolvable keys are E0301's to report
     }

@@ -16,10 +16,12 @@ mod placeholders;
 mod sync;
 mod webhook;
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::Options;
 use crate::diagnostic::Diagnostic;
+use crate::facts::{self, Facts, Origin, StoredKey};
 use crate::path;
 use crate::pointer;
 use crate::source::{Member, Node, Span};
@@ -74,14 +76,16 @@ const RULES: &[Rule] = &[
     names::collisions,
 ];
 
-/// Runs every rule.
-pub fn run(root: &Node, options: &Options) -> Vec<Diagnostic> {
+/// Runs every rule; returns the diagnostics and the resolved view of the document the rules
+/// built on the way ([`Facts`]).
+pub fn run(root: &Node, options: &Options) -> (Vec<Diagnostic>, Facts) {
     let cx = Ctx::new(root, options);
     let mut out = Vec::new();
     for rule in RULES {
         rule(&cx, &mut out);
     }
-    out
+    let facts = cx.facts();
+    (out, facts)
 }
 
 /// System values every `{{...}}` context may read (FORMAT.md §5.9, §6.3).
@@ -117,8 +121,12 @@ pub(crate) struct Ctx<'a> {
     pub trigger_events: Vec<Decl<'a>>,
     /// Keys of `sync.webhooks.handlers`.
     pub handler_events: Vec<Decl<'a>>,
-    /// Every templated string, with its place.
+    /// The placeholder resolver.
+    pub resolver: placeholders::Resolver<'a>,
+    /// Every templated string, parsed and resolved.
     pub templates: Vec<placeholders::Templated<'a>>,
+    /// Every path a rule validated, by pointer.
+    paths: RefCell<BTreeMap<String, Vec<path::Step>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -136,7 +144,7 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let handler_events = members(root.pointer("/sync/webhooks/handlers")).map(|m| Decl { name: &m.key, span: m.key_span }).collect();
-        Ctx {
+        let mut cx = Ctx {
             root,
             options,
             ns: root.get("ns").and_then(Node::as_str),
@@ -149,7 +157,65 @@ impl<'a> Ctx<'a> {
             sensitive,
             trigger_events,
             handler_events,
-            templates: placeholders::templated_strings(root),
+            resolver: placeholders::Resolver::new(root, BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new()),
+            templates: Vec::new(),
+            paths: RefCell::new(BTreeMap::new()),
+        };
+        let names = |decls: &[Decl<'a>]| decls.iter().map(|d| d.name).collect::<BTreeSet<_>>();
+        cx.resolver = placeholders::Resolver::new(root, cx.stored_keys(), names(&cx.config), names(&cx.form), names(&cx.metadata));
+        cx.templates = placeholders::templated_strings(root, &cx.resolver);
+        cx
+    }
+
+    /// The resolved view lowering reads: templates (all but the webhook block's strings), the
+    /// paths the rules validated, and the stored keys with their origins.
+    fn facts(&self) -> Facts {
+        let base = self.at("/sync/baseUrl").and_then(Node::as_str);
+        let templates = self
+            .templates
+            .iter()
+            .filter(|t| t.field != facts::Field::Webhook)
+            .map(|t| (t.ptr.clone(), t.lowered(base, &self.resolver)))
+            .collect();
+        let form_label = |name: &str| {
+            self.at(&pointer::join("/auth/form", name)).and_then(|f| f.get("label")).and_then(Node::as_str).unwrap_or(name).to_string()
+        };
+        let stored_keys = self
+            .config
+            .iter()
+            .map(|d| (d, Origin::Config))
+            .chain(self.form.iter().map(|d| (d, Origin::Form(form_label(d.name)))))
+            .chain(self.get_token_outputs.iter().map(|d| (d, Origin::GetToken)))
+            .chain(self.refresh_outputs.iter().map(|d| (d, Origin::Refresh)))
+            .chain(self.registration_outputs.iter().map(|d| (d, Origin::Registration)))
+            .chain(self.metadata.iter().map(|d| (d, Origin::Metadata)))
+            .map(|(d, origin)| StoredKey { name: d.name.to_string(), origin })
+            .collect();
+        Facts { templates, paths: self.paths.take(), stored_keys }
+    }
+
+    /// Records how lowering reads the path at `ptr`.
+    pub fn record_path(&self, ptr: &str, steps: Vec<path::Step>) {
+        self.paths.borrow_mut().insert(ptr.to_string(), steps);
+    }
+
+    /// Checks a path string and records it for lowering; on a syntax error, returns a diagnostic
+    /// pointing into the string.
+    pub fn check_path(&self, node: &Node, ptr: &str, code: crate::codes::Code, out: &mut Vec<Diagnostic>) -> Option<path::Path> {
+        let text = node.as_str()?;
+        match path::parse(text) {
+            Ok(p) => {
+                self.record_path(ptr, p.steps.clone());
+                Some(p)
+            }
+            Err(e) => {
+                let span = node.sub_span(e.offset..(e.offset + 1).min(text.len()).max(e.offset));
+                out.push(
+                    Diagnostic::new(code, format!("invalid path `{text}`: {}", e.message), ptr, span)
+                        .with_help("paths use `$`, `.field` and `[index]` steps, e.g. `$.data.items[0].id`"),
+                );
+                None
+            }
         }
     }
 
@@ -200,22 +266,6 @@ fn object_mapping_keys(request: Option<&Node>) -> Vec<Decl<'_>> {
 /// The span of a node's first character (the `{` of an object), for "missing member" diagnostics.
 pub(crate) fn brace(node: &Node) -> Span {
     Span::new(node.span.start, node.span.start + 1)
-}
-
-/// Checks a path string; on a syntax error, returns a diagnostic pointing into the string.
-pub(crate) fn check_path(node: &Node, ptr: &str, code: crate::codes::Code, out: &mut Vec<Diagnostic>) -> Option<path::Path> {
-    let text = node.as_str()?;
-    match path::parse(text) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            let span = node.sub_span(e.offset..(e.offset + 1).min(text.len()).max(e.offset));
-            out.push(
-                Diagnostic::new(code, format!("invalid path `{text}`: {}", e.message), ptr, span)
-                    .with_help("paths use `$`, `.field` and `[index]` steps, e.g. `$.data.items[0].id`"),
-            );
-            None
-        }
-    }
 }
 
 /// Reports the second and later occurrences of each name, with a label at the first.

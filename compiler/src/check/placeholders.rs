@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use super::{Ctx, SYSTEM_VALUES, items, members};
 use crate::codes::{self, Code};
 use crate::diagnostic::Diagnostic;
+use crate::facts::{Field, Part, Src, Template};
 use crate::pointer;
 use crate::source::Node;
-use crate::template::{self, Problem, Scope};
+use crate::template::{self, Problem, Scope, Segment, UrlContext, UrlProblem};
 
 /// Where a template sits, which decides what its placeholders may read.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,11 +32,13 @@ pub(crate) enum Place {
 }
 
 /// Calls `f` on every string leaf of a request's templated fields (url, header and query values,
-/// body leaves), with its pointer.
-pub(crate) fn for_each_string<'a>(request: &'a Node, base: &str, f: &mut dyn FnMut(&'a Node, String)) {
-    for field in ["url", "headers", "queryParams", "body", "baseUrl"] {
-        if let Some(member) = request.member(field) {
-            walk_strings(&member.value, pointer::join(base, field), f);
+/// body leaves), with its pointer and the kind of field it sits in.
+pub(crate) fn for_each_string<'a>(request: &'a Node, base: &str, f: &mut dyn FnMut(&'a Node, String, Field)) {
+    for (name, field) in
+        [("url", Field::Url), ("headers", Field::Header), ("queryParams", Field::Query), ("body", Field::Body), ("baseUrl", Field::Url)]
+    {
+        if let Some(member) = request.member(name) {
+            walk_strings(&member.value, pointer::join(base, name), &mut |n, p| f(n, p, field));
         }
     }
 }
@@ -54,65 +57,54 @@ fn walk_strings<'a>(node: &'a Node, ptr: String, f: &mut dyn FnMut(&'a Node, Str
     }
 }
 
-/// A templated string: the string node, its pointer, and where it sits.
-pub(crate) type Templated<'a> = (&'a Node, String, Place);
+/// A templated string, parsed once, with everything the rules and lowering need to know.
+pub(crate) struct Templated<'a> {
+    pub node: &'a Node,
+    pub ptr: String,
+    pub place: Place,
+    pub field: Field,
+    pub parsed: template::Template,
+    pub problems: Vec<Problem>,
+    /// For a URL without template errors: each placeholder's position, or why one cannot be
+    /// filled safely.
+    pub url: Option<Result<Vec<UrlContext>, UrlProblem>>,
+    /// Each placeholder's source, and what is wrong with it if anything, in order.
+    pub resolved: Vec<(Src, Option<Finding>)>,
+}
 
-/// Every templated string in the document, with its place (computed once, in [`Ctx`]).
-pub(crate) fn templated_strings<'a>(root: &'a Node) -> Vec<Templated<'a>> {
-    let at = |ptr: &str| root.pointer(ptr).filter(|n| !n.is_null());
-    let mut found = Vec::new();
-    let add = |node: Option<&'a Node>, base: &str, place: Place, found: &mut Vec<_>| {
-        if let Some(node) = node {
-            for_each_string(node, base, &mut |n, p| found.push((n, p, place)));
-        }
-    };
-    for name in ["auth_url", "get_token", "refresh_token", "userDetails", "test_token"] {
-        let base = format!("/auth/{name}");
-        add(at(&base), &base, Place::Auth(name), &mut found);
-    }
-    for (i, r) in items(at("/auth/registrationRequests")) {
-        add(Some(r), &format!("/auth/registrationRequests/{i}"), Place::Auth("registrationRequests"), &mut found);
-    }
-    for (a, action) in items(at("/actions")) {
-        for (s, step) in items(action.get("requests")) {
-            let base = format!("/actions/{a}/requests/{s}");
-            if step.get("type").and_then(Node::as_str) == Some("function") {
-                if let Some(args) = step.get("args") {
-                    walk_strings(args, format!("{base}/args"), &mut |n, p| found.push((n, p, Place::FunctionArgs { action: a, step: s })));
-                }
-            } else {
-                add(Some(step), &base, Place::Step { action: a, step: s }, &mut found);
-            }
-        }
-    }
-    for m in members(at("/source")) {
-        add(Some(&m.value), &pointer::join("/source", &m.key), Place::Source, &mut found);
-    }
-    if let Some(sync) = at("/sync") {
-        add(Some(sync), "/sync", Place::Sync, &mut found);
-        for m in members(sync.get("resources")) {
-            for e in members(m.value.get("endpoints")) {
-                if let Some(url) = e.value.member("url") {
-                    let p = format!("/sync/resources/{}/endpoints/{}/url", pointer::escape(&m.key), pointer::escape(&e.key));
-                    found.push((&url.value, p, Place::Sync));
-                }
-            }
-        }
-    }
-    if let Some(webhook) = at("/webhook") {
-        walk_strings(webhook, "/webhook".into(), &mut |n, p| found.push((n, p, Place::Webhook)));
-    }
-    found
+/// What is wrong with a placeholder where it stands (the `templates` rule reports it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Finding {
+    /// `[[key]]` names no stored key.
+    UnknownStored,
+    /// `[[key]]` in App Function args.
+    CredentialToFunction,
+    /// `{{key}}` produced only by this step or a later one.
+    NotYetProduced { later: usize },
+    /// `{{key}}` can only be an earlier App Function's return.
+    FunctionReturn { step: usize },
+    /// `{{key}}` is only an `auth.config` key, in an action.
+    ConfigInAction,
+    /// `{{key}}` resolves to nothing in an action.
+    UnknownInAction,
+    /// `{{key}}` resolves to nothing in an auth request.
+    UnknownInAuth,
+    /// `{{code}}` / `{{redirect_uri}}` where the platform does not supply it.
+    NotSuppliedInAuth,
+    /// `{{key}}` in a source or sync request, where no context is documented.
+    Undocumented,
+    /// A placeholder in the webhook block, which is never templated.
+    InWebhook,
 }
 
 /// Keys an action's `{{...}}` may read, by kind.
-struct ActionScope<'a> {
-    name: &'a str,
-    params: BTreeSet<&'a str>,
+pub(crate) struct ActionScope<'a> {
+    pub name: &'a str,
+    pub params: BTreeSet<&'a str>,
     /// Outputs of each step, by step index.
-    outputs: Vec<Vec<&'a str>>,
+    pub outputs: Vec<Vec<&'a str>>,
     /// Indexes of function steps.
-    functions: Vec<usize>,
+    pub functions: Vec<usize>,
 }
 
 fn action_scope<'a>(action: &'a Node) -> ActionScope<'a> {
@@ -135,19 +127,223 @@ fn action_scope<'a>(action: &'a Node) -> ActionScope<'a> {
     ActionScope { name, params, outputs, functions }
 }
 
+/// Values the platform supplies to auth requests besides [`SYSTEM_VALUES`].
+const AUTH_VALUES: &[&str] = &["redirect_uri", "code"];
+
+/// Values a sync request's templates are rendered with (FORMAT.md §11.3; `{id}` in details URLs).
+const SYNC_VALUES: &[&str] = &["page", "limit", "id"];
+
+/// The one placeholder resolver: where each `[[key]]` and `{{key}}` reads from, given where it
+/// stands, and what is wrong with it. The checks report its findings; lowering uses its sources.
+pub(crate) struct Resolver<'a> {
+    pub stored: BTreeSet<&'a str>,
+    pub config: BTreeSet<&'a str>,
+    pub form: BTreeSet<&'a str>,
+    pub metadata: BTreeSet<&'a str>,
+    pub actions: Vec<ActionScope<'a>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(
+        root: &'a Node,
+        stored: BTreeSet<&'a str>,
+        config: BTreeSet<&'a str>,
+        form: BTreeSet<&'a str>,
+        metadata: BTreeSet<&'a str>,
+    ) -> Self {
+        let actions = items(root.get("actions").filter(|n| !n.is_null())).map(|(_, a)| action_scope(a)).collect();
+        Resolver { stored, config, form, metadata, actions }
+    }
+
+    pub fn resolve(&self, scope: Scope, name: &str, place: Place) -> (Src, Option<Finding>) {
+        match (scope, place) {
+            (_, Place::Webhook) => (Src::Config, Some(Finding::InWebhook)),
+            (Scope::Stored, Place::FunctionArgs { .. }) => (Src::Stored, Some(Finding::CredentialToFunction)),
+            (Scope::Stored, _) if !self.stored.contains(name) => (Src::Stored, Some(Finding::UnknownStored)),
+            (Scope::Stored, _) => (Src::Stored, None),
+            (Scope::Context, Place::Source) if SYSTEM_VALUES.contains(&name) => (Src::System, Some(Finding::Undocumented)),
+            (Scope::Context, Place::Source) => (Src::Config, Some(Finding::Undocumented)),
+            (Scope::Context, Place::Sync) if SYNC_VALUES.contains(&name) => (Src::Var, Some(Finding::Undocumented)),
+            (Scope::Context, Place::Sync) if SYSTEM_VALUES.contains(&name) => (Src::System, Some(Finding::Undocumented)),
+            (Scope::Context, Place::Sync) => (Src::Config, Some(Finding::Undocumented)),
+            (Scope::Context, Place::Auth(which)) => {
+                if AUTH_VALUES.contains(&name) || SYSTEM_VALUES.contains(&name) {
+                    let supplied = match name {
+                        "code" => which == "get_token",
+                        "redirect_uri" => matches!(which, "auth_url" | "get_token"),
+                        _ => true,
+                    };
+                    (Src::System, (!supplied).then_some(Finding::NotSuppliedInAuth))
+                } else if self.config.contains(name) || self.form.contains(name) {
+                    (Src::Config, None)
+                } else {
+                    (Src::Config, Some(Finding::UnknownInAuth))
+                }
+            }
+            (Scope::Context, Place::Step { action, step } | Place::FunctionArgs { action, step }) => {
+                let Some(scope) = self.actions.get(action) else { return (Src::Config, Some(Finding::UnknownInAction)) };
+                self.in_action(name, step, scope)
+            }
+        }
+    }
+
+    /// Action `{{key}}`, in this order: a parameter or an earlier step's output (a call
+    /// variable); a system value; a metadata or install-form key (the store); then, after an App
+    /// Function step, the function's return (unknowable, a call variable); an `auth.config` key.
+    fn in_action(&self, name: &str, step: usize, scope: &ActionScope<'_>) -> (Src, Option<Finding>) {
+        let earlier = scope.outputs.iter().take(step).flatten().any(|k| *k == name);
+        if scope.params.contains(name) || earlier {
+            return (Src::Var, None);
+        }
+        if SYSTEM_VALUES.contains(&name) {
+            return (Src::System, None);
+        }
+        if self.metadata.contains(name) || self.form.contains(name) {
+            return (Src::Config, None);
+        }
+        if let Some(later) = scope.outputs.iter().enumerate().skip(step).find(|(_, keys)| keys.contains(&name)).map(|(i, _)| i) {
+            return (Src::Var, Some(Finding::NotYetProduced { later }));
+        }
+        if let Some(&f) = scope.functions.iter().find(|&&f| f < step) {
+            return (Src::Var, Some(Finding::FunctionReturn { step: f }));
+        }
+        if self.config.contains(name) {
+            return (Src::Config, Some(Finding::ConfigInAction));
+        }
+        (Src::Config, Some(Finding::UnknownInAction))
+    }
+}
+
+/// `baseUrl` + a sync endpoint URL (relative to it, FORMAT.md §11.1; an absolute one stands
+/// alone), with each `{id}` written `{{id}}`.
+pub(crate) fn endpoint_url(base: &str, url: &str) -> String {
+    let joined = if url.starts_with("http://") || url.starts_with("https://") || url.starts_with("{{") {
+        url.to_string()
+    } else {
+        format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'))
+    };
+    let mut out = String::with_capacity(joined.len() + 2);
+    let mut rest = joined.as_str();
+    while let Some(i) = rest.find("{id}") {
+        let doubled = rest[..i].ends_with('{') && rest[i + 4..].starts_with('}');
+        out.push_str(&rest[..i]);
+        out.push_str(if doubled { "{id}" } else { "{{id}}" });
+        rest = &rest[i + 4..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every templated string in the document, parsed and resolved (computed once, in [`Ctx`]).
+pub(crate) fn templated_strings<'a>(root: &'a Node, resolver: &Resolver<'_>) -> Vec<Templated<'a>> {
+    let at = |ptr: &str| root.pointer(ptr).filter(|n| !n.is_null());
+    let mut found: Vec<(&'a Node, String, Place, Field)> = Vec::new();
+    let add = |node: Option<&'a Node>, base: &str, place: Place, found: &mut Vec<_>| {
+        if let Some(node) = node {
+            for_each_string(node, base, &mut |n, p, field| found.push((n, p, place, field)));
+        }
+    };
+    for name in ["auth_url", "get_token", "refresh_token", "userDetails", "test_token"] {
+        let base = format!("/auth/{name}");
+        add(at(&base), &base, Place::Auth(name), &mut found);
+    }
+    for (i, r) in items(at("/auth/registrationRequests")) {
+        add(Some(r), &format!("/auth/registrationRequests/{i}"), Place::Auth("registrationRequests"), &mut found);
+    }
+    for (a, action) in items(at("/actions")) {
+        for (s, step) in items(action.get("requests")) {
+            let base = format!("/actions/{a}/requests/{s}");
+            if step.get("type").and_then(Node::as_str) == Some("function") {
+                if let Some(args) = step.get("args") {
+                    let place = Place::FunctionArgs { action: a, step: s };
+                    walk_strings(args, format!("{base}/args"), &mut |n, p| found.push((n, p, place, Field::Args)));
+                }
+            } else {
+                add(Some(step), &base, Place::Step { action: a, step: s }, &mut found);
+            }
+        }
+    }
+    for m in members(at("/source")) {
+        add(Some(&m.value), &pointer::join("/source", &m.key), Place::Source, &mut found);
+    }
+    if let Some(sync) = at("/sync") {
+        add(Some(sync), "/sync", Place::Sync, &mut found);
+        for m in members(sync.get("resources")) {
+            for e in members(m.value.get("endpoints")) {
+                if let Some(url) = e.value.member("url") {
+                    let p = format!("/sync/resources/{}/endpoints/{}/url", pointer::escape(&m.key), pointer::escape(&e.key));
+                    found.push((&url.value, p, Place::Sync, Field::Url));
+                }
+            }
+        }
+    }
+    if let Some(webhook) = at("/webhook") {
+        walk_strings(webhook, "/webhook".into(), &mut |n, p| found.push((n, p, Place::Webhook, Field::Webhook)));
+    }
+    found
+        .into_iter()
+        .filter_map(|(node, ptr, place, field)| Some(Templated::new(node, ptr, place, field, node.as_str()?, resolver)))
+        .collect()
+}
+
+impl<'a> Templated<'a> {
+    fn new(node: &'a Node, ptr: String, place: Place, field: Field, text: &str, resolver: &Resolver<'_>) -> Self {
+        let (parsed, problems) = template::parse(text);
+        // A stray closer is only a warning: the template is still classified.
+        let errors = problems.iter().any(|p| !matches!(p, Problem::Stray { .. }));
+        let url = (field == Field::Url && !errors).then(|| template::classify_url(&parsed));
+        let resolved = parsed.placeholders().map(|(scope, name, _)| resolver.resolve(scope, name, place)).collect();
+        Templated { node, ptr, place, field, parsed, problems, url, resolved }
+    }
+
+    /// What lowering reads for this string. A sync endpoint URL is templated joined to
+    /// `sync.baseUrl` (`base` here), with its `{id}` written `{{id}}`.
+    pub fn lowered(&self, base: Option<&str>, resolver: &Resolver<'_>) -> Template {
+        match (self.ptr.contains("/endpoints/"), self.node.as_str()) {
+            (true, Some(text)) => {
+                let composed = endpoint_url(base.unwrap_or_default(), text);
+                Templated::new(self.node, self.ptr.clone(), self.place, self.field, &composed, resolver).resolved()
+            }
+            _ => self.resolved(),
+        }
+    }
+
+    /// Its parts, each placeholder with its source and (in a URL) position. A sync endpoint's
+    /// `{{id}}` is one path segment.
+    fn resolved(&self) -> Template {
+        let mut contexts = match &self.url {
+            Some(Ok(contexts)) => contexts.clone().into_iter(),
+            _ => Vec::new().into_iter(),
+        };
+        let endpoint = self.ptr.contains("/endpoints/");
+        let mut resolved = self.resolved.iter();
+        let parts = self
+            .parsed
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => Part::Lit(l.clone()),
+                Segment::Placeholder { name, .. } => {
+                    let src = resolved.next().map_or(Src::Config, |(src, _)| *src);
+                    let mut url = if self.field == Field::Url { contexts.next() } else { None };
+                    if endpoint && name == "id" && src == Src::Var && url == Some(UrlContext::Path) {
+                        url = Some(UrlContext::Segment);
+                    }
+                    Part::Ref { src, key: name.clone(), url }
+                }
+            })
+            .collect();
+        Template { field: self.field, parts }
+    }
+}
+
 /// Rules 19–24 and 41: every placeholder is well-formed and resolvable where it stands.
 pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let stored = cx.stored_keys();
-    let config: BTreeSet<&str> = cx.config.iter().map(|d| d.name).collect();
-    let form: BTreeSet<&str> = cx.form.iter().map(|d| d.name).collect();
-    let metadata: BTreeSet<&str> = cx.metadata.iter().map(|d| d.name).collect();
-    let actions: Vec<Option<ActionScope<'_>>> = items(cx.at("/actions")).map(|(_, a)| Some(action_scope(a))).collect();
-
-    for (node, ptr, place) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
-        let Some(text) = node.as_str() else { continue };
-        let (parsed, problems) = template::parse(text);
-        for problem in problems {
-            let d = match problem {
+    let r = &cx.resolver;
+    for t in &cx.templates {
+        let (node, ptr) = (t.node, t.ptr.as_str());
+        for problem in &t.problems {
+            let d = match problem.clone() {
                 Problem::Unclosed { range, opener } => {
                     let closer = if opener == "{{" { "}}" } else { "]]" };
                     Diagnostic::new(codes::E0306, format!("`{opener}` is never closed"), ptr, node.sub_span(range))
@@ -170,173 +366,118 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             };
             out.push(d);
         }
-        for (scope, name, range) in parsed.placeholders() {
+        for ((scope, name, range), (_, finding)) in t.parsed.placeholders().zip(&t.resolved) {
+            let Some(finding) = finding else { continue };
             let span = node.sub_span(range);
-            match (scope, place) {
-                (_, Place::Webhook) => {
-                    let shown = match scope {
-                        Scope::Context => format!("{{{{{name}}}}}"),
-                        Scope::Stored => format!("[[{name}]]"),
-                    };
-                    out.push(Diagnostic::new(
-                        codes::W0305,
-                        format!("placeholder `{shown}` in the webhook block is never resolved"),
+            let shown = match scope {
+                Scope::Context => format!("{{{{{name}}}}}"),
+                Scope::Stored => format!("[[{name}]]"),
+            };
+            let d = match *finding {
+                Finding::InWebhook => {
+                    Diagnostic::new(codes::W0305, format!("placeholder `{shown}` in the webhook block is never resolved"), ptr, span)
+                }
+                Finding::CredentialToFunction => {
+                    Diagnostic::new(codes::E0302, format!("`{shown}` passes a credential to an App Function"), ptr, span)
+                        .with_help("functions never receive credentials; call the API in an HTTP step and pass its mapped output")
+                }
+                Finding::UnknownStored => {
+                    let code: Code = if matches!(t.place, Place::Source | Place::Sync) { codes::E0415 } else { codes::E0301 };
+                    Diagnostic::new(code, format!("`{shown}` names no credentials or metadata key"), ptr, span)
+                        .with_suggestion(name, r.stored.iter().copied())
+                        .with_help("stored keys come from `auth.config`, `auth.form`, and the object mappings of `get_token`, `refresh_token`, registration requests and `userDetails`")
+                }
+                Finding::Undocumented => Diagnostic::new(
+                    codes::W0305,
+                    format!("`{shown}` is not documented in {} requests", if t.place == Place::Source { "source" } else { "sync" }),
+                    ptr,
+                    span,
+                ),
+                Finding::UnknownInAuth => {
+                    let Place::Auth(which) = t.place else { continue };
+                    let candidates =
+                        r.config.iter().chain(&r.form).copied().chain(SYSTEM_VALUES.iter().copied()).chain(AUTH_VALUES.iter().copied());
+                    Diagnostic::new(
+                        codes::E0304,
+                        format!("`{shown}` in `{which}` is not an `auth.config` key, an install-form key or a system value"),
                         ptr,
                         span,
-                    ));
+                    )
+                    .with_suggestion(name, candidates)
                 }
-                (Scope::Stored, Place::FunctionArgs { .. }) => {
-                    out.push(
-                        Diagnostic::new(codes::E0302, format!("`[[{name}]]` passes a credential to an App Function"), ptr, span)
-                            .with_help("functions never receive credentials; call the API in an HTTP step and pass its mapped output"),
-                    );
+                Finding::NotSuppliedInAuth => {
+                    let Place::Auth(which) = t.place else { continue };
+                    Diagnostic::new(codes::W0304, format!("`{shown}` is not supplied in `{which}`"), ptr, span)
+                        .with_help("`{{code}}` exists only in `get_token`; `{{redirect_uri}}` only in `auth_url` and `get_token`")
                 }
-                (Scope::Stored, _) if !stored.contains(name) => {
-                    let code: Code = if matches!(place, Place::Source | Place::Sync) { codes::E0415 } else { codes::E0301 };
-                    out.push(
-                        Diagnostic::new(code, format!("`[[{name}]]` names no credentials or metadata key"), ptr, span)
-                            .with_suggestion(name, stored.iter().copied())
-                            .with_help("stored keys come from `auth.config`, `auth.form`, and the object mappings of `get_token`, `refresh_token`, registration requests and `userDetails`"),
-                    );
+                Finding::NotYetProduced { later } => {
+                    let (Place::Step { step, .. } | Place::FunctionArgs { step, .. }) = t.place else { continue };
+                    let message = if later == step {
+                        format!("`{shown}` is read by step {} before that step's own response produces it", step + 1)
+                    } else {
+                        format!("`{shown}` is read by step {} but produced only by step {}", step + 1, later + 1)
+                    };
+                    Diagnostic::new(codes::E0303, message, ptr, span)
+                        .with_help("steps run in order: a step can read only the outputs of earlier steps")
                 }
-                (Scope::Stored, _) => {}
-                (Scope::Context, Place::Source | Place::Sync) => {
-                    out.push(Diagnostic::new(
-                        codes::W0305,
+                Finding::FunctionReturn { step } => Diagnostic::new(
+                    codes::W0303,
+                    format!("`{shown}` can only come from the return value of the function in step {}, which cannot be checked", step + 1),
+                    ptr,
+                    span,
+                ),
+                Finding::ConfigInAction => Diagnostic::new(
+                    codes::W0303,
+                    format!(
+                        "`{shown}` is only an `auth.config` key; config is documented as a source for registration requests, not actions"
+                    ),
+                    ptr,
+                    span,
+                ),
+                Finding::UnknownInAction => {
+                    let (Place::Step { action, step } | Place::FunctionArgs { action, step }) = t.place else { continue };
+                    let Some(scope) = r.actions.get(action) else { continue };
+                    let candidates = scope
+                        .params
+                        .iter()
+                        .copied()
+                        .chain(scope.outputs.iter().take(step).flatten().copied())
+                        .chain(SYSTEM_VALUES.iter().copied())
+                        .chain(r.metadata.iter().copied())
+                        .chain(r.form.iter().copied());
+                    Diagnostic::new(
+                        codes::E0303,
                         format!(
-                            "`{{{{{name}}}}}` is not documented in {} requests",
-                            if place == Place::Source { "source" } else { "sync" }
+                            "`{shown}` in action `{}` is not a parameter, an earlier step's output, a metadata key or a system value",
+                            scope.name
                         ),
                         ptr,
                         span,
-                    ));
+                    )
+                    .with_suggestion(name, candidates)
                 }
-                (Scope::Context, Place::Auth(which)) => {
-                    let system = matches!(name, "redirect_uri" | "code") || SYSTEM_VALUES.contains(&name);
-                    if !(config.contains(name) || form.contains(name) || system) {
-                        let candidates =
-                            config.iter().chain(&form).copied().chain(SYSTEM_VALUES.iter().copied()).chain(["redirect_uri", "code"]);
-                        out.push(
-                            Diagnostic::new(
-                                codes::E0304,
-                                format!("`{{{{{name}}}}}` in `{which}` is not an `auth.config` key, an install-form key or a system value"),
-                                ptr,
-                                span,
-                            )
-                            .with_suggestion(name, candidates),
-                        );
-                    } else if (name == "code" && which != "get_token")
-                        || (name == "redirect_uri" && !matches!(which, "auth_url" | "get_token"))
-                    {
-                        out.push(
-                            Diagnostic::new(codes::W0304, format!("`{{{{{name}}}}}` is not supplied in `{which}`"), ptr, span)
-                                .with_help("`{{code}}` exists only in `get_token`; `{{redirect_uri}}` only in `auth_url` and `get_token`"),
-                        );
-                    }
-                }
-                (Scope::Context, Place::Step { action, step } | Place::FunctionArgs { action, step }) => {
-                    let Some(Some(scope)) = actions.get(action) else {
-                        continue;
-                    };
-                    resolve_in_action(name, span, ptr, step, scope, &config, &form, &metadata, out);
-                }
-            }
+            };
+            out.push(d);
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn resolve_in_action(
-    name: &str,
-    span: crate::source::Span,
-    ptr: &str,
-    step: usize,
-    scope: &ActionScope<'_>,
-    config: &BTreeSet<&str>,
-    form: &BTreeSet<&str>,
-    metadata: &BTreeSet<&str>,
-    out: &mut Vec<Diagnostic>,
-) {
-    let earlier = scope.outputs.iter().take(step).flatten().any(|k| *k == name);
-    if scope.params.contains(name) || earlier || SYSTEM_VALUES.contains(&name) || metadata.contains(name) || form.contains(name) {
-        return;
-    }
-    if let Some(later) = scope.outputs.iter().enumerate().skip(step).find(|(_, keys)| keys.contains(&name)).map(|(i, _)| i) {
-        let message = if later == step {
-            format!("`{{{{{name}}}}}` is read by step {} before that step's own response produces it", step + 1)
-        } else {
-            format!("`{{{{{name}}}}}` is read by step {} but produced only by step {}", step + 1, later + 1)
-        };
-        out.push(
-            Diagnostic::new(codes::E0303, message, ptr, span)
-                .with_help("steps run in order: a step can read only the outputs of earlier steps"),
-        );
-        return;
-    }
-    if let Some(&f) = scope.functions.iter().find(|&&f| f < step) {
-        out.push(Diagnostic::new(
-            codes::W0303,
-            format!("`{{{{{name}}}}}` can only come from the return value of the function in step {}, which cannot be checked", f + 1),
-            ptr,
-            span,
-        ));
-        return;
-    }
-    if config.contains(name) {
-        out.push(Diagnostic::new(
-            codes::W0303,
-            format!(
-                "`{{{{{name}}}}}` is only an `auth.config` key; config is documented as a source for registration requests, not actions"
-            ),
-            ptr,
-            span,
-        ));
-        return;
-    }
-    let candidates = scope
-        .params
-        .iter()
-        .copied()
-        .chain(scope.outputs.iter().take(step).flatten().copied())
-        .chain(SYSTEM_VALUES.iter().copied())
-        .chain(metadata.iter().copied())
-        .chain(form.iter().copied());
-    out.push(
-        Diagnostic::new(
-            codes::E0303,
-            format!(
-                "`{{{{{name}}}}}` in action `{}` is not a parameter, an earlier step's output, a metadata key or a system value",
-                scope.name
-            ),
-            ptr,
-            span,
-        )
-        .with_suggestion(name, candidates),
-    );
 }
 
 /// `E0309`: URL placeholders stand only where a value cannot change the request's host
 /// (FORMAT.md §6.7). Sync endpoint URLs are relative to `sync.baseUrl` and are not checked here.
 pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, ptr, place) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
-        let is_url = ptr.ends_with("/url") || ptr == "/sync/baseUrl";
-        if !is_url || place == Place::Webhook || ptr.contains("/endpoints/") {
-            continue;
-        }
-        let Some(text) = node.as_str() else { continue };
-        let (parsed, problems) = template::parse(text);
-        if !problems.is_empty() {
-            continue; // E0306 reports those
-        }
-        match template::classify_url(&parsed) {
+    for t in &cx.templates {
+        let (node, ptr, parsed) = (t.node, t.ptr.as_str(), &t.parsed);
+        // Templates with problems are E0306's (W0306's) to report; sync endpoints are relative.
+        let Some(url) = t.url.as_ref().filter(|_| t.problems.is_empty() && !ptr.contains("/endpoints/")) else { continue };
+        match url {
             Err(problem) => {
-                let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range) };
-                out.push(Diagnostic::new(codes::E0309, problem.message, ptr, span));
+                let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range.clone()) };
+                out.push(Diagnostic::new(codes::E0309, problem.message.clone(), ptr, span));
             }
             Ok(contexts) => {
-                for ((_, key, range), context) in parsed.placeholders().zip(contexts) {
-                    if matches!(context, template::UrlContext::Path | template::UrlContext::Query) && cx.is_sensitive(key) {
-                        let place = if context == template::UrlContext::Path { "path" } else { "query" };
+                for ((_, key, range), &context) in parsed.placeholders().zip(contexts) {
+                    if matches!(context, UrlContext::Path | UrlContext::Query) && cx.is_sensitive(key) {
+                        let place = if context == UrlContext::Path { "path" } else { "query" };
                         out.push(
                             Diagnostic::new(
                                 codes::W0310,
@@ -355,8 +496,9 @@ pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Rule 25: `Authorization: Basic X` where X will not be encoded.
 pub fn basic_auth_encoding(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, ptr, _) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
-        let is_auth_header = ptr.rsplit('/').next().is_some_and(|k| k.eq_ignore_ascii_case("authorization")) && ptr.contains("/headers/");
+    for t in &cx.templates {
+        let (node, ptr) = (t.node, t.ptr.as_str());
+        let is_auth_header = t.field == Field::Header && ptr.rsplit('/').next().is_some_and(|k| k.eq_ignore_ascii_case("authorization"));
         let Some(value) = node.as_str().filter(|_| is_auth_header) else {
             continue;
         };
@@ -386,8 +528,9 @@ fn is_base64(s: &str) -> bool {
 
 /// Rule 26: `{id}` tokens outside `sync.resources.*.endpoints.details.url`.
 pub fn single_brace_ids(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for (node, ptr, place) in cx.templates.iter().map(|(n, p, pl)| (*n, p.as_str(), *pl)) {
-        if place == Place::Webhook || (ptr.starts_with("/sync/resources/") && ptr.ends_with("/endpoints/details/url")) {
+    for t in &cx.templates {
+        let (node, ptr) = (t.node, t.ptr.as_str());
+        if t.place == Place::Webhook || (ptr.starts_with("/sync/resources/") && ptr.ends_with("/endpoints/details/url")) {
             continue;
         }
         let Some(text) = node.as_str() else { continue };
@@ -402,5 +545,17 @@ pub fn single_brace_ids(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 .with_help("use a `{{placeholder}}`"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_endpoints_join_the_base_and_template_their_id() {
+        assert_eq!(endpoint_url("https://a.example/v3/", "/items"), "https://a.example/v3/items");
+        assert_eq!(endpoint_url("https://a.example/v3", "items/{id}"), "https://a.example/v3/items/{{id}}");
+        assert_eq!(endpoint_url("https://a.example", "https://b.example/x/{{id}}/y/{id}"), "https://b.example/x/{{id}}/y/{{id}}");
     }
 }

@@ -1,7 +1,7 @@
 //! FORMAT.md §15.6: sync (rules 59–68; 60 (E), 61 (E), 63 (E, shapes) and 66 (shapes) live in
 //! the schema).
 
-use super::{Ctx, brace, check_path, items, members};
+use super::{Ctx, brace, items, members};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::pointer;
@@ -62,7 +62,7 @@ pub fn resources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         }
         for field in ["dataProperty", "totalProperty"] {
             if let Some(p) = r.pointer(&format!("/responseMapping/{field}")) {
-                check_path(p, &format!("{base}/responseMapping/{field}"), codes::E0602, out);
+                cx.check_path(p, &format!("{base}/responseMapping/{field}"), codes::E0602, out);
             }
         }
     }
@@ -156,8 +156,14 @@ pub fn field_mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             paths.push((p, format!("{ptr}/path")));
         }
         paths.extend(items(rule.get("paths")).map(|(i, p)| (p, format!("{ptr}/paths/{i}"))));
+        // `compute` arguments that are strings are paths too (docs/decisions.md, §16.44).
+        paths.extend(
+            members(rule.get("args"))
+                .filter(|a| a.value.as_str().is_some())
+                .map(|a| (&a.value, pointer::join(&format!("{ptr}/args"), &a.key))),
+        );
         for (node, p) in paths {
-            let Some(parsed) = check_path(node, &p, codes::E0605, out) else {
+            let Some(parsed) = cx.check_path(node, &p, codes::E0605, out) else {
                 continue;
             };
             if webhook && !parsed.rooted {
@@ -214,7 +220,7 @@ pub fn handlers(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
         if let Some(p) = h.value.get("dataPath") {
-            check_path(p, &format!("{base}/dataPath"), codes::E0608, out);
+            cx.check_path(p, &format!("{base}/dataPath"), codes::E0608, out);
         }
     }
     let ty = cx.at("/webhook/verification/type").and_then(Node::as_str);

@@ -1,7 +1,7 @@
 //! FORMAT.md §15.5: triggers, webhook and events (rules 43–58; 45 (E), 50 (most), 54 (E), 56 and
 //! 57 (E) live in the schema).
 
-use super::{Ctx, Decl, brace, check_path, duplicates, items, members};
+use super::{Ctx, Decl, brace, duplicates, items, members};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::pointer;
@@ -125,7 +125,7 @@ pub fn extraction_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let ptr = format!("{ptr}/path");
         match source {
             "body" => {
-                check_path(path, &ptr, codes::E0506, out);
+                cx.check_path(path, &ptr, codes::E0506, out);
             }
             "header" | "query" if path.as_str().is_some_and(|p| p.starts_with('$')) => {
                 let what = if source == "header" { "header" } else { "query parameter" };
@@ -255,16 +255,16 @@ pub fn transaction_id(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         _ => {}
     }
     if let Some(p) = tx.get("path") {
-        check_path(p, &format!("{base}/path"), codes::E0511, out);
+        cx.check_path(p, &format!("{base}/path"), codes::E0511, out);
     }
     for (i, p) in items(tx.get("paths")) {
-        check_path(p, &format!("{base}/paths/{i}"), codes::E0511, out);
+        cx.check_path(p, &format!("{base}/paths/{i}"), codes::E0511, out);
     }
     let events = cx.declared_events();
     for m in members(tx.get("overrides")) {
         let ptr = pointer::join(&format!("{base}/overrides"), &m.key);
         for (i, p) in items(m.value.get("paths")) {
-            check_path(p, &format!("{ptr}/paths/{i}"), codes::E0511, out);
+            cx.check_path(p, &format!("{ptr}/paths/{i}"), codes::E0511, out);
         }
         override_is_declared(&events, m, ptr, codes::W0511, out);
     }
@@ -288,13 +288,21 @@ pub fn customer_extraction(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         ));
     }
     if let Some(p) = ce.get("basePath") {
-        check_path(p, &format!("{base}/basePath"), codes::E0512, out);
+        cx.check_path(p, &format!("{base}/basePath"), codes::E0512, out);
+    }
+    // A mapping value is a path inside the base object (`first_name`, `address.city`); one that
+    // is not a path is a plain key (docs/decisions.md, §10.8).
+    for m in members(ce.get("mapping")) {
+        if let Some(text) = m.value.as_str() {
+            let steps = crate::path::parse(text).map_or_else(|_| vec![crate::path::Step::Field(text.to_string())], |p| p.steps);
+            cx.record_path(&pointer::join(&format!("{base}/mapping"), &m.key), steps);
+        }
     }
     let events = cx.declared_events();
     for m in members(ce.get("overrides")) {
         let ptr = pointer::join(&format!("{base}/overrides"), &m.key);
         if let Some(p) = m.value.get("basePath") {
-            check_path(p, &format!("{ptr}/basePath"), codes::E0512, out);
+            cx.check_path(p, &format!("{ptr}/basePath"), codes::E0512, out);
         }
         override_is_declared(&events, m, ptr, codes::W0513, out);
     }
@@ -317,7 +325,7 @@ fn override_is_declared(
 /// Rule 56: the challenge path parses.
 pub fn challenge_path(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if let Some(p) = cx.at("/webhook/challengeResponse/challengePath") {
-        check_path(p, "/webhook/challengeResponse/challengePath", codes::E0514, out);
+        cx.check_path(p, "/webhook/challengeResponse/challengePath", codes::E0514, out);
     }
 }
 

@@ -5,7 +5,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{SERDE, path, request, struct_fields};
+use super::{Output, SERDE, path, request, struct_fields};
 use crate::ir::sync::{ComputeArg, FieldTy, HandlerIr, Kind, Mapper, Rule, SyncIr, Target};
 use crate::ir::{Field, Ir, Ty};
 use crate::model::Operation;
@@ -111,7 +111,24 @@ fn mapper_fn(sync: &SyncIr, m: &Mapper) -> TokenStream {
 }
 
 /// Record types, the `SyncRecord` enum and the mappers.
-pub fn items(ir: &Ir) -> TokenStream {
+/// The `sync` module of records and mappers, the client's imports, the sync descriptors and the
+/// `compute` methods of `Functions`.
+pub(super) fn emit(ir: &Ir, out: &mut Output) {
+    out.items.push(items(ir));
+    out.methods.push(methods(ir));
+    out.statics.push(statics(ir));
+    let computes = ir.sync.iter().flat_map(|s| &s.computes).map(|(function, method)| {
+        let m = ident(method);
+        let d = format!(" The `{function}` sync `compute` helper: the field's value from the record's values (`null` for none).");
+        quote! {
+            #[doc = #d]
+            fn #m(&self, input: &::miniapp::sync::ComputeInput) -> ::std::result::Result<::miniapp::serde_json::Value, ::std::string::String>;
+        }
+    });
+    out.functions.extend(computes);
+}
+
+fn items(ir: &Ir) -> TokenStream {
     let Some(sync) = &ir.sync else { return TokenStream::new() };
     let records = sync.records.iter().map(|r| {
         let name = format_ident!("{}", r.name);
@@ -250,7 +267,7 @@ pub fn handler_refs(ir: &Ir) -> TokenStream {
 }
 
 /// The client's imports.
-pub fn methods(ir: &Ir) -> TokenStream {
+fn methods(ir: &Ir) -> TokenStream {
     let Some(sync) = &ir.sync else { return TokenStream::new() };
     let methods = sync.resources.iter().map(|r| {
         let m = ident(&r.method);
@@ -308,7 +325,7 @@ fn num<T: ToString>(value: Option<T>, suffix: &str) -> TokenStream {
 }
 
 /// The descriptors, inside `mod requests`.
-pub fn statics(ir: &Ir) -> TokenStream {
+fn statics(ir: &Ir) -> TokenStream {
     let Some(sync) = &ir.sync else { return TokenStream::new() };
     let rate = option(sync.rate_per_second.map(|r| {
         let r = Literal::f64_suffixed(r);
@@ -344,7 +361,7 @@ pub fn statics(ir: &Ir) -> TokenStream {
     });
     let handlers = sync.handlers.iter().map(|h| {
         let name = format_ident!("{}", h.static_name);
-        let record_name = format_ident!("{}_RECORD", h.static_name);
+        let record_name = format_ident!("{}", h.record_static);
         let record = captures(&h.captures);
         let event = &h.event;
         let target = match &h.target {

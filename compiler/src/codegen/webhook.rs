@@ -4,12 +4,19 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::path;
+use super::{Output, path};
 use crate::ir::Ir;
 use crate::ir::webhook::{CustomerAt, EventRule, Loc, Verification, WebhookIr};
 
+/// The `Event` enum, the webhook methods of the client and the webhook descriptor.
+pub(super) fn emit(ir: &Ir, out: &mut Output) {
+    out.items.push(items(ir));
+    out.methods.push(methods(ir));
+    out.statics.push(statics(ir));
+}
+
 /// The `Event` enum and its impls (only for definitions with a `webhook` block).
-pub fn items(ir: &Ir) -> TokenStream {
+fn items(ir: &Ir) -> TokenStream {
     if ir.webhook.is_none() {
         return TokenStream::new();
     }
@@ -88,7 +95,7 @@ pub fn items(ir: &Ir) -> TokenStream {
 }
 
 /// The client's webhook methods.
-pub fn methods(ir: &Ir) -> TokenStream {
+fn methods(ir: &Ir) -> TokenStream {
     if ir.webhook.is_none() {
         return TokenStream::new();
     }
@@ -155,7 +162,7 @@ fn option(value: Option<TokenStream>) -> TokenStream {
 }
 
 /// The `WEBHOOK` descriptor, inside `mod requests`.
-pub fn statics(ir: &Ir) -> TokenStream {
+fn statics(ir: &Ir) -> TokenStream {
     let Some(w) = &ir.webhook else { return TokenStream::new() };
     let handlers = super::sync::handler_refs(ir);
     let WebhookIr { paths, eager, verification, challenge, event, transaction, customer, response_status, response_body } = w;

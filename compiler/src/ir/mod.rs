@@ -10,20 +10,14 @@
 pub mod sync;
 pub mod webhook;
 
-use crate::check::SYSTEM_VALUES;
+use crate::facts::{Facts, Origin, Part};
 use crate::model::{self, Definition, Mapping, Property, Step as ModelStep};
-use crate::names;
-use crate::path::{self, Step as PathStep};
-use crate::template::{self, Scope, Segment, UrlContext};
+use crate::names::{self, Namespace};
+use crate::path::Step as PathStep;
+use crate::pointer;
+use crate::template::UrlContext;
 
-/// Where a placeholder's value comes from (mirrors `miniapp::template::Src`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Src {
-    Var,
-    Stored,
-    Config,
-    System,
-}
+pub use crate::facts::Src;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
@@ -76,6 +70,22 @@ pub struct Request {
     pub refreshable: bool,
 }
 
+impl Request {
+    /// One line saying what the request sends: `PUT https://api.example/orders/{{orderId}}`.
+    pub fn summary(&self) -> String {
+        let url: String = self
+            .url
+            .iter()
+            .map(|p| match p {
+                UrlPart::Lit(l) => l.clone(),
+                UrlPart::Ref(_, Src::Stored, k) => format!("[[{k}]]"),
+                UrlPart::Ref(_, _, k) => format!("{{{{{k}}}}}"),
+            })
+            .collect();
+        format!("{} {url}", self.method.as_str())
+    }
+}
+
 /// Rust types of fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ty {
@@ -121,8 +131,8 @@ pub struct ActionIr {
     pub input: String,
     pub output: String,
     pub output_fields: Vec<Field>,
-    /// Whether App Functions may add keys to the result.
-    pub open_output: bool,
+    /// The result's field of keys App Functions return, when the action calls any.
+    pub returned: Option<String>,
     pub steps: Vec<StepIr>,
     pub defaults_static: String,
     pub defaults: Vec<(String, Tpl)>,
@@ -205,94 +215,111 @@ impl Ir {
     }
 }
 
-/// How `{{key}}` resolves in one place.
-struct Resolver<'a> {
-    vars: Vec<&'a str>,
-    /// After a function step, unknown keys may be function returns.
-    open_vars: bool,
-    system: &'a [&'a str],
+/// Lowering reads templates and paths from the checks' resolved view ([`Facts`]), by the pointer
+/// of the string they were written in.
+struct Lower<'f> {
+    facts: &'f Facts,
 }
 
-impl Resolver<'_> {
-    fn src(&self, scope: Scope, key: &str) -> Src {
-        match scope {
-            template::Scope::Stored => Src::Stored,
-            template::Scope::Context if self.vars.contains(&key) => Src::Var,
-            template::Scope::Context if self.system.contains(&key) => Src::System,
-            template::Scope::Context if self.open_vars => Src::Var,
-            template::Scope::Context => Src::Config,
-        }
+impl Lower<'_> {
+    fn segs(&self, ptr: &str) -> Result<Vec<Seg>, String> {
+        let t = self.facts.template(ptr)?;
+        Ok(t.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(l) => Seg::Lit(l.clone()),
+                Part::Ref { src, key, .. } => Seg::Ref(*src, key.clone()),
+            })
+            .collect())
     }
 
-    fn segs(&self, text: &str) -> Vec<Seg> {
-        template::parse(text)
-            .0
-            .segments
-            .into_iter()
-            .map(|s| match s {
-                Segment::Literal(l) => Seg::Lit(l),
-                Segment::Placeholder { scope, name, .. } => Seg::Ref(self.src(scope, &name), name),
+    fn url(&self, ptr: &str) -> Result<Vec<UrlPart>, String> {
+        let t = self.facts.template(ptr)?;
+        t.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(l) => Ok(UrlPart::Lit(l.clone())),
+                Part::Ref { src, key, url: Some(ctx) } => Ok(UrlPart::Ref(*ctx, *src, key.clone())),
+                Part::Ref { key, .. } => Err(format!("`{key}` at `{ptr}` has no checked URL position")),
             })
             .collect()
     }
 
-    fn url(&self, text: &str) -> Vec<UrlPart> {
-        let parsed = template::parse(text).0;
-        let contexts = template::classify_url(&parsed).unwrap_or_default();
-        let mut contexts = contexts.into_iter();
-        parsed
-            .segments
-            .into_iter()
-            .map(|s| match s {
-                Segment::Literal(l) => UrlPart::Lit(l),
-                Segment::Placeholder { scope, name, .. } => match contexts.next() {
-                    Some(ctx) => UrlPart::Ref(ctx, self.src(scope, &name), name),
-                    None => UrlPart::Ref(UrlContext::Path, self.src(scope, &name), name),
-                },
-            })
-            .collect()
+    /// A JSON value whose strings are the templates at `ptr` and below.
+    fn tpl(&self, ptr: &str, value: &serde_json::Value) -> Result<Tpl, String> {
+        Ok(match value {
+            serde_json::Value::String(_) => Tpl::Str(self.segs(ptr)?),
+            serde_json::Value::Array(items) => {
+                Tpl::Arr(items.iter().enumerate().map(|(i, v)| self.tpl(&pointer::join(ptr, i.to_string()), v)).collect::<Result<_, _>>()?)
+            }
+            serde_json::Value::Object(map) => {
+                Tpl::Obj(map.iter().map(|(k, v)| Ok((k.clone(), self.tpl(&pointer::join(ptr, k), v)?))).collect::<Result<_, String>>()?)
+            }
+            other => literal(other),
+        })
     }
 
-    fn tpl(&self, value: &serde_json::Value) -> Tpl {
-        match value {
-            serde_json::Value::Null => Tpl::Null,
-            serde_json::Value::Bool(b) => Tpl::Bool(*b),
-            serde_json::Value::Number(n) => Tpl::Num(n.to_string()),
-            serde_json::Value::String(s) => Tpl::Str(self.segs(s)),
-            serde_json::Value::Array(items) => Tpl::Arr(items.iter().map(|v| self.tpl(v)).collect()),
-            serde_json::Value::Object(map) => Tpl::Obj(map.iter().map(|(k, v)| (k.clone(), self.tpl(v))).collect()),
-        }
+    fn pairs(&self, base: &str, m: &model::Map<String>) -> Result<Vec<(String, Vec<Seg>)>, String> {
+        m.keys().map(|k| Ok((k.clone(), self.segs(&pointer::join(base, k))?))).collect()
     }
 
-    fn request(&self, r: &model::Request, label: String, static_name: String, refreshable: bool) -> Request {
-        let pairs = |m: &model::Map<String>| m.iter().map(|(k, v)| (k.clone(), self.segs(v))).collect();
+    /// The request written at `base`.
+    fn request(&self, base: &str, r: &model::Request, label: String, static_name: String, refreshable: bool) -> Result<Request, String> {
         let body_type = r.body_type.unwrap_or(model::BodyType::Json);
-        Request {
+        Ok(Request {
             label,
             static_name,
             method: r.method,
-            url: self.url(&r.url),
-            headers: pairs(&r.headers),
-            query: pairs(&r.query_params),
+            url: self.url(&format!("{base}/url"))?,
+            headers: self.pairs(&format!("{base}/headers"), &r.headers)?,
+            query: self.pairs(&format!("{base}/queryParams"), &r.query_params)?,
             body_type,
-            body: r.body.as_ref().filter(|b| !b.is_null()).map(|b| self.tpl(b)),
-            mapping: mapping(&r.mapping),
+            body: r.body.as_ref().filter(|b| !b.is_null()).map(|b| self.tpl(&format!("{base}/body"), b)).transpose()?,
+            mapping: self.mapping(&format!("{base}/mapping"), &r.mapping)?,
             refreshable,
-        }
+        })
+    }
+
+    fn path(&self, ptr: &str) -> Result<Vec<PathStep>, String> {
+        self.facts.path(ptr).map(<[PathStep]>::to_vec)
+    }
+
+    /// A mapping value: a path (`$…`, as the checks parsed it) or literal text.
+    fn extract(&self, ptr: &str, value: &str) -> Result<Extract, String> {
+        Ok(if value.starts_with('$') { Extract::Path(self.path(ptr)?) } else { Extract::Literal(value.to_string()) })
+    }
+
+    fn mapping(&self, base: &str, m: &Mapping) -> Result<MappingIr, String> {
+        Ok(match m {
+            Mapping::Object(entries) => MappingIr {
+                object: true,
+                entries: entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.extract(&pointer::join(base, k), v)?)))
+                    .collect::<Result<_, String>>()?,
+            },
+            Mapping::Array(entries) => MappingIr {
+                object: false,
+                entries: entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| Ok((e.name.clone(), self.extract(&format!("{base}/{i}/value"), &e.value)?)))
+                    .collect::<Result<_, String>>()?,
+            },
+        })
     }
 }
 
-fn steps(text: &str) -> Vec<PathStep> {
-    path::parse(text).map(|p| p.steps).unwrap_or_default()
-}
-
-fn mapping(m: &Mapping) -> MappingIr {
-    let extract = |v: &str| if v.starts_with('$') { Extract::Path(steps(v)) } else { Extract::Literal(v.to_string()) };
-    match m {
-        Mapping::Object(entries) => MappingIr { object: true, entries: entries.iter().map(|(k, v)| (k.clone(), extract(v))).collect() },
-        Mapping::Array(entries) => {
-            MappingIr { object: false, entries: entries.iter().map(|e| (e.name.clone(), extract(&e.value))).collect() }
-        }
+/// A JSON value as a template with no placeholders (parameter defaults are values, not
+/// templates: FORMAT.md §8.3).
+fn literal(value: &serde_json::Value) -> Tpl {
+    match value {
+        serde_json::Value::Null => Tpl::Null,
+        serde_json::Value::Bool(b) => Tpl::Bool(*b),
+        serde_json::Value::Number(n) => Tpl::Num(n.to_string()),
+        serde_json::Value::String(s) => Tpl::Str(vec![Seg::Lit(s.clone())]),
+        serde_json::Value::Array(items) => Tpl::Arr(items.iter().map(literal).collect()),
+        serde_json::Value::Object(map) => Tpl::Obj(map.iter().map(|(k, v)| (k.clone(), literal(v))).collect()),
     }
 }
 
@@ -320,10 +347,8 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
                 Some("string") if p.enum_values.is_some() => {
                     let name = names::nested_type(parent, json);
                     let values: Vec<&str> = p.enum_values.iter().flatten().filter_map(|v| v.as_str()).collect();
-                    let variants = names::variants(values.iter().copied(), &[], "Value")
-                        .into_iter()
-                        .zip(values.iter().map(|v| v.to_string()))
-                        .collect();
+                    let variants =
+                        names::variants(values.iter().copied(), &[]).into_iter().zip(values.iter().map(|v| v.to_string())).collect();
                     types.push(TypeDef::Enum {
                         name: name.clone(),
                         doc: doc_lines(&[p.title.as_deref(), p.description.as_deref()]),
@@ -364,19 +389,41 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
         .collect()
 }
 
-/// Lowers a checked definition. An error here means the checks let through something lowering
-/// cannot express: a compiler bug, reported as a diagnostic rather than guessed around.
-pub fn lower(def: &Definition) -> Result<Ir, String> {
+/// Lowers a checked definition, reading templates and paths from what the checks resolved. An
+/// error here means the checks let through something lowering cannot express: a compiler bug,
+/// reported as a diagnostic rather than guessed around.
+pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
     let auth = &def.auth;
-    let auth_system = ["code", "redirect_uri", "webhookUrl", "subdomain", "uid"];
-    let auth_resolver = Resolver { vars: Vec::new(), open_vars: false, system: &auth_system };
-    let request = |r: &Option<model::Request>, label: &str, name: &str| {
-        r.as_ref().map(|r| auth_resolver.request(r, label.to_string(), name.to_string(), false))
+    let lower = Lower { facts };
+    // Every `static` of the generated `requests` module, in one namespace.
+    let mut statics = Namespace::new(["WEBHOOK"]);
+    let request = |r: &Option<model::Request>, label: &str, name: &str, statics: &mut Namespace| {
+        r.as_ref()
+            .map(|r| lower.request(&format!("/auth/{label}"), r, label.to_string(), statics.claim(name.to_string()), false))
+            .transpose()
+    };
+    let auth_ir = AuthIr {
+        oauth2: auth.kind == model::AuthType::OAuth2,
+        auth_url: request(&auth.auth_url, "auth_url", "AUTH_URL", &mut statics)?,
+        get_token: request(&auth.get_token, "get_token", "GET_TOKEN", &mut statics)?,
+        refresh: request(&auth.refresh_token, "refresh_token", "REFRESH_TOKEN", &mut statics)?,
+        auto_refresh: auth.auto_refresh,
+        user_details: request(&auth.user_details, "userDetails", "USER_DETAILS", &mut statics)?,
+        registration: auth
+            .registration_requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let label = format!("registration request {}", i + 1);
+                lower.request(&format!("/auth/registrationRequests/{i}"), r, label, statics.claim(format!("REGISTRATION_{}", i + 1)), false)
+            })
+            .collect::<Result<_, _>>()?,
+        test_token: request(&auth.test_token, "test_token", "TEST_TOKEN", &mut statics)?,
     };
 
     let mut types = Vec::new();
     let mut actions = Vec::new();
-    for action in &def.actions {
+    for (a, action) in def.actions.iter().enumerate() {
         let prefix = names::action_prefix(&action.name);
         let input = names::input_type(&action.name);
         let input_fields = fields(&prefix, &action.parameters.properties, &action.parameters.required, &mut types);
@@ -385,24 +432,14 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
             doc: vec![format!("Input of [`Client::{}`].", names::display(&names::snake(&action.name)))],
             fields: input_fields,
         });
-        let mut vars: Vec<&str> = action.parameters.properties.keys().map(String::as_str).collect();
-        let mut open_vars = false;
         let mut steps_ir = Vec::new();
         let upper = screaming(&action.name);
         for (i, step) in action.requests.iter().enumerate() {
-            let resolver = Resolver { vars: vars.clone(), open_vars, system: SYSTEM_VALUES };
+            let base = format!("/actions/{a}/requests/{i}");
             match step {
                 ModelStep::Http(r) => {
-                    steps_ir.push(StepIr::Http(resolver.request(
-                        r,
-                        format!("{} step {}", action.name, i + 1),
-                        format!("{upper}_{}", i + 1),
-                        true,
-                    )));
-                    match &r.mapping {
-                        Mapping::Object(m) => vars.extend(m.keys().map(String::as_str)),
-                        Mapping::Array(m) => vars.extend(m.iter().map(|e| e.name.as_str())),
-                    }
+                    let label = format!("{} step {}", action.name, i + 1);
+                    steps_ir.push(StepIr::Http(lower.request(&base, r, label, statics.claim(format!("{upper}_{}", i + 1)), true)?));
                 }
                 ModelStep::Function { name, args } => {
                     let args_value = serde_json::Value::Object(args.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
@@ -410,29 +447,43 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
                         json: name.clone(),
                         method: names::snake(name),
                         args_type: names::args_type(name),
-                        static_name: format!("{upper}_{}_ARGS", i + 1),
-                        args: resolver.tpl(&args_value),
+                        static_name: statics.claim(format!("{upper}_{}_ARGS", i + 1)),
+                        args: lower.tpl(&format!("{base}/args"), &args_value)?,
                     });
-                    open_vars = true;
                 }
             }
         }
-        let output_fields = match action.requests.last() {
+        let final_mapping = match action.requests.last() {
             Some(ModelStep::Http(r)) => match &r.mapping {
-                Mapping::Object(m) => m
-                    .keys()
-                    .map(|k| Field { rust: names::snake(k), json: k.clone(), ty: Ty::Json, required: false, doc: Vec::new() })
-                    .collect(),
-                Mapping::Array(_) => Vec::new(),
+                Mapping::Object(m) => Some((action.requests.len() - 1, m)),
+                Mapping::Array(_) => None,
             },
-            _ => Vec::new(),
+            _ => None,
         };
-        let defaults = action
-            .parameters
-            .properties
+        let output_fields: Vec<Field> = final_mapping
             .iter()
-            .filter_map(|(k, p)| p.default.as_ref().map(|d| (k.clone(), auth_resolver.tpl(d))))
+            .flat_map(|(s, m)| {
+                m.iter().map(move |(k, v)| {
+                    let doc = if v.starts_with('$') {
+                        format!("Read from `{v}` in the response of step {}.", s + 1)
+                    } else {
+                        format!("Always `{v}`.")
+                    };
+                    Field { rust: names::snake(k), json: k.clone(), ty: Ty::Json, required: false, doc: vec![doc] }
+                })
+            })
             .collect();
+        // App Function returns reach the result only after the last step whose object mapping
+        // replaces it. Their field is the generator's name: it yields to an output key.
+        let last_object = action.requests.iter().rposition(|s| matches!(s, ModelStep::Http(r) if matches!(r.mapping, Mapping::Object(_))));
+        let open_output =
+            action.requests.iter().enumerate().any(|(i, s)| matches!(s, ModelStep::Function { .. }) && last_object.is_none_or(|l| i > l));
+        let returned = open_output.then(|| {
+            let mut fields = Namespace::new(output_fields.iter().map(|f| f.rust.as_str()));
+            fields.claim("returned".to_string())
+        });
+        let defaults =
+            action.parameters.properties.iter().filter_map(|(k, p)| p.default.as_ref().map(|d| (k.clone(), literal(d)))).collect();
         actions.push(ActionIr {
             json: action.name.clone(),
             method: names::snake(&action.name),
@@ -441,9 +492,9 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
             input,
             output: names::output_type(&action.name),
             output_fields,
-            open_output: open_vars,
+            returned,
             steps: steps_ir,
-            defaults_static: format!("{upper}_DEFAULTS"),
+            defaults_static: statics.claim(format!("{upper}_DEFAULTS")),
             defaults,
         });
     }
@@ -464,11 +515,11 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
         })
         .collect();
 
-    let source_resolver = Resolver { vars: Vec::new(), open_vars: false, system: SYSTEM_VALUES };
     let sources = def
         .source
         .iter()
         .map(|(json, s)| {
+            let base = pointer::join("/source", json);
             let as_request = model::Request {
                 url: s.url.clone(),
                 method: s.method,
@@ -478,63 +529,52 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
                 body: None,
                 mapping: Mapping::default(),
             };
-            SourceIr {
+            Ok(SourceIr {
                 json: json.clone(),
                 method: names::snake(json),
-                request: source_resolver.request(&as_request, format!("source {json}"), screaming(json), true),
-                data: s.data_path.as_deref().map(steps),
-                value: steps(&s.value_field),
-                label: steps(&s.label_field),
-            }
+                request: lower.request(
+                    &base,
+                    &as_request,
+                    format!("source {json}"),
+                    statics.claim(format!("SOURCE_{}", screaming(json))),
+                    true,
+                )?,
+                data: s.data_path.as_ref().map(|_| lower.path(&format!("{base}/dataPath"))).transpose()?,
+                value: lower.path(&format!("{base}/valueField"))?,
+                label: lower.path(&format!("{base}/labelField"))?,
+            })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
 
     // Credentials: config and form slots, credential outputs, then metadata; first occurrence wins.
     let mut credentials: Vec<CredField> = Vec::new();
-    let sensitive = |k: &str| auth.sensitive_keys.iter().any(|s| s == k);
-    let mut add = |json: &str, metadata: bool, text: bool, origin: &str| {
-        if credentials.iter().any(|c| c.json == json) {
-            return;
+    for key in &facts.stored_keys {
+        if credentials.iter().any(|c| c.json == key.name) {
+            continue;
         }
-        let kind = if sensitive(json) {
+        let text = matches!(key.origin, Origin::Config | Origin::Form(_));
+        let kind = if auth.sensitive_keys.contains(&key.name) {
             CredKind::Secret
         } else if text {
             CredKind::Text
         } else {
             CredKind::Json
         };
+        let origin = match &key.origin {
+            Origin::Config => "an `auth.config` slot".to_string(),
+            Origin::Form(label) => format!("install form field \"{label}\""),
+            Origin::GetToken => "stored by `get_token`".to_string(),
+            Origin::Refresh => "stored by `refresh_token`".to_string(),
+            Origin::Registration => "stored by a registration request".to_string(),
+            Origin::Metadata => "metadata from `userDetails`".to_string(),
+        };
         credentials.push(CredField {
-            rust: names::snake(json),
-            json: json.to_string(),
-            metadata,
+            rust: names::snake(&key.name),
+            json: key.name.clone(),
+            metadata: key.origin == Origin::Metadata,
             kind,
-            doc: format!("`{json}`: {origin}."),
+            doc: format!("`{}`: {origin}.", key.name),
         });
-    };
-    for k in auth.config.keys() {
-        add(k, false, true, "an `auth.config` slot");
-    }
-    for (k, f) in &auth.form {
-        add(k, false, true, &format!("install form field \"{}\"", f.label));
-    }
-    for (r, origin) in [(&auth.get_token, "stored by `get_token`"), (&auth.refresh_token, "stored by `refresh_token`")] {
-        if let Some(Mapping::Object(m)) = r.as_ref().map(|r| &r.mapping) {
-            for k in m.keys() {
-                add(k, false, false, origin);
-            }
-        }
-    }
-    for r in &auth.registration_requests {
-        if let Mapping::Object(m) = &r.mapping {
-            for k in m.keys() {
-                add(k, false, false, "stored by a registration request");
-            }
-        }
-    }
-    if let Some(Mapping::Object(m)) = auth.user_details.as_ref().map(|r| &r.mapping) {
-        for k in m.keys() {
-            add(k, true, false, "metadata from `userDetails`");
-        }
     }
 
     Ok(Ir {
@@ -545,28 +585,14 @@ pub fn lower(def: &Definition) -> Result<Ir, String> {
         config: auth.config.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect(),
         sensitive: auth.sensitive_keys.clone(),
         credentials,
-        auth: AuthIr {
-            oauth2: auth.kind == model::AuthType::OAuth2,
-            auth_url: request(&auth.auth_url, "auth_url", "AUTH_URL"),
-            get_token: request(&auth.get_token, "get_token", "GET_TOKEN"),
-            refresh: request(&auth.refresh_token, "refresh_token", "REFRESH_TOKEN"),
-            auto_refresh: auth.auto_refresh,
-            user_details: request(&auth.user_details, "userDetails", "USER_DETAILS"),
-            registration: auth
-                .registration_requests
-                .iter()
-                .enumerate()
-                .map(|(i, r)| auth_resolver.request(r, format!("registration request {}", i + 1), format!("REGISTRATION_{}", i + 1), false))
-                .collect(),
-            test_token: request(&auth.test_token, "test_token", "TEST_TOKEN"),
-        },
+        auth: auth_ir,
         actions,
         types,
         functions,
         sources,
         triggers: def.triggers.clone(),
         events: webhook::events(def),
-        webhook: webhook::lower(def)?,
-        sync: sync::lower(def)?,
+        webhook: webhook::lower(def, facts)?,
+        sync: sync::lower(def, facts, &mut statics)?,
     })
 }

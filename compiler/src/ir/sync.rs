@@ -2,12 +2,12 @@
 //! table of captures (path + the form its transform needs) and the fields that read them, the
 //! list and details requests of each resource, and the real-time handlers.
 
-use super::{MappingIr, Request, Resolver, Seg, Src, UrlPart};
-use crate::check::SYSTEM_VALUES;
+use super::{Lower, MappingIr, Request, Seg, Src};
+use crate::facts::Facts;
 use crate::model::{self, Definition, Handler, MappingRule, Transform};
-use crate::names;
-use crate::path::{self, Step};
-use crate::template::UrlContext;
+use crate::names::{self, Namespace};
+use crate::path::Step;
+use crate::pointer;
 
 /// What a capture keeps (mirrors `miniapp::sync::Kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +118,8 @@ pub struct HandlerIr {
     pub event: String,
     /// `HANDLER_ORDER_PLACED`.
     pub static_name: String,
+    /// The static of its record mapping.
+    pub record_static: String,
     pub target: Target,
     pub operation: model::Operation,
     pub data: Vec<Step>,
@@ -145,44 +147,53 @@ pub struct SyncIr {
     pub timeout_ms: Option<u64>,
 }
 
-fn parse(text: &str, what: &str) -> Result<Vec<Step>, String> {
-    path::parse(text).map(|p| p.steps).map_err(|e| format!("{what}: invalid path `{text}`: {e}"))
-}
-
-/// Compiles one mapping. `what` names it in messages.
-fn mapper(rules: &model::Map<MappingRule>, function: String, record: String, what: &str) -> Result<Mapper, String> {
+/// Compiles the mapping written at `base` (its paths as the checks parsed them). `what` names it
+/// in messages.
+fn mapper(
+    facts: &Facts,
+    base: &str,
+    rules: &model::Map<MappingRule>,
+    function: String,
+    record: String,
+    what: &str,
+) -> Result<Mapper, String> {
     let mut captures: Vec<(Vec<Step>, Kind)> = Vec::new();
-    let mut cap = |text: &str, kind: Kind| -> Result<usize, String> {
-        captures.push((parse(text, what)?, kind));
+    // A capture of the path at `ptr`, or (`None`) of the whole record.
+    let mut cap = |ptr: Option<&str>, kind: Kind| -> Result<usize, String> {
+        captures.push((ptr.map(|p| facts.path(p)).transpose()?.unwrap_or_default().to_vec(), kind));
         Ok(captures.len() - 1)
     };
     let mut fields = Vec::new();
     for (key, rule) in rules {
+        let at = pointer::join(base, key);
         let rule = match rule {
-            MappingRule::Path(p) => Rule::Value(cap(p, Kind::Value)?),
+            MappingRule::Path(_) => Rule::Value(cap(Some(&at), Kind::Value)?),
             MappingRule::Rule { path, paths, transform, function, args } => {
-                let all: Vec<&String> = path.iter().chain(paths).collect();
-                let first = || all.first().copied().ok_or_else(|| format!("{what}: `{key}` has no `path`"));
+                let all: Vec<String> =
+                    path.iter().map(|_| format!("{at}/path")).chain((0..paths.len()).map(|i| format!("{at}/paths/{i}"))).collect();
+                let first = || all.first().map(|p| Some(p.as_str())).ok_or_else(|| format!("{what}: `{key}` has no `path`"));
                 match transform {
                     None => Rule::Value(cap(first()?, Kind::Value)?),
                     Some(Transform::ToString) => Rule::Text(cap(first()?, Kind::Text)?),
                     Some(Transform::ToNumberOrNull) => Rule::Number(cap(first()?, Kind::Number)?),
                     Some(Transform::JoinCodes) => Rule::Codes(cap(first()?, Kind::Codes)?),
                     Some(Transform::MapItems) => Rule::Items(cap(first()?, Kind::Items)?),
-                    Some(Transform::Coalesce) => Rule::Coalesce(all.iter().map(|p| cap(p, Kind::Value)).collect::<Result<_, _>>()?),
+                    Some(Transform::Coalesce) => Rule::Coalesce(all.iter().map(|p| cap(Some(p), Kind::Value)).collect::<Result<_, _>>()?),
                     Some(Transform::Compute) => {
                         let name = function.clone().ok_or_else(|| format!("{what}: compute `{key}` has no `fn`"))?;
                         let mut compute_args = Vec::new();
                         for (arg, value) in args.iter().flat_map(|a| a.as_object()).flatten() {
                             let arg_value = match value {
-                                serde_json::Value::String(p) => ComputeArg::Slot(cap(p, Kind::Value)?),
+                                serde_json::Value::String(_) => {
+                                    ComputeArg::Slot(cap(Some(&pointer::join(&format!("{at}/args"), arg)), Kind::Value)?)
+                                }
                                 other => ComputeArg::Literal(other.to_string()),
                             };
                             compute_args.push((arg.clone(), arg_value));
                         }
-                        let values = all.iter().map(|p| cap(p, Kind::Value)).collect::<Result<Vec<_>, _>>()?;
+                        let values = all.iter().map(|p| cap(Some(p), Kind::Value)).collect::<Result<Vec<_>, _>>()?;
                         let whole = compute_args.is_empty() && values.is_empty();
-                        let record = if whole { Some(cap("$", Kind::Value)?) } else { None };
+                        let record = if whole { Some(cap(None, Kind::Value)?) } else { None };
                         Rule::Compute { method: names::compute_method(&name), function: name, args: compute_args, values, record }
                     }
                 }
@@ -226,67 +237,46 @@ fn record_fields(rules: &model::Map<MappingRule>, mapper: &Mapper) -> Vec<Record
         .collect()
 }
 
-/// `{id}` (FORMAT.md §11.4) as the template placeholder `{{id}}`.
-fn id_placeholder(url: &str) -> String {
-    let mut out = String::with_capacity(url.len() + 2);
-    let mut rest = url;
-    while let Some(i) = rest.find("{id}") {
-        let doubled = rest[..i].ends_with('{') && rest[i + 4..].starts_with('}');
-        out.push_str(&rest[..i]);
-        out.push_str(if doubled { "{id}" } else { "{{id}}" });
-        rest = &rest[i + 4..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `baseUrl` + an endpoint URL (relative to it, FORMAT.md §11.1; an absolute one stands alone).
-fn endpoint_url(base: &str, url: &str) -> String {
-    if url.starts_with("http://") || url.starts_with("https://") || url.starts_with("{{") {
-        return url.to_string();
-    }
-    format!("{}/{}", base.trim_end_matches('/'), url.trim_start_matches('/'))
-}
-
 /// Lowers the `sync` block, if it has resources or handlers.
-pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
+pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result<Option<SyncIr>, String> {
     let Some(sync) = &def.sync else { return Ok(None) };
     if sync.resources.is_empty() && sync.webhooks.handlers.is_empty() {
         return Ok(None);
     }
-    let resolver = Resolver { vars: vec!["page", "limit", "id"], open_vars: false, system: SYSTEM_VALUES };
-    let base = sync.base_url.clone().unwrap_or_default();
-    let headers: Vec<(String, Vec<Seg>)> = sync.headers.iter().map(|(k, v)| (k.clone(), resolver.segs(v))).collect();
+    let lower = Lower { facts };
+    let headers: Vec<(String, Vec<Seg>)> = lower.pairs("/sync/headers", &sync.headers)?;
     let var = |name: &str| vec![Seg::Ref(Src::Var, name.to_string())];
-    let request = |label: String, static_name: String, method: model::Method, url: &str, query: Vec<(String, Vec<Seg>)>| {
-        let mut url = resolver.url(&id_placeholder(&endpoint_url(&base, url)));
-        for part in &mut url {
-            if let UrlPart::Ref(ctx @ UrlContext::Path, Src::Var, key) = part
-                && key == "id"
-            {
-                *ctx = UrlContext::Segment;
-            }
-        }
-        Request {
+    // An endpoint URL is templated joined to `baseUrl`, as the checks resolved it.
+    let request = |label: String, static_name: String, method: model::Method, url_ptr: String, query: Vec<(String, Vec<Seg>)>| {
+        Ok::<_, String>(Request {
             label,
             static_name,
             method,
-            url,
+            url: lower.url(&url_ptr)?,
             headers: headers.clone(),
             query,
             body_type: model::BodyType::Json,
             body: None,
             mapping: MappingIr { object: false, entries: Vec::new() },
             refreshable: true,
-        }
+        })
     };
 
     let mut records = Vec::new();
     let mut resources = Vec::new();
     for (key, r) in &sync.resources {
         let upper = names::snake(key).to_uppercase();
+        let endpoint = |name: &str| format!("/sync/resources/{}/endpoints/{name}/url", pointer::escape(key));
         let record = names::record_type(key);
-        let m = mapper(&r.api_mapping, format!("map_{}", names::snake(key)), record.clone(), &format!("resource `{key}`"))?;
+        let at = pointer::join("/sync/resources", key);
+        let m = mapper(
+            facts,
+            &format!("{at}/apiMapping"),
+            &r.api_mapping,
+            format!("map_{}", names::snake(key)),
+            record.clone(),
+            &format!("resource `{key}`"),
+        )?;
         let title = r.display_name.as_deref().unwrap_or(key);
         let mut doc = vec![format!("A `{key}` record ({}): {title}.", r.content_type)];
         if let Some(d) = &r.description {
@@ -305,16 +295,29 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
             query.push((param.clone(), var("limit")));
         }
         query.push(("page".to_string(), var("page")));
-        let list = request(format!("sync {key} list"), format!("SYNC_{upper}_LIST"), r.endpoints.list.method, &r.endpoints.list.url, query);
+        let static_name = statics.claim(format!("SYNC_{upper}"));
+        let list = request(
+            format!("sync {key} list"),
+            statics.claim(format!("{static_name}_LIST")),
+            r.endpoints.list.method,
+            endpoint("list"),
+            query,
+        )?;
         let details = match (&r.endpoints.details, r.expand_details) {
-            (Some(d), true) => Some(request(format!("sync {key} details"), format!("SYNC_{upper}_DETAILS"), d.method, &d.url, Vec::new())),
+            (Some(d), true) => Some(request(
+                format!("sync {key} details"),
+                statics.claim(format!("{static_name}_DETAILS")),
+                d.method,
+                endpoint("details"),
+                Vec::new(),
+            )?),
             _ => None,
         };
         let rm = &r.response_mapping;
         resources.push(ResourceIr {
             json: key.clone(),
             method: names::sync_method(key),
-            static_name: format!("SYNC_{upper}"),
+            static_name,
             doc,
             mapper: m,
             list,
@@ -322,8 +325,18 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
             sends_limit,
             default_limit,
             max_limit: p.max_limit,
-            data: rm.data_property.as_deref().map(|d| parse(d, "dataProperty")).transpose()?.unwrap_or_default(),
-            total: rm.total_property.as_deref().map(|t| parse(t, "totalProperty")).transpose()?,
+            data: rm
+                .data_property
+                .as_ref()
+                .map(|_| facts.path(&format!("{at}/responseMapping/dataProperty")))
+                .transpose()?
+                .unwrap_or_default()
+                .to_vec(),
+            total: rm
+                .total_property
+                .as_ref()
+                .map(|_| facts.path(&format!("{at}/responseMapping/totalProperty")).map(<[Step]>::to_vec))
+                .transpose()?,
         });
     }
 
@@ -333,10 +346,12 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
     let mut handlers = Vec::new();
     let mut handled: Vec<(String, Target)> = Vec::new();
     for (event, h) in &sync.webhooks.handlers {
+        let at = pointer::join("/sync/webhooks/handlers", event);
         let upper = names::snake(event).to_uppercase();
-        let static_name = format!("HANDLER_{upper}");
+        let static_name = statics.claim(format!("HANDLER_{upper}"));
+        let record_static = statics.claim(format!("{static_name}_RECORD"));
         match h {
-            Handler::Resource { resource, operation, data_path } => {
+            Handler::Resource { resource, operation, .. } => {
                 let index = resources
                     .iter()
                     .position(|r| r.json == *resource)
@@ -345,7 +360,7 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                 if !handled.iter().any(|(v, _)| *v == variant) {
                     handled.push((variant.clone(), Target::Resource(index)));
                 }
-                let data = parse(data_path, "dataPath")?;
+                let data = facts.path(&format!("{at}/dataPath"))?.to_vec();
                 let mut captures: Vec<(Vec<Step>, Kind)> = resources[index]
                     .mapper
                     .captures
@@ -356,6 +371,7 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                 handlers.push(HandlerIr {
                     event: event.clone(),
                     static_name,
+                    record_static,
                     target: Target::Resource(index),
                     operation: *operation,
                     data,
@@ -370,7 +386,14 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                     model::RecordType::AbandonedCart => "abandonedCart",
                 };
                 let name = names::change_type(rt);
-                let m = mapper(mapping, format!("map_{}", names::snake(event)), name.clone(), &format!("handler `{event}`"))?;
+                let m = mapper(
+                    facts,
+                    &format!("{at}/mapping"),
+                    mapping,
+                    format!("map_{}", names::snake(event)),
+                    name.clone(),
+                    &format!("handler `{event}`"),
+                )?;
                 let fields = record_fields(mapping, &m);
                 match changes.iter_mut().find(|(t, _)| t == rt) {
                     None => {
@@ -393,6 +416,7 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
                 handlers.push(HandlerIr {
                     event: event.clone(),
                     static_name,
+                    record_static,
                     target: Target::RecordType(rt.to_string()),
                     operation: *operation,
                     data: Vec::new(),
@@ -432,17 +456,4 @@ pub fn lower(def: &Definition) -> Result<Option<SyncIr>, String> {
         rate_per_second: config.rate_limit_per_second,
         timeout_ms: config.timeout,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn id_placeholders() {
-        assert_eq!(id_placeholder("/shoppers/{id}"), "/shoppers/{{id}}");
-        assert_eq!(id_placeholder("/shoppers/{{id}}/x/{id}"), "/shoppers/{{id}}/x/{{id}}");
-        assert_eq!(endpoint_url("https://a.example/v3/", "/items"), "https://a.example/v3/items");
-        assert_eq!(endpoint_url("https://a.example/v3", "items"), "https://a.example/v3/items");
-    }
 }

@@ -1,9 +1,11 @@
 //! The `webhook` block lowered for code generation (FORMAT.md §10): the event enum's variants,
 //! every body path parsed once into a table of slots, header names lowercased, defaults applied.
 
+use crate::facts::Facts;
 use crate::model::{self, Definition, EventLocation, EventSource, SignatureEncoding, VerificationType};
 use crate::names;
-use crate::path::{self, Step};
+use crate::path::Step;
+use crate::pointer;
 
 /// One variant of the generated `Event` enum.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,18 +109,13 @@ pub fn events(def: &Definition) -> Vec<EventVariant> {
     events.into_iter().zip(rust).map(|(event, rust)| EventVariant { rust, event: event.to_string() }).collect()
 }
 
-/// The body paths of one delivery, each parsed once.
-#[derive(Default)]
-struct Slots {
+/// The body paths of one delivery, each read once (as the checks parsed them).
+struct Slots<'f> {
+    facts: &'f Facts,
     paths: Vec<Slot>,
 }
 
-/// A path the checks have validated; one that does not parse is a compiler bug, reported.
-fn parse(text: &str, what: &str) -> Result<Vec<Step>, String> {
-    path::parse(text).map(|p| p.steps).map_err(|e| format!("{what}: invalid path `{text}`: {e}"))
-}
-
-impl Slots {
+impl Slots<'_> {
     /// The slot of `steps`; a value capture wins over an object-only one at the same path.
     fn add(&mut self, steps: Vec<Step>, object_only: bool) -> usize {
         match self.paths.iter().position(|p| p.steps == steps) {
@@ -133,31 +130,33 @@ impl Slots {
         }
     }
 
-    fn path(&mut self, text: &str, what: &str) -> Result<usize, String> {
-        Ok(self.add(parse(text, what)?, false))
+    /// The slot of the path written at `ptr`.
+    fn path(&mut self, ptr: &str) -> Result<usize, String> {
+        let steps = self.facts.path(ptr)?.to_vec();
+        Ok(self.add(steps, false))
     }
 
-    /// A customer at `base`: the base only as "is an object there", each field by its own path.
-    fn customer(&mut self, base: &str, mapping: &model::Map<String>, what: &str) -> Result<CustomerAt, String> {
-        let base_steps = parse(base, what)?;
+    /// A customer at the base path written at `base`: the base only as "is an object there",
+    /// each field by its own path inside it (as the checks read it).
+    fn customer(&mut self, base: &str, mapping: &model::Map<String>) -> Result<CustomerAt, String> {
+        let base_steps = self.facts.path(base)?.to_vec();
         let slot = self.add(base_steps.clone(), true);
         let fields = mapping
-            .iter()
-            .map(|(key, field)| {
+            .keys()
+            .map(|key| {
                 let variant = customer_field(key).ok_or_else(|| format!("customerExtraction: unknown customer field `{key}`"))?;
-                // A mapping value is a path inside the base object (`first_name`,
-                // `address.city`); one that is not a path is a plain key.
-                let inner = path::parse(field).map_or_else(|_| vec![Step::Field(field.clone())], |p| p.steps);
-                let steps = base_steps.iter().cloned().chain(inner).collect();
+                let inner = self.facts.path(&pointer::join("/webhook/customerExtraction/mapping", key))?;
+                let steps = base_steps.iter().chain(inner).cloned().collect();
                 Ok((variant, self.add(steps, false)))
             })
             .collect::<Result<_, String>>()?;
         Ok(CustomerAt { base: slot, fields })
     }
 
-    fn loc(&mut self, loc: &EventLocation) -> Result<Loc, String> {
+    /// An event location written at `ptr`.
+    fn loc(&mut self, ptr: &str, loc: &EventLocation) -> Result<Loc, String> {
         Ok(match loc.source {
-            EventSource::Body => Loc::Body(self.path(&loc.path, "eventExtraction")?),
+            EventSource::Body => Loc::Body(self.path(&format!("{ptr}/path"))?),
             EventSource::Header => Loc::Header(loc.path.to_ascii_lowercase()),
             EventSource::Query => Loc::Query(loc.path.clone()),
         })
@@ -182,9 +181,9 @@ fn customer_field(key: &str) -> Option<&'static str> {
 }
 
 /// Lowers the `webhook` block, if any.
-pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
+pub fn lower(def: &Definition, facts: &Facts) -> Result<Option<WebhookIr>, String> {
     let Some(w) = &def.webhook else { return Ok(None) };
-    let mut slots = Slots::default();
+    let mut slots = Slots { facts, paths: Vec::new() };
 
     let verification = match &w.verification {
         None => Verification::None,
@@ -210,7 +209,7 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
             // `identifyField` is a top-level field name (FORMAT.md §10.6).
             identify: slots.add(vec![Step::Field(c.identify_field.clone())], false),
             identify_value: c.identify_value.clone(),
-            token: slots.path(&c.challenge_path, "challengeResponse.challengePath")?,
+            token: slots.path("/webhook/challengeResponse/challengePath")?,
             response_field: c.response_field.clone(),
         }),
     };
@@ -219,12 +218,17 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
         None => None,
         Some(ex) => match (&ex.composite_strategy, ex.source, &ex.path) {
             (Some(c), _, _) => Some(EventRule::Composite {
-                parts: c.parts.iter().map(|p| slots.loc(p)).collect::<Result<_, _>>()?,
+                parts: c
+                    .parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| slots.loc(&format!("/webhook/eventExtraction/compositeStrategy/parts/{i}"), p))
+                    .collect::<Result<_, _>>()?,
                 separator: c.separator.clone(),
             }),
             (None, Some(source), Some(path)) => {
-                let primary = slots.loc(&EventLocation { source, path: path.clone() })?;
-                let fallback = ex.fallback.as_ref().map(|f| slots.loc(f)).transpose()?;
+                let primary = slots.loc("/webhook/eventExtraction", &EventLocation { source, path: path.clone() })?;
+                let fallback = ex.fallback.as_ref().map(|f| slots.loc("/webhook/eventExtraction/fallback", f)).transpose()?;
                 Some(EventRule::Single { primary, fallback })
             }
             (None, _, _) => return Err("eventExtraction has neither `source`/`path` nor `compositeStrategy`".to_string()),
@@ -233,16 +237,31 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
 
     // Every delivery reads the default paths; only some events read their overrides' paths,
     // which get the slots after `eager`.
-    let tx_paths = |slots: &mut Slots, list: &[String]| list.iter().map(|p| slots.path(p, "transactionId")).collect::<Result<Vec<_>, _>>();
-    let tx_default = w.transaction_id.as_ref().map(|t| tx_paths(&mut slots, &t.paths)).transpose()?;
+    // `path` (one) is read as `paths: [path]`.
+    let tx_paths = |slots: &mut Slots<'_>, base: &str, count: usize| {
+        (0..count)
+            .map(|i| {
+                let ptr = format!("{base}/paths/{i}");
+                if facts.path(&ptr).is_ok() { slots.path(&ptr) } else { slots.path(&format!("{base}/path")) }
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let tx_base = "/webhook/transactionId";
+    let tx_default = w.transaction_id.as_ref().map(|t| tx_paths(&mut slots, tx_base, t.paths.len())).transpose()?;
     let customer_default =
-        w.customer_extraction.as_ref().map(|c| slots.customer(&c.base_path, &c.mapping, "customerExtraction.basePath")).transpose()?;
+        w.customer_extraction.as_ref().map(|c| slots.customer("/webhook/customerExtraction/basePath", &c.mapping)).transpose()?;
     let eager = slots.paths.len();
 
     let transaction = match (&w.transaction_id, tx_default) {
         (Some(t), Some(default)) => {
-            let overrides =
-                t.overrides.iter().map(|(event, o)| Ok((event.clone(), tx_paths(&mut slots, &o.paths)?))).collect::<Result<_, String>>()?;
+            let overrides = t
+                .overrides
+                .iter()
+                .map(|(event, o)| {
+                    let base = pointer::join(&format!("{tx_base}/overrides"), event);
+                    Ok((event.clone(), tx_paths(&mut slots, &base, o.paths.len())?))
+                })
+                .collect::<Result<_, String>>()?;
             Some(TransactionRule { paths: default, overrides, separator: t.separator.clone(), generate: t.generate_fallback })
         }
         _ => None,
@@ -253,7 +272,10 @@ pub fn lower(def: &Definition) -> Result<Option<WebhookIr>, String> {
             let overrides = c
                 .overrides
                 .iter()
-                .map(|(event, o)| Ok((event.clone(), slots.customer(&o.base_path, &c.mapping, "customerExtraction.overrides")?)))
+                .map(|(event, _)| {
+                    let base = format!("{}/basePath", pointer::join("/webhook/customerExtraction/overrides", event));
+                    Ok((event.clone(), slots.customer(&base, &c.mapping)?))
+                })
                 .collect::<Result<_, String>>()?;
             Some(CustomerRule { default, overrides })
         }

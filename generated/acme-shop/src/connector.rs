@@ -4,12 +4,12 @@
 pub const NS: &str = "acme-shop";
 /// The definition's version.
 pub const VERSION: &str = "1.4.0";
-/// The platform's limit on action runs: 30 per 60 seconds per user per app (FORMAT.md §8.6).
+/// The platform's limit on action runs: 30 per 60 seconds per user per app.
 pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
     30,
     ::std::time::Duration::from_secs(60),
 );
-/// The definition's triggers (FORMAT.md §9).
+/// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
     ::miniapp::TriggerInfo {
         event: "order.placed",
@@ -51,121 +51,6 @@ static APP: ::miniapp::App = ::miniapp::App {
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `client_id`: an `auth.config` slot.
-    #[serde(rename = "client_id", default)]
-    pub client_id: ::std::option::Option<::std::string::String>,
-    /// `client_secret`: an `auth.config` slot.
-    #[serde(rename = "client_secret", default)]
-    pub client_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `scope`: an `auth.config` slot.
-    #[serde(rename = "scope", default)]
-    pub scope: ::std::option::Option<::std::string::String>,
-    /// `response_type`: an `auth.config` slot.
-    #[serde(rename = "response_type", default)]
-    pub response_type: ::std::option::Option<::std::string::String>,
-    /// `grant_type`: an `auth.config` slot.
-    #[serde(rename = "grant_type", default)]
-    pub grant_type: ::std::option::Option<::std::string::String>,
-    /// `accessToken`: an `auth.config` slot.
-    #[serde(rename = "accessToken", default)]
-    pub access_token: ::std::option::Option<::miniapp::Secret>,
-    /// `refreshToken`: an `auth.config` slot.
-    #[serde(rename = "refreshToken", default)]
-    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
-    /// `hookSigningKey`: an `auth.config` slot.
-    #[serde(rename = "hookSigningKey", default)]
-    pub hook_signing_key: ::std::option::Option<::miniapp::Secret>,
-    /// `expiresIn`: stored by `get_token`.
-    #[serde(rename = "expiresIn", default)]
-    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `hookId`: stored by a registration request.
-    #[serde(rename = "hookId", default)]
-    pub hook_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `storeId`: metadata from `userDetails`.
-    #[serde(rename = "storeId", default)]
-    pub store_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `storeName`: metadata from `userDetails`.
-    #[serde(rename = "storeName", default)]
-    pub store_name: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "client_id",
-                self.client_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "client_secret",
-                self.client_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "scope",
-                self.scope.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "response_type",
-                self.response_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "grant_type",
-                self.grant_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accessToken",
-                self.access_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "refreshToken",
-                self.refresh_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "hookSigningKey",
-                self.hook_signing_key.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
-            (::miniapp::Bag::Credentials, "hookId", self.hook_id),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "storeId", self.store_id),
-            (::miniapp::Bag::Metadata, "storeName", self.store_name),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
-    }
-}
 /// A Acme Shop client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -336,7 +221,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_ORDER_STATUSES).await
+        self.engine.source(&requests::SOURCE_RPC_ORDER_STATUSES).await
     }
     /// Options of the `rpc_products` dropdown source.
     pub async fn rpc_products(
@@ -345,7 +230,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_PRODUCTS).await
+        self.engine.source(&requests::SOURCE_RPC_PRODUCTS).await
     }
     /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
@@ -446,6 +331,180 @@ impl Client {
             move |c| map_orders(c, &*self.functions),
         )
     }
+}
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
+    pub client_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `scope`: an `auth.config` slot.
+    #[serde(rename = "scope", default)]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
+    pub response_type: ::std::option::Option<::std::string::String>,
+    /// `grant_type`: an `auth.config` slot.
+    #[serde(rename = "grant_type", default)]
+    pub grant_type: ::std::option::Option<::std::string::String>,
+    /// `accessToken`: an `auth.config` slot.
+    #[serde(rename = "accessToken", default)]
+    pub access_token: ::std::option::Option<::miniapp::Secret>,
+    /// `refreshToken`: an `auth.config` slot.
+    #[serde(rename = "refreshToken", default)]
+    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
+    /// `hookSigningKey`: an `auth.config` slot.
+    #[serde(rename = "hookSigningKey", default)]
+    pub hook_signing_key: ::std::option::Option<::miniapp::Secret>,
+    /// `expiresIn`: stored by `get_token`.
+    #[serde(rename = "expiresIn", default)]
+    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `hookId`: stored by a registration request.
+    #[serde(rename = "hookId", default)]
+    pub hook_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `storeId`: metadata from `userDetails`.
+    #[serde(rename = "storeId", default)]
+    pub store_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `storeName`: metadata from `userDetails`.
+    #[serde(rename = "storeName", default)]
+    pub store_name: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "scope",
+                self.scope.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "grant_type",
+                self.grant_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "refreshToken",
+                self.refresh_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "hookSigningKey",
+                self.hook_signing_key.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
+            (::miniapp::Bag::Credentials, "hookId", self.hook_id),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "storeId", self.store_id),
+            (::miniapp::Bag::Metadata, "storeName", self.store_name),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
+/// Result of [`Client::update_order_status`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct UpdateOrderStatusOutput {
+    /// Read from `$.order.status.code` in the response of step 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.order.updated_at` in the response of step 1.
+    #[serde(rename = "updatedAt")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub updated_at: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::create_coupon`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct CreateCouponOutput {
+    /// Read from `$.coupon.id` in the response of step 1.
+    #[serde(rename = "couponId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.coupon.expires_at` in the response of step 1.
+    #[serde(rename = "expiresAt")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expires_at: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::add_order_note`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct AddOrderNoteOutput {
+    /// Read from `$.note.id` in the response of step 2.
+    #[serde(rename = "noteId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub note_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.note.order_id` in the response of step 2.
+    #[serde(rename = "orderId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// An event of the `acme-shop` webhook: one variant per event the definition names.
 ///
@@ -835,59 +894,6 @@ fn map_cart_abandoned(
         items: c.items(3, "items")?,
     })
 }
-/// Result of [`Client::update_order_status`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct UpdateOrderStatusOutput {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "updatedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::create_coupon`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct CreateCouponOutput {
-    #[serde(rename = "couponId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "expiresAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::add_order_note`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct AddOrderNoteOutput {
-    #[serde(rename = "noteId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub note_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "orderId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_id: ::std::option::Option<::miniapp::serde_json::Value>,
-}
 /// Input of [`Client::update_order_status`].
 #[derive(
     Clone,
@@ -984,11 +990,11 @@ pub struct AddOrderNoteInput {
     /// Note
     pub text: ::std::string::String,
 }
-/// The functions this definition names but cannot define in Rust: the App Functions
-/// (FORMAT.md §8.5) its actions call and the `compute` helpers (§11.5) its sync mappings
-/// call. Implement this trait and pass it to [`Client::new`].
+/// The functions this definition names but cannot define in Rust: the App Functions its
+/// actions call and the `compute` helpers its sync mappings call. Implement this trait
+/// and pass it to [`Client::new`].
 pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The `acmeSalesChannel` sync `compute` helper (FORMAT.md §11.5): the field's value from the record's values (`null` for none).
+    /// The `acmeSalesChannel` sync `compute` helper: the field's value from the record's values (`null` for none).
     fn compute_acme_sales_channel(
         &self,
         input: &::miniapp::sync::ComputeInput,
@@ -1006,6 +1012,7 @@ mod requests {
     use ::miniapp::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
+    /// `auth_url`: GET https://login.acme-shop.example/oauth/authorize?response_type={{response_type}}&client_id={{client_id}}&scope={{scope}}&redirect_uri={{redirect_uri}}
     pub(super) static AUTH_URL: RequestTemplate = RequestTemplate {
         name: "auth_url",
         method: Method::Get,
@@ -1033,6 +1040,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `get_token`: POST https://login.acme-shop.example/oauth/token
     pub(super) static GET_TOKEN: RequestTemplate = RequestTemplate {
         name: "get_token",
         method: Method::Post,
@@ -1063,6 +1071,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `refresh_token`: POST https://login.acme-shop.example/oauth/token
     pub(super) static REFRESH_TOKEN: RequestTemplate = RequestTemplate {
         name: "refresh_token",
         method: Method::Post,
@@ -1092,6 +1101,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `userDetails`: GET https://api.acme-shop.example/v3/me
     pub(super) static USER_DETAILS: RequestTemplate = RequestTemplate {
         name: "userDetails",
         method: Method::Get,
@@ -1134,6 +1144,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `registration request 1`: POST https://api.acme-shop.example/v3/stores/[[storeId]]/hooks
     pub(super) static REGISTRATION_1: RequestTemplate = RequestTemplate {
         name: "registration request 1",
         method: Method::Post,
@@ -1183,6 +1194,7 @@ mod requests {
     pub(super) static UPDATE_ORDER_STATUS_DEFAULTS: &[(&str, Tpl)] = &[
         ("notifyShopper", Tpl::Bool(true)),
     ];
+    /// `updateOrderStatus step 1`: PUT https://api.acme-shop.example/v3/stores/[[storeId]]/orders/{{orderId}}/status
     pub(super) static UPDATE_ORDER_STATUS_1: RequestTemplate = RequestTemplate {
         name: "updateOrderStatus step 1",
         method: Method::Put,
@@ -1234,6 +1246,7 @@ mod requests {
     pub(super) static CREATE_COUPON_DEFAULTS: &[(&str, Tpl)] = &[
         ("kind", Tpl::Str(&[Lit("percentage")])),
     ];
+    /// `createCoupon step 1`: POST https://api.acme-shop.example/v3/stores/[[storeId]]/coupons
     pub(super) static CREATE_COUPON_1: RequestTemplate = RequestTemplate {
         name: "createCoupon step 1",
         method: Method::Post,
@@ -1288,6 +1301,7 @@ mod requests {
         refreshable: true,
     };
     pub(super) static ADD_ORDER_NOTE_DEFAULTS: &[(&str, Tpl)] = &[];
+    /// `addOrderNote step 1`: GET https://api.acme-shop.example/v3/stores/[[storeId]]/orders
     pub(super) static ADD_ORDER_NOTE_1: RequestTemplate = RequestTemplate {
         name: "addOrderNote step 1",
         method: Method::Get,
@@ -1315,6 +1329,7 @@ mod requests {
         },
         refreshable: true,
     };
+    /// `addOrderNote step 2`: POST https://api.acme-shop.example/v3/stores/[[storeId]]/orders/{{orderId}}/notes
     pub(super) static ADD_ORDER_NOTE_2: RequestTemplate = RequestTemplate {
         name: "addOrderNote step 2",
         method: Method::Post,
@@ -1356,7 +1371,8 @@ mod requests {
         },
         refreshable: true,
     };
-    pub(super) static RPC_ORDER_STATUSES: SourceTemplate = SourceTemplate {
+    /// `source rpc_order_statuses`: GET https://api.acme-shop.example/v3/stores/[[storeId]]/order-statuses
+    pub(super) static SOURCE_RPC_ORDER_STATUSES: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_order_statuses",
             method: Method::Get,
@@ -1381,7 +1397,8 @@ mod requests {
         value: &[Step::Field("id")],
         label: &[Step::Field("name")],
     };
-    pub(super) static RPC_PRODUCTS: SourceTemplate = SourceTemplate {
+    /// `source rpc_products`: GET https://api.acme-shop.example/v3/stores/[[storeId]]/items
+    pub(super) static SOURCE_RPC_PRODUCTS: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_products",
             method: Method::Get,

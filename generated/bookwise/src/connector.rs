@@ -4,12 +4,12 @@
 pub const NS: &str = "bookwise";
 /// The definition's version.
 pub const VERSION: &str = "1.0.0-beta.2";
-/// The platform's limit on action runs: 30 per 60 seconds per user per app (FORMAT.md §8.6).
+/// The platform's limit on action runs: 30 per 60 seconds per user per app.
 pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
     30,
     ::std::time::Duration::from_secs(60),
 );
-/// The definition's triggers (FORMAT.md §9).
+/// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
     ::miniapp::TriggerInfo {
         event: "booking.created",
@@ -40,69 +40,6 @@ static APP: ::miniapp::App = ::miniapp::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `personalToken`: an `auth.config` slot.
-    #[serde(rename = "personalToken", default)]
-    pub personal_token: ::std::option::Option<::miniapp::Secret>,
-    /// `organizationId`: stored by `get_token`.
-    #[serde(rename = "organizationId", default)]
-    pub organization_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `subscriptionId`: stored by a registration request.
-    #[serde(rename = "subscriptionId", default)]
-    pub subscription_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `signingSecret`: stored by a registration request.
-    #[serde(rename = "signingSecret", default)]
-    pub signing_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `timezone`: metadata from `userDetails`.
-    #[serde(rename = "timezone", default)]
-    pub timezone: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "personalToken",
-                self.personal_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "organizationId", self.organization_id),
-            (::miniapp::Bag::Credentials, "subscriptionId", self.subscription_id),
-            (
-                ::miniapp::Bag::Credentials,
-                "signingSecret",
-                self.signing_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "timezone", self.timezone),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
-    }
-}
 /// A Bookwise Scheduling client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -234,7 +171,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_SERVICES).await
+        self.engine.source(&requests::SOURCE_RPC_SERVICES).await
     }
     /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
@@ -264,6 +201,120 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
+}
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `personalToken`: an `auth.config` slot.
+    #[serde(rename = "personalToken", default)]
+    pub personal_token: ::std::option::Option<::miniapp::Secret>,
+    /// `organizationId`: stored by `get_token`.
+    #[serde(rename = "organizationId", default)]
+    pub organization_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `subscriptionId`: stored by a registration request.
+    #[serde(rename = "subscriptionId", default)]
+    pub subscription_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `signingSecret`: stored by a registration request.
+    #[serde(rename = "signingSecret", default)]
+    pub signing_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `timezone`: metadata from `userDetails`.
+    #[serde(rename = "timezone", default)]
+    pub timezone: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "personalToken",
+                self.personal_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "organizationId", self.organization_id),
+            (::miniapp::Bag::Credentials, "subscriptionId", self.subscription_id),
+            (
+                ::miniapp::Bag::Credentials,
+                "signingSecret",
+                self.signing_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "timezone", self.timezone),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
+/// Result of [`Client::book_appointment`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct BookAppointmentOutput {
+    /// Read from `$.booking.id` in the response of step 1.
+    #[serde(rename = "bookingId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub booking_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.booking.links.confirmation` in the response of step 1.
+    #[serde(rename = "confirmationUrl")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub confirmation_url: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::cancel_booking`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct CancelBookingOutput {
+    /// Read from `$.booking.status` in the response of step 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::attach_intake_file`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct AttachIntakeFileOutput {
+    /// Read from `$.file.id` in the response of step 1.
+    #[serde(rename = "fileId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_id: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// An event of the `bookwise` webhook: one variant per event the definition names.
 ///
@@ -319,53 +370,6 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
-}
-/// Result of [`Client::book_appointment`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct BookAppointmentOutput {
-    #[serde(rename = "bookingId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub booking_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "confirmationUrl")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub confirmation_url: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::cancel_booking`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct CancelBookingOutput {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::attach_intake_file`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct AttachIntakeFileOutput {
-    #[serde(rename = "fileId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_id: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// Customer
 #[derive(
@@ -466,6 +470,7 @@ mod requests {
     use ::miniapp::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
+    /// `get_token`: POST https://api.bookwise.example/v1/tokens/verify
     pub(super) static GET_TOKEN: RequestTemplate = RequestTemplate {
         name: "get_token",
         method: Method::Post,
@@ -487,6 +492,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `userDetails`: GET https://api.bookwise.example/v1/me
     pub(super) static USER_DETAILS: RequestTemplate = RequestTemplate {
         name: "userDetails",
         method: Method::Get,
@@ -510,6 +516,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `registration request 1`: POST https://api.bookwise.example/v1/organizations/[[organizationId]]/subscriptions
     pub(super) static REGISTRATION_1: RequestTemplate = RequestTemplate {
         name: "registration request 1",
         method: Method::Post,
@@ -563,6 +570,7 @@ mod requests {
         ("durationMinutes", Tpl::Num("30")),
         ("sendReminder", Tpl::Bool(true)),
     ];
+    /// `bookAppointment step 1`: POST https://api.bookwise.example/v1/organizations/[[organizationId]]/bookings
     pub(super) static BOOK_APPOINTMENT_1: RequestTemplate = RequestTemplate {
         name: "bookAppointment step 1",
         method: Method::Post,
@@ -612,6 +620,7 @@ mod requests {
         refreshable: true,
     };
     pub(super) static CANCEL_BOOKING_DEFAULTS: &[(&str, Tpl)] = &[];
+    /// `cancelBooking step 1`: POST https://api.bookwise.example/v1/bookings/{{bookingId}}/cancel
     pub(super) static CANCEL_BOOKING_1: RequestTemplate = RequestTemplate {
         name: "cancelBooking step 1",
         method: Method::Post,
@@ -645,6 +654,7 @@ mod requests {
         refreshable: true,
     };
     pub(super) static ATTACH_INTAKE_FILE_DEFAULTS: &[(&str, Tpl)] = &[];
+    /// `attachIntakeFile step 1`: POST https://api.bookwise.example/v1/bookings/{{bookingId}}/files
     pub(super) static ATTACH_INTAKE_FILE_1: RequestTemplate = RequestTemplate {
         name: "attachIntakeFile step 1",
         method: Method::Post,
@@ -674,7 +684,8 @@ mod requests {
         },
         refreshable: true,
     };
-    pub(super) static RPC_SERVICES: SourceTemplate = SourceTemplate {
+    /// `source rpc_services`: GET https://api.bookwise.example/v1/organizations/[[organizationId]]/services
+    pub(super) static SOURCE_RPC_SERVICES: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_services",
             method: Method::Get,

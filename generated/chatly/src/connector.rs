@@ -4,12 +4,12 @@
 pub const NS: &str = "chatly";
 /// The definition's version.
 pub const VERSION: &str = "0.3.0";
-/// The platform's limit on action runs: 30 per 60 seconds per user per app (FORMAT.md §8.6).
+/// The platform's limit on action runs: 30 per 60 seconds per user per app.
 pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
     30,
     ::std::time::Duration::from_secs(60),
 );
-/// The definition's triggers (FORMAT.md §9).
+/// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
     ::miniapp::TriggerInfo {
         event: "room.created",
@@ -40,61 +40,6 @@ static APP: ::miniapp::App = ::miniapp::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `apiToken`: an `auth.config` slot.
-    #[serde(rename = "apiToken", default)]
-    pub api_token: ::std::option::Option<::miniapp::Secret>,
-    /// `eventSecret`: an `auth.config` slot.
-    #[serde(rename = "eventSecret", default)]
-    pub event_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `workspaceId`: metadata from `userDetails`.
-    #[serde(rename = "workspaceId", default)]
-    pub workspace_id: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "apiToken",
-                self.api_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "eventSecret",
-                self.event_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "workspaceId", self.workspace_id),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
-    }
-}
 /// A Chatly client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -218,7 +163,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_MEMBERS).await
+        self.engine.source(&requests::SOURCE_RPC_MEMBERS).await
     }
     /// Options of the `rpc_rooms` dropdown source.
     pub async fn rpc_rooms(
@@ -227,7 +172,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_ROOMS).await
+        self.engine.source(&requests::SOURCE_RPC_ROOMS).await
     }
     /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
@@ -257,6 +202,115 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
+}
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `apiToken`: an `auth.config` slot.
+    #[serde(rename = "apiToken", default)]
+    pub api_token: ::std::option::Option<::miniapp::Secret>,
+    /// `eventSecret`: an `auth.config` slot.
+    #[serde(rename = "eventSecret", default)]
+    pub event_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `workspaceId`: metadata from `userDetails`.
+    #[serde(rename = "workspaceId", default)]
+    pub workspace_id: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "apiToken",
+                self.api_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "eventSecret",
+                self.event_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "workspaceId", self.workspace_id),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
+/// Result of [`Client::notify_member`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct NotifyMemberOutput {
+    /// Read from `$.post.id` in the response of step 2.
+    #[serde(rename = "postId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.post.created_at` in the response of step 2.
+    #[serde(rename = "postedAt")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub posted_at: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::post_to_room`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct PostToRoomOutput {
+    /// Read from `$.post.id` in the response of step 1.
+    #[serde(rename = "postId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_id: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::find_open_ticket`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct FindOpenTicketOutput {
+    /// Keys returned by App Function steps.
+    #[serde(flatten)]
+    pub returned: ::miniapp::serde_json::Map<
+        ::std::string::String,
+        ::miniapp::serde_json::Value,
+    >,
 }
 /// An event of the `chatly` webhook: one variant per event the definition names.
 ///
@@ -312,57 +366,6 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
-}
-/// Result of [`Client::notify_member`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct NotifyMemberOutput {
-    #[serde(rename = "postId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "postedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub posted_at: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::post_to_room`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct PostToRoomOutput {
-    #[serde(rename = "postId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_id: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::find_open_ticket`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct FindOpenTicketOutput {
-    /// Keys returned by App Function steps.
-    #[serde(flatten)]
-    pub returned: ::miniapp::serde_json::Map<
-        ::std::string::String,
-        ::miniapp::serde_json::Value,
-    >,
 }
 /// Urgency
 #[derive(
@@ -473,9 +476,23 @@ pub struct FindOpenTicketInput {
     #[serde(rename = "memberId")]
     pub member_id: ::std::string::String,
 }
-/// The functions this definition names but cannot define in Rust: the App Functions
-/// (FORMAT.md §8.5) its actions call and the `compute` helpers (§11.5) its sync mappings
-/// call. Implement this trait and pass it to [`Client::new`].
+/// Arguments of the `firstOpen` App Function.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct FirstOpenArgs {
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tickets: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// The functions this definition names but cannot define in Rust: the App Functions its
+/// actions call and the `compute` helpers its sync mappings call. Implement this trait
+/// and pass it to [`Client::new`].
 pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// The `firstOpen(tickets)` App Function.
     ///
@@ -492,20 +509,6 @@ pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
         ::std::string::String,
     >;
 }
-/// Arguments of the `firstOpen` App Function.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct FirstOpenArgs {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tickets: ::std::option::Option<::miniapp::serde_json::Value>,
-}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
@@ -518,6 +521,7 @@ mod requests {
     use ::miniapp::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
+    /// `userDetails`: GET https://api.chatly.example/v1/whoami
     pub(super) static USER_DETAILS: RequestTemplate = RequestTemplate {
         name: "userDetails",
         method: Method::Get,
@@ -548,6 +552,7 @@ mod requests {
         ("urgency", Tpl::Str(&[Lit("normal")])),
         ("silent", Tpl::Bool(false)),
     ];
+    /// `notifyMember step 1`: POST https://api.chatly.example/v1/private-rooms
     pub(super) static NOTIFY_MEMBER_1: RequestTemplate = RequestTemplate {
         name: "notifyMember step 1",
         method: Method::Post,
@@ -576,6 +581,7 @@ mod requests {
         },
         refreshable: true,
     };
+    /// `notifyMember step 2`: POST https://api.chatly.example/v1/rooms/{{roomId}}/posts
     pub(super) static NOTIFY_MEMBER_2: RequestTemplate = RequestTemplate {
         name: "notifyMember step 2",
         method: Method::Post,
@@ -624,6 +630,7 @@ mod requests {
         refreshable: true,
     };
     pub(super) static POST_TO_ROOM_DEFAULTS: &[(&str, Tpl)] = &[];
+    /// `postToRoom step 1`: POST https://api.chatly.example/v1/rooms/{{roomId}}/posts
     pub(super) static POST_TO_ROOM_1: RequestTemplate = RequestTemplate {
         name: "postToRoom step 1",
         method: Method::Post,
@@ -657,6 +664,7 @@ mod requests {
         refreshable: true,
     };
     pub(super) static FIND_OPEN_TICKET_DEFAULTS: &[(&str, Tpl)] = &[];
+    /// `findOpenTicket step 1`: GET https://api.chatly.example/v1/members/{{memberId}}/tickets
     pub(super) static FIND_OPEN_TICKET_1: RequestTemplate = RequestTemplate {
         name: "findOpenTicket step 1",
         method: Method::Get,
@@ -680,7 +688,8 @@ mod requests {
     pub(super) static FIND_OPEN_TICKET_2_ARGS: Tpl = Tpl::Obj(
         &[("tickets", Tpl::Str(&[Ref(Var, "ticketList")]))],
     );
-    pub(super) static RPC_MEMBERS: SourceTemplate = SourceTemplate {
+    /// `source rpc_members`: GET https://api.chatly.example/v1/members
+    pub(super) static SOURCE_RPC_MEMBERS: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_members",
             method: Method::Get,
@@ -701,7 +710,8 @@ mod requests {
         value: &[Step::Field("id")],
         label: &[Step::Field("profile"), Step::Field("display_name")],
     };
-    pub(super) static RPC_ROOMS: SourceTemplate = SourceTemplate {
+    /// `source rpc_rooms`: POST https://api.chatly.example/v1/workspaces/[[workspaceId]]/rooms
+    pub(super) static SOURCE_RPC_ROOMS: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_rooms",
             method: Method::Post,

@@ -4,12 +4,12 @@
 pub const NS: &str = "cloudbox";
 /// The definition's version.
 pub const VERSION: &str = "1.1.0";
-/// The platform's limit on action runs: 30 per 60 seconds per user per app (FORMAT.md §8.6).
+/// The platform's limit on action runs: 30 per 60 seconds per user per app.
 pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
     30,
     ::std::time::Duration::from_secs(60),
 );
-/// The definition's triggers (FORMAT.md §9).
+/// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[];
 static APP: ::miniapp::App = ::miniapp::App {
     ns: "cloudbox",
@@ -18,101 +18,6 @@ static APP: ::miniapp::App = ::miniapp::App {
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `client_id`: an `auth.config` slot.
-    #[serde(rename = "client_id", default)]
-    pub client_id: ::std::option::Option<::std::string::String>,
-    /// `client_secret`: an `auth.config` slot.
-    #[serde(rename = "client_secret", default)]
-    pub client_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `response_type`: an `auth.config` slot.
-    #[serde(rename = "response_type", default)]
-    pub response_type: ::std::option::Option<::std::string::String>,
-    /// `token_access_type`: an `auth.config` slot.
-    #[serde(rename = "token_access_type", default)]
-    pub token_access_type: ::std::option::Option<::std::string::String>,
-    /// `accessToken`: stored by `get_token`.
-    #[serde(rename = "accessToken", default)]
-    pub access_token: ::std::option::Option<::miniapp::Secret>,
-    /// `refreshToken`: stored by `get_token`.
-    #[serde(rename = "refreshToken", default)]
-    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
-    /// `expiresIn`: stored by `get_token`.
-    #[serde(rename = "expiresIn", default)]
-    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `accountId`: stored by `get_token`.
-    #[serde(rename = "accountId", default)]
-    pub account_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `email`: metadata from `userDetails`.
-    #[serde(rename = "email", default)]
-    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "client_id",
-                self.client_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "client_secret",
-                self.client_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "response_type",
-                self.response_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "token_access_type",
-                self.token_access_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accessToken",
-                self.access_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "refreshToken",
-                self.refresh_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
-            (::miniapp::Bag::Credentials, "accountId", self.account_id),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "email", self.email),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
-    }
-}
 /// A CloudBox client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -243,7 +148,102 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_FOLDERS).await
+        self.engine.source(&requests::SOURCE_RPC_FOLDERS).await
+    }
+}
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
+    pub client_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
+    pub response_type: ::std::option::Option<::std::string::String>,
+    /// `token_access_type`: an `auth.config` slot.
+    #[serde(rename = "token_access_type", default)]
+    pub token_access_type: ::std::option::Option<::std::string::String>,
+    /// `accessToken`: stored by `get_token`.
+    #[serde(rename = "accessToken", default)]
+    pub access_token: ::std::option::Option<::miniapp::Secret>,
+    /// `refreshToken`: stored by `get_token`.
+    #[serde(rename = "refreshToken", default)]
+    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
+    /// `expiresIn`: stored by `get_token`.
+    #[serde(rename = "expiresIn", default)]
+    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `accountId`: stored by `get_token`.
+    #[serde(rename = "accountId", default)]
+    pub account_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `email`: metadata from `userDetails`.
+    #[serde(rename = "email", default)]
+    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "token_access_type",
+                self.token_access_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "refreshToken",
+                self.refresh_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
+            (::miniapp::Bag::Credentials, "accountId", self.account_id),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "email", self.email),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
     }
 }
 /// Result of [`Client::create_folder`]: the final step's object mapping.
@@ -257,9 +257,11 @@ impl Client {
 )]
 #[serde(crate = "::miniapp::serde")]
 pub struct CreateFolderOutput {
+    /// Read from `$.metadata.id` in the response of step 1.
     #[serde(rename = "folderId")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub folder_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.metadata.path_display` in the response of step 1.
     #[serde(rename = "folderPath")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub folder_path: ::std::option::Option<::miniapp::serde_json::Value>,
@@ -275,11 +277,14 @@ pub struct CreateFolderOutput {
 )]
 #[serde(crate = "::miniapp::serde")]
 pub struct ShareFileOutput {
+    /// Read from `$.url` in the response of step 2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.id` in the response of step 2.
     #[serde(rename = "fileId")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.expires` in the response of step 2.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires: ::std::option::Option<::miniapp::serde_json::Value>,
 }
@@ -363,6 +368,7 @@ mod requests {
     use ::miniapp::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
+    /// `auth_url`: GET https://www.cloudbox.example/oauth2/authorize?client_id={{client_id}}&response_type={{response_type}}&token_access_type={{token_access_type}}&redirect_uri={{redirect_uri}}
     pub(super) static AUTH_URL: RequestTemplate = RequestTemplate {
         name: "auth_url",
         method: Method::Get,
@@ -388,6 +394,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `get_token`: POST https://api.cloudbox.example/oauth2/token
     pub(super) static GET_TOKEN: RequestTemplate = RequestTemplate {
         name: "get_token",
         method: Method::Post,
@@ -419,6 +426,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `refresh_token`: POST https://api.cloudbox.example/oauth2/token
     pub(super) static REFRESH_TOKEN: RequestTemplate = RequestTemplate {
         name: "refresh_token",
         method: Method::Post,
@@ -447,6 +455,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `userDetails`: POST https://api.cloudbox.example/2/users/get_current_account
     pub(super) static USER_DETAILS: RequestTemplate = RequestTemplate {
         name: "userDetails",
         method: Method::Post,
@@ -475,6 +484,7 @@ mod requests {
     pub(super) static CREATE_FOLDER_DEFAULTS: &[(&str, Tpl)] = &[
         ("autorename", Tpl::Bool(false)),
     ];
+    /// `createFolder step 1`: POST https://api.cloudbox.example/2/files/create_folder_v2
     pub(super) static CREATE_FOLDER_1: RequestTemplate = RequestTemplate {
         name: "createFolder step 1",
         method: Method::Post,
@@ -515,6 +525,7 @@ mod requests {
     pub(super) static SHARE_FILE_DEFAULTS: &[(&str, Tpl)] = &[
         ("visibility", Tpl::Str(&[Lit("public")])),
     ];
+    /// `shareFile step 1`: POST https://content.cloudbox.example/2/files/upload
     pub(super) static SHARE_FILE_1: RequestTemplate = RequestTemplate {
         name: "shareFile step 1",
         method: Method::Post,
@@ -545,6 +556,7 @@ mod requests {
         },
         refreshable: true,
     };
+    /// `shareFile step 2`: POST https://api.cloudbox.example/2/sharing/create_shared_link_with_settings
     pub(super) static SHARE_FILE_2: RequestTemplate = RequestTemplate {
         name: "shareFile step 2",
         method: Method::Post,
@@ -589,7 +601,8 @@ mod requests {
         },
         refreshable: true,
     };
-    pub(super) static RPC_FOLDERS: SourceTemplate = SourceTemplate {
+    /// `source rpc_folders`: POST https://api.cloudbox.example/2/files/list_folder
+    pub(super) static SOURCE_RPC_FOLDERS: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_folders",
             method: Method::Post,

@@ -4,12 +4,12 @@
 pub const NS: &str = "forgehub";
 /// The definition's version.
 pub const VERSION: &str = "2.0.1";
-/// The platform's limit on action runs: 30 per 60 seconds per user per app (FORMAT.md §8.6).
+/// The platform's limit on action runs: 30 per 60 seconds per user per app.
 pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
     30,
     ::std::time::Duration::from_secs(60),
 );
-/// The definition's triggers (FORMAT.md §9).
+/// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
     ::miniapp::TriggerInfo {
         event: "issues.opened",
@@ -44,101 +44,6 @@ static APP: ::miniapp::App = ::miniapp::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `client_id`: an `auth.config` slot.
-    #[serde(rename = "client_id", default)]
-    pub client_id: ::std::option::Option<::std::string::String>,
-    /// `client_secret`: an `auth.config` slot.
-    #[serde(rename = "client_secret", default)]
-    pub client_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `scope`: an `auth.config` slot.
-    #[serde(rename = "scope", default)]
-    pub scope: ::std::option::Option<::std::string::String>,
-    /// `response_type`: an `auth.config` slot.
-    #[serde(rename = "response_type", default)]
-    pub response_type: ::std::option::Option<::std::string::String>,
-    /// `accessToken`: stored by `get_token`.
-    #[serde(rename = "accessToken", default)]
-    pub access_token: ::std::option::Option<::miniapp::Secret>,
-    /// `tokenType`: stored by `get_token`.
-    #[serde(rename = "tokenType", default)]
-    pub token_type: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `webhookId`: stored by a registration request.
-    #[serde(rename = "webhookId", default)]
-    pub webhook_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `webhookSecret`: stored by a registration request.
-    #[serde(rename = "webhookSecret", default)]
-    pub webhook_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `email`: metadata from `userDetails`.
-    #[serde(rename = "email", default)]
-    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "client_id",
-                self.client_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "client_secret",
-                self.client_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "scope",
-                self.scope.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "response_type",
-                self.response_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accessToken",
-                self.access_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "tokenType", self.token_type),
-            (::miniapp::Bag::Credentials, "webhookId", self.webhook_id),
-            (
-                ::miniapp::Bag::Credentials,
-                "webhookSecret",
-                self.webhook_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "email", self.email),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
-    }
-}
 /// A ForgeHub client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -284,7 +189,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_REPOSITORIES).await
+        self.engine.source(&requests::SOURCE_RPC_REPOSITORIES).await
     }
     /// Options of the `rpc_labels` dropdown source.
     pub async fn rpc_labels(
@@ -293,7 +198,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_LABELS).await
+        self.engine.source(&requests::SOURCE_RPC_LABELS).await
     }
     /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
@@ -323,6 +228,144 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
+}
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
+    pub client_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `scope`: an `auth.config` slot.
+    #[serde(rename = "scope", default)]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
+    pub response_type: ::std::option::Option<::std::string::String>,
+    /// `accessToken`: stored by `get_token`.
+    #[serde(rename = "accessToken", default)]
+    pub access_token: ::std::option::Option<::miniapp::Secret>,
+    /// `tokenType`: stored by `get_token`.
+    #[serde(rename = "tokenType", default)]
+    pub token_type: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `webhookId`: stored by a registration request.
+    #[serde(rename = "webhookId", default)]
+    pub webhook_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `webhookSecret`: stored by a registration request.
+    #[serde(rename = "webhookSecret", default)]
+    pub webhook_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `email`: metadata from `userDetails`.
+    #[serde(rename = "email", default)]
+    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "scope",
+                self.scope.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "tokenType", self.token_type),
+            (::miniapp::Bag::Credentials, "webhookId", self.webhook_id),
+            (
+                ::miniapp::Bag::Credentials,
+                "webhookSecret",
+                self.webhook_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "email", self.email),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
+/// Result of [`Client::create_issue`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct CreateIssueOutput {
+    /// Read from `$.number` in the response of step 1.
+    #[serde(rename = "issueNumber")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub issue_number: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.html_url` in the response of step 1.
+    #[serde(rename = "issueUrl")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub issue_url: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::close_issue`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct CloseIssueOutput {
+    /// Read from `$.state` in the response of step 2.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.closed_at` in the response of step 2.
+    #[serde(rename = "closedAt")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub closed_at: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.id` in the response of step 2.
+    #[serde(rename = "commentId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub comment_id: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// An event of the `forgehub` webhook: one variant per event the definition names.
 ///
@@ -378,44 +421,6 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
-}
-/// Result of [`Client::create_issue`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct CreateIssueOutput {
-    #[serde(rename = "issueNumber")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub issue_number: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "issueUrl")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub issue_url: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::close_issue`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct CloseIssueOutput {
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "closedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub closed_at: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(rename = "commentId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub comment_id: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// Input of [`Client::create_issue`].
 #[derive(
@@ -502,6 +507,7 @@ mod requests {
     use ::miniapp::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
+    /// `auth_url`: GET https://forgehub.example/login/oauth/authorize?client_id={{client_id}}&scope={{scope}}&response_type={{response_type}}&redirect_uri={{redirect_uri}}
     pub(super) static AUTH_URL: RequestTemplate = RequestTemplate {
         name: "auth_url",
         method: Method::Get,
@@ -527,6 +533,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `get_token`: POST https://forgehub.example/login/oauth/access_token
     pub(super) static GET_TOKEN: RequestTemplate = RequestTemplate {
         name: "get_token",
         method: Method::Post,
@@ -558,6 +565,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `userDetails`: GET https://api.forgehub.example/user
     pub(super) static USER_DETAILS: RequestTemplate = RequestTemplate {
         name: "userDetails",
         method: Method::Get,
@@ -581,6 +589,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `registration request 1`: POST https://api.forgehub.example/user/hooks
     pub(super) static REGISTRATION_1: RequestTemplate = RequestTemplate {
         name: "registration request 1",
         method: Method::Post,
@@ -626,6 +635,7 @@ mod requests {
         refreshable: false,
     };
     pub(super) static CREATE_ISSUE_DEFAULTS: &[(&str, Tpl)] = &[];
+    /// `createIssue step 1`: POST https://api.forgehub.example/repos/{{repository}}/issues
     pub(super) static CREATE_ISSUE_1: RequestTemplate = RequestTemplate {
         name: "createIssue step 1",
         method: Method::Post,
@@ -664,6 +674,7 @@ mod requests {
     pub(super) static CLOSE_ISSUE_DEFAULTS: &[(&str, Tpl)] = &[
         ("reason", Tpl::Str(&[Lit("completed")])),
     ];
+    /// `closeIssue step 1`: POST https://api.forgehub.example/repos/{{repository}}/issues/{{issueNumber}}/comments
     pub(super) static CLOSE_ISSUE_1: RequestTemplate = RequestTemplate {
         name: "closeIssue step 1",
         method: Method::Post,
@@ -689,6 +700,7 @@ mod requests {
         },
         refreshable: true,
     };
+    /// `closeIssue step 2`: PATCH https://api.forgehub.example/repos/{{repository}}/issues/{{issueNumber}}
     pub(super) static CLOSE_ISSUE_2: RequestTemplate = RequestTemplate {
         name: "closeIssue step 2",
         method: Method::Patch,
@@ -724,7 +736,8 @@ mod requests {
         },
         refreshable: true,
     };
-    pub(super) static RPC_REPOSITORIES: SourceTemplate = SourceTemplate {
+    /// `source rpc_repositories`: GET https://api.forgehub.example/user/repos
+    pub(super) static SOURCE_RPC_REPOSITORIES: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_repositories",
             method: Method::Get,
@@ -745,7 +758,8 @@ mod requests {
         value: &[Step::Field("full_name")],
         label: &[Step::Field("full_name")],
     };
-    pub(super) static RPC_LABELS: SourceTemplate = SourceTemplate {
+    /// `source rpc_labels`: GET https://api.forgehub.example/user/labels
+    pub(super) static SOURCE_RPC_LABELS: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_labels",
             method: Method::Get,

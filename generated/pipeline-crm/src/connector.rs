@@ -4,12 +4,12 @@
 pub const NS: &str = "pipeline-crm";
 /// The definition's version.
 pub const VERSION: &str = "3.2.0";
-/// The platform's limit on action runs: 30 per 60 seconds per user per app (FORMAT.md §8.6).
+/// The platform's limit on action runs: 30 per 60 seconds per user per app.
 pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
     30,
     ::std::time::Duration::from_secs(60),
 );
-/// The definition's triggers (FORMAT.md §9).
+/// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
     ::miniapp::TriggerInfo {
         event: "contact.created",
@@ -33,77 +33,6 @@ static APP: ::miniapp::App = ::miniapp::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `shopUrl`: install form field "Pipeline address".
-    #[serde(rename = "shopUrl", default)]
-    pub shop_url: ::std::option::Option<::std::string::String>,
-    /// `keyId`: install form field "Key ID".
-    #[serde(rename = "keyId", default)]
-    pub key_id: ::std::option::Option<::miniapp::Secret>,
-    /// `keySecret`: install form field "Key secret".
-    #[serde(rename = "keySecret", default)]
-    pub key_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `hookToken`: install form field "Webhook token".
-    #[serde(rename = "hookToken", default)]
-    pub hook_token: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `region`: metadata from `userDetails`.
-    #[serde(rename = "region", default)]
-    pub region: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "shopUrl",
-                self.shop_url.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "keyId",
-                self.key_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "keySecret",
-                self.key_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "hookToken",
-                self.hook_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "region", self.region),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
-    }
-}
 /// A Pipeline CRM client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -210,7 +139,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_PIPELINES).await
+        self.engine.source(&requests::SOURCE_RPC_PIPELINES).await
     }
     /// Options of the `rpc_owners` dropdown source.
     pub async fn rpc_owners(
@@ -219,7 +148,7 @@ impl Client {
         ::std::vec::Vec<::miniapp::SourceOption>,
         ::miniapp::Error,
     > {
-        self.engine.source(&requests::RPC_OWNERS).await
+        self.engine.source(&requests::SOURCE_RPC_OWNERS).await
     }
     /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
@@ -249,6 +178,115 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
+}
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `shopUrl`: install form field "Pipeline address".
+    #[serde(rename = "shopUrl", default)]
+    pub shop_url: ::std::option::Option<::std::string::String>,
+    /// `keyId`: install form field "Key ID".
+    #[serde(rename = "keyId", default)]
+    pub key_id: ::std::option::Option<::miniapp::Secret>,
+    /// `keySecret`: install form field "Key secret".
+    #[serde(rename = "keySecret", default)]
+    pub key_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `hookToken`: install form field "Webhook token".
+    #[serde(rename = "hookToken", default)]
+    pub hook_token: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `region`: metadata from `userDetails`.
+    #[serde(rename = "region", default)]
+    pub region: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "shopUrl",
+                self.shop_url.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "keyId",
+                self.key_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "keySecret",
+                self.key_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "hookToken",
+                self.hook_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "region", self.region),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
+/// Result of [`Client::upsert_contact`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct UpsertContactOutput {
+    /// Read from `$.contact.id` in the response of step 1.
+    #[serde(rename = "contactId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contact_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.created` in the response of step 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub created: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+/// Result of [`Client::create_deal`]: the final step's object mapping.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::miniapp::serde::Serialize,
+    ::miniapp::serde::Deserialize
+)]
+#[serde(crate = "::miniapp::serde")]
+pub struct CreateDealOutput {
+    /// Read from `$.deal.id` in the response of step 2.
+    #[serde(rename = "dealId")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deal_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Read from `$.deal.stage.name` in the response of step 2.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stage: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// An event of the `pipeline-crm` webhook: one variant per event the definition names.
 ///
@@ -300,40 +338,6 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
-}
-/// Result of [`Client::upsert_contact`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct UpsertContactOutput {
-    #[serde(rename = "contactId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-/// Result of [`Client::create_deal`]: the final step's object mapping.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::miniapp::serde::Serialize,
-    ::miniapp::serde::Deserialize
-)]
-#[serde(crate = "::miniapp::serde")]
-pub struct CreateDealOutput {
-    #[serde(rename = "dealId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deal_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stage: ::std::option::Option<::miniapp::serde_json::Value>,
 }
 /// Lifecycle stage
 #[derive(
@@ -457,6 +461,7 @@ mod requests {
     use ::miniapp::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
+    /// `userDetails`: GET {{shopUrl}}/api/v2/account
     pub(super) static USER_DETAILS: RequestTemplate = RequestTemplate {
         name: "userDetails",
         method: Method::Get,
@@ -493,6 +498,7 @@ mod requests {
         },
         refreshable: false,
     };
+    /// `test_token`: GET {{shopUrl}}/api/v2/ping
     pub(super) static TEST_TOKEN: RequestTemplate = RequestTemplate {
         name: "test_token",
         method: Method::Get,
@@ -525,6 +531,7 @@ mod requests {
     pub(super) static UPSERT_CONTACT_DEFAULTS: &[(&str, Tpl)] = &[
         ("lifecycle", Tpl::Str(&[Lit("lead")])),
     ];
+    /// `upsertContact step 1`: POST https://api.pipeline-crm.example/v2/contacts/upsert
     pub(super) static UPSERT_CONTACT_1: RequestTemplate = RequestTemplate {
         name: "upsertContact step 1",
         method: Method::Post,
@@ -572,6 +579,7 @@ mod requests {
     pub(super) static CREATE_DEAL_DEFAULTS: &[(&str, Tpl)] = &[
         ("currency", Tpl::Str(&[Lit("USD")])),
     ];
+    /// `createDeal step 1`: GET https://api.pipeline-crm.example/v2/contacts
     pub(super) static CREATE_DEAL_1: RequestTemplate = RequestTemplate {
         name: "createDeal step 1",
         method: Method::Get,
@@ -605,6 +613,7 @@ mod requests {
         },
         refreshable: true,
     };
+    /// `createDeal step 2`: POST https://api.pipeline-crm.example/v2/pipelines/{{pipelineId}}/deals
     pub(super) static CREATE_DEAL_2: RequestTemplate = RequestTemplate {
         name: "createDeal step 2",
         method: Method::Post,
@@ -660,7 +669,8 @@ mod requests {
         },
         refreshable: true,
     };
-    pub(super) static RPC_PIPELINES: SourceTemplate = SourceTemplate {
+    /// `source rpc_pipelines`: GET https://api.pipeline-crm.example/v2/pipelines
+    pub(super) static SOURCE_RPC_PIPELINES: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_pipelines",
             method: Method::Get,
@@ -691,7 +701,8 @@ mod requests {
         value: &[Step::Field("id")],
         label: &[Step::Field("title")],
     };
-    pub(super) static RPC_OWNERS: SourceTemplate = SourceTemplate {
+    /// `source rpc_owners`: GET https://api.pipeline-crm.example/v2/users
+    pub(super) static SOURCE_RPC_OWNERS: SourceTemplate = SourceTemplate {
         request: RequestTemplate {
             name: "source rpc_owners",
             method: Method::Get,
