@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::engine::{App, Engine, RetryPolicy, Settings};
+use crate::http::{Engine, RetryPolicy, Settings};
+use crate::rt::App;
 use crate::store::{Bag, MemoryStore, Store};
 
 /// Implemented by each generated `Client`.

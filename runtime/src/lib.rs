@@ -1,35 +1,35 @@
 //! `miniapp`: the runtime that connector code generated from Karzoun MiniApp definitions links to.
 //!
 //! It is definition-agnostic: generated code describes its requests as static, already-parsed
-//! templates ([`RequestTemplate`]) and this crate renders them safely by context ([`template`]),
-//! sends them with retries, timeouts, rate limiting and token refresh ([`Engine`]), and maps the
-//! responses ([`Mapping`]). Credentials live in a [`Store`] (async and fallible; in memory by
-//! default), read once per call into a [`Snapshot`]; sensitive values are [`Secret`]s that never
-//! reach `Debug`, logs or error messages. Inbound webhooks run through [`webhook`]: verification,
+//! descriptors, which this crate renders safely by context, sends with retries ([`RetryPolicy`]),
+//! timeouts, rate limiting ([`RateLimiter`]) and token refresh, and maps. What you use: the
+//! generated `Client` (built with a [`Builder`]), [`Error`], [`Secret`], the credential [`Store`]
+//! (async and fallible; [`MemoryStore`] by default, read once per call into a [`Snapshot`]).
+//! Sensitive values are [`Secret`]s that never reach `Debug`, logs or error messages. Inbound webhooks run through [`webhook`]: verification,
 //! event and transaction-id extraction, de-duplication, customers ([`Customer`]), and (feature
 //! `axum`) an endpoint to mount. Sync imports and real-time handlers run through [`sync`]: a
 //! skipping reader maps list pages into typed records, pages are fetched as a resumable stream.
 
 mod builder;
 mod customer;
-mod engine;
 mod error;
-pub mod path;
+mod http;
+mod random;
 mod reader;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[doc(hidden)]
+pub mod rt;
 mod secret;
 mod store;
 pub mod sync;
-pub mod template;
 pub mod webhook;
 
 pub use builder::{Builder, Connector};
 pub use customer::{Customer, CustomerField, CustomerState};
-pub use engine::{
-    App, BodyType, Call, Engine, Extract, Mapping, Method, RateLimiter, RequestTemplate, RetryPolicy, Settings, SourceTemplate, new_state,
-};
 pub use error::{BODY_EXCERPT_LIMIT, Error};
+pub use http::{RateLimiter, RetryPolicy, Settings};
+pub use random::{RandomError, new_state};
 pub use secret::Secret;
 pub use store::{Bag, MemoryStore, RefreshLock, Snapshot, Store, StoreError, Write};
 

@@ -11,7 +11,7 @@ use serde::Deserialize as _;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::path::{self, Step};
+use crate::rt::path::{self, Step};
 
 /// The `Visitor` methods of a walk that passes over scalars (nothing under them is captured).
 macro_rules! ignore_scalars {

@@ -243,7 +243,7 @@ impl RedisRefreshLock {
 #[async_trait::async_trait]
 impl crate::RefreshLock for RedisRefreshLock {
     async fn try_lock(&self, ns: &str, install: &str, ttl: Duration) -> Result<Option<String>, StoreError> {
-        let token = crate::new_state();
+        let token = crate::random::unique_id();
         let mut conn = self.conn.clone();
         let set: Option<String> = redis::cmd("SET")
             .arg(Self::key(ns, install))

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
-use miniapp::template::{Scope, Src, UrlSeg, UrlTemplate, render_url};
+use miniapp::rt::template::{Scope, Src, UrlSeg, UrlTemplate, render_url};
 use miniapp::{Snapshot, Url};
 use proptest::prelude::*;
 use serde_json::{Map, Value};

@@ -77,7 +77,7 @@ async fn the_oauth_flow_authorizes_exchanges_the_code_and_registers() {
     let server = acme_provider().await;
     let client = acme_client(&server, oauth_app());
 
-    let state = miniapp::new_state();
+    let state = miniapp::new_state().unwrap();
     let url = client.authorize_url(&state).await.unwrap();
     assert_eq!(url.path(), "/oauth/authorize");
     let query: BTreeMap<String, String> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();

@@ -77,3 +77,18 @@ async fn every_naming_hazard_reaches_the_provider_with_the_definition_s_names() 
     assert!(server.requests().iter().any(|r| r.path == "/hooks" && r.method == "POST"));
     assert_eq!(client.store().load().await.unwrap().lookup("hookId"), Some(&json!("hook-1")));
 }
+
+#[test]
+fn inputs_are_built_from_their_required_fields_with_the_definition_s_defaults() {
+    use miniapp_tests::chatly::{NotifyMemberInput, NotifyMemberUrgency};
+    let input = NotifyMemberInput::new("m-1", "hi");
+    assert_eq!(input.member_id, "m-1");
+    assert_eq!(input.message, "hi");
+    assert_eq!(input.urgency, Some(NotifyMemberUrgency::Normal), "the parameter's `default`");
+    assert_eq!(input.silent, Some(false), "the parameter's `default`");
+    assert_eq!(input.tags, None, "no default: unset");
+    assert_eq!(NotifyMemberUrgency::default(), NotifyMemberUrgency::Normal, "an enum default is the enum's `Default`");
+    assert_eq!(hazards::RegistrationInput::default(), hazards::RegistrationInput::new(), "nothing required: `Default`");
+    let search = SearchInput::new(SearchOp::Lt, SearchField::CreatedAt, "me");
+    assert_eq!(serde_json::to_value(&search).unwrap(), json!({"op": "<", "field": "created_at", "self": "me"}));
+}

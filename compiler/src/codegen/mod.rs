@@ -262,7 +262,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         /// The definition's triggers.
         pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[#(#triggers),*];
 
-        static APP: ::miniapp::App = ::miniapp::App {
+        static APP: ::miniapp::rt::App = ::miniapp::rt::App {
             ns: #ns,
             config: &[#(#config),*],
             sensitive_keys: &[#(#sensitive),*],
@@ -275,7 +275,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         /// Actions wait for the platform rate limit, retry transient failures, and (with
         /// `auto_refresh`) refresh the token once after a 401.
         pub struct Client {
-            engine: ::miniapp::Engine,
+            engine: ::miniapp::rt::Engine,
             #functions_field
         }
 
@@ -289,9 +289,9 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         pub type ClientBuilder = ::miniapp::Builder<Client>;
 
         impl ::miniapp::Connector for Client {
-            const APP: &'static ::miniapp::App = &APP;
+            const APP: &'static ::miniapp::rt::App = &APP;
             type Parts = #parts_ty;
-            fn assemble(engine: ::miniapp::Engine, #parts_param: Self::Parts) -> Self {
+            fn assemble(engine: ::miniapp::rt::Engine, #parts_param: Self::Parts) -> Self {
                 #assemble
             }
         }
@@ -321,9 +321,9 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         /// The definition's requests, parsed and classified at compile time.
         mod requests {
             #[allow(unused_imports)]
-            use ::miniapp::template::{Seg::{Lit, Ref}, Src::{Var, Stored, Config, System}, Tpl, UrlSeg, UrlTemplate};
+            use ::miniapp::rt::template::{Seg::{Lit, Ref}, Src::{Var, Stored, Config, System}, Tpl, UrlSeg, UrlTemplate};
             #[allow(unused_imports)]
-            use ::miniapp::{path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate};
+            use ::miniapp::rt::{path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate};
             #(#statics)*
         }
     }

@@ -136,7 +136,14 @@ fn items(ir: &Ir) -> TokenStream {
         let fields: Vec<Field> = r
             .fields
             .iter()
-            .map(|f| Field { rust: f.rust.clone(), json: f.json.clone(), ty: field_ty(f.ty), required: false, doc: vec![f.doc.clone()] })
+            .map(|f| Field {
+                rust: f.rust.clone(),
+                json: f.json.clone(),
+                ty: field_ty(f.ty),
+                required: false,
+                doc: vec![f.doc.clone()],
+                default: None,
+            })
             .collect();
         let fields = struct_fields(&fields);
         quote! {

@@ -83,7 +83,7 @@ fn items(ir: &Ir) -> TokenStream {
         impl ::miniapp::webhook::Receiver for Client {
             type Event = Event;
             const NS: &'static str = NS;
-            fn engine(&self) -> &::miniapp::Engine {
+            fn engine(&self) -> &::miniapp::rt::Engine {
                 &self.engine
             }
             fn spec(&self) -> &'static ::miniapp::webhook::Spec {

@@ -108,12 +108,30 @@ pub struct Field {
     pub ty: Ty,
     pub required: bool,
     pub doc: Vec<String>,
+    /// The parameter's `default`, as the field's type writes it.
+    pub default: Option<Init>,
+}
+
+/// A parameter default, typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Init {
+    Text(String),
+    F64(f64),
+    I64(i64),
+    Bool(bool),
+    /// A variant of the field's string enum (its Rust name).
+    Variant(String),
+    /// Any other value, as JSON text (read into the field's type).
+    Json(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeDef {
-    Struct { name: String, doc: Vec<String>, fields: Vec<Field> },
-    Enum { name: String, doc: Vec<String>, variants: Vec<(String, String)> },
+    /// A parameter object; `constructor` gives it `new(required fields)` (and `Default` when
+    /// nothing is required).
+    Struct { name: String, doc: Vec<String>, fields: Vec<Field>, constructor: bool },
+    /// A string enum: (variant, value) pairs, and the variant of the parameter's `default`.
+    Enum { name: String, doc: Vec<String>, variants: Vec<(String, String)>, default: Option<String> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -343,16 +361,25 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
     props
         .iter()
         .map(|(json, p)| {
+            let mut variant_default = None;
             let ty = match p.kind.as_deref() {
                 Some("string") if p.enum_values.is_some() => {
                     let name = names::nested_type(parent, json);
                     let values: Vec<&str> = p.enum_values.iter().flatten().filter_map(|v| v.as_str()).collect();
-                    let variants =
+                    let variants: Vec<(String, String)> =
                         names::variants(values.iter().copied(), &[]).into_iter().zip(values.iter().map(|v| v.to_string())).collect();
+                    let default = p
+                        .default
+                        .as_ref()
+                        .and_then(|d| d.as_str())
+                        .and_then(|d| variants.iter().find(|(_, v)| v == d))
+                        .map(|(r, _)| r.clone());
+                    variant_default = default.clone();
                     types.push(TypeDef::Enum {
                         name: name.clone(),
                         doc: doc_lines(&[p.title.as_deref(), p.description.as_deref()]),
                         variants,
+                        default,
                     });
                     Ty::Named(name)
                 }
@@ -368,6 +395,7 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
                         name: name.clone(),
                         doc: doc_lines(&[p.title.as_deref(), p.description.as_deref()]),
                         fields: nested,
+                        constructor: true,
                     });
                     Ty::Named(name)
                 }
@@ -384,7 +412,15 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
                 doc.push(String::new());
                 doc.push(format!("Default: `{default}`."));
             }
-            Field { rust: names::snake(json), json: json.clone(), ty, required: required.contains(json), doc }
+            let default = p.default.as_ref().map(|d| match (&ty, d) {
+                (Ty::Named(_), _) if variant_default.is_some() => Init::Variant(variant_default.clone().unwrap_or_default()),
+                (Ty::String, serde_json::Value::String(s)) => Init::Text(s.clone()),
+                (Ty::F64, serde_json::Value::Number(n)) if n.as_f64().is_some() => Init::F64(n.as_f64().unwrap_or_default()),
+                (Ty::I64, serde_json::Value::Number(n)) if n.as_i64().is_some() => Init::I64(n.as_i64().unwrap_or_default()),
+                (Ty::Bool, serde_json::Value::Bool(b)) => Init::Bool(*b),
+                (_, other) => Init::Json(other.to_string()),
+            });
+            Field { rust: names::snake(json), json: json.clone(), ty, required: required.contains(json), doc, default }
         })
         .collect()
 }
@@ -431,6 +467,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
             name: input.clone(),
             doc: vec![format!("Input of [`Client::{}`].", names::display(&names::snake(&action.name)))],
             fields: input_fields,
+            constructor: true,
         });
         let mut steps_ir = Vec::new();
         let upper = screaming(&action.name);
@@ -469,7 +506,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
                     } else {
                         format!("Always `{v}`.")
                     };
-                    Field { rust: names::snake(k), json: k.clone(), ty: Ty::Json, required: false, doc: vec![doc] }
+                    Field { rust: names::snake(k), json: k.clone(), ty: Ty::Json, required: false, doc: vec![doc], default: None }
                 })
             })
             .collect();
@@ -509,7 +546,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
             params: f
                 .params
                 .iter()
-                .map(|p| Field { rust: names::snake(p), json: p.clone(), ty: Ty::Json, required: false, doc: Vec::new() })
+                .map(|p| Field { rust: names::snake(p), json: p.clone(), ty: Ty::Json, required: false, doc: Vec::new(), default: None })
                 .collect(),
             code: f.code.clone(),
         })

@@ -40,7 +40,7 @@ pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
         img: "automation3.svg",
     },
 ];
-static APP: ::miniapp::App = ::miniapp::App {
+static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "acme-shop",
     config: &[
         ("scope", "orders:read customers:read catalog:read"),
@@ -56,7 +56,7 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// Actions wait for the platform rate limit, retry transient failures, and (with
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
-    engine: ::miniapp::Engine,
+    engine: ::miniapp::rt::Engine,
     functions: ::std::sync::Arc<dyn Functions>,
 }
 impl ::std::fmt::Debug for Client {
@@ -67,9 +67,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::App = &APP;
+    const APP: &'static ::miniapp::rt::App = &APP;
     type Parts = ::std::sync::Arc<dyn Functions>;
-    fn assemble(engine: ::miniapp::Engine, functions: Self::Parts) -> Self {
+    fn assemble(engine: ::miniapp::rt::Engine, functions: Self::Parts) -> Self {
         Client { engine, functions }
     }
 }
@@ -558,7 +558,7 @@ impl ::miniapp::webhook::WebhookEvent for Event {
 impl ::miniapp::webhook::Receiver for Client {
     type Event = Event;
     const NS: &'static str = NS;
-    fn engine(&self) -> &::miniapp::Engine {
+    fn engine(&self) -> &::miniapp::rt::Engine {
         &self.engine
     }
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
@@ -924,11 +924,26 @@ pub struct UpdateOrderStatusInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_shopper: ::std::option::Option<bool>,
 }
+impl UpdateOrderStatusInput {
+    /// A value with its required fields (`orderId`, `statusId`); the others at their default (or unset).
+    pub fn new(
+        order_id: impl ::std::convert::Into<::std::string::String>,
+        status_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            order_id: order_id.into(),
+            status_id: status_id.into(),
+            note: ::std::option::Option::None,
+            notify_shopper: ::std::option::Option::Some(true),
+        }
+    }
+}
 /// Discount kind
 #[derive(
     Clone,
     Copy,
     Debug,
+    Default,
     PartialEq,
     Eq,
     Hash,
@@ -939,6 +954,7 @@ pub struct UpdateOrderStatusInput {
 pub enum CreateCouponKind {
     /// `percentage`
     #[serde(rename = "percentage")]
+    #[default]
     Percentage,
     /// `fixed`
     #[serde(rename = "fixed")]
@@ -974,6 +990,20 @@ pub struct CreateCouponInput {
         ::std::vec::Vec<::miniapp::serde_json::Value>,
     >,
 }
+impl CreateCouponInput {
+    /// A value with its required fields (`code`, `amount`); the others at their default (or unset).
+    pub fn new(
+        code: impl ::std::convert::Into<::std::string::String>,
+        amount: f64,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            amount,
+            kind: ::std::option::Option::Some(CreateCouponKind::Percentage),
+            product_ids: ::std::option::Option::None,
+        }
+    }
+}
 /// Input of [`Client::add_order_note`].
 #[derive(
     Clone,
@@ -990,6 +1020,18 @@ pub struct AddOrderNoteInput {
     /// Note
     pub text: ::std::string::String,
 }
+impl AddOrderNoteInput {
+    /// A value with its required fields (`orderNumber`, `text`); the others at their default (or unset).
+    pub fn new(
+        order_number: impl ::std::convert::Into<::std::string::String>,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            order_number: order_number.into(),
+            text: text.into(),
+        }
+    }
+}
 /// The functions this definition names but cannot define in Rust: the App Functions its
 /// actions call and the `compute` helpers its sync mappings call. Implement this trait
 /// and pass it to [`Client::new`].
@@ -1003,13 +1045,13 @@ pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
-    use ::miniapp::template::{
+    use ::miniapp::rt::template::{
         Seg::{Lit, Ref},
         Src::{Var, Stored, Config, System},
         Tpl, UrlSeg, UrlTemplate,
     };
     #[allow(unused_imports)]
-    use ::miniapp::{
+    use ::miniapp::rt::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
     /// `auth_url`: GET https://login.acme-shop.example/oauth/authorize?response_type={{response_type}}&client_id={{client_id}}&scope={{scope}}&redirect_uri={{redirect_uri}}

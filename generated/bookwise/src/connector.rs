@@ -33,7 +33,7 @@ pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
         img: "automation4.svg",
     },
 ];
-static APP: ::miniapp::App = ::miniapp::App {
+static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "bookwise",
     config: &[],
     sensitive_keys: &["personalToken", "signingSecret"],
@@ -45,7 +45,7 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// Actions wait for the platform rate limit, retry transient failures, and (with
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
-    engine: ::miniapp::Engine,
+    engine: ::miniapp::rt::Engine,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -55,9 +55,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::App = &APP;
+    const APP: &'static ::miniapp::rt::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+    fn assemble(engine: ::miniapp::rt::Engine, (): Self::Parts) -> Self {
         Client { engine }
     }
 }
@@ -364,7 +364,7 @@ impl ::miniapp::webhook::WebhookEvent for Event {
 impl ::miniapp::webhook::Receiver for Client {
     type Event = Event;
     const NS: &'static str = NS;
-    fn engine(&self) -> &::miniapp::Engine {
+    fn engine(&self) -> &::miniapp::rt::Engine {
         &self.engine
     }
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
@@ -388,6 +388,19 @@ pub struct BookAppointmentCustomer {
     /// Phone
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
+}
+impl BookAppointmentCustomer {
+    /// A value with its required fields (`name`, `email`); the others at their default (or unset).
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            email: email.into(),
+            phone: ::std::option::Option::None,
+        }
+    }
 }
 /// Input of [`Client::book_appointment`].
 #[derive(
@@ -422,6 +435,22 @@ pub struct BookAppointmentInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_reminder: ::std::option::Option<bool>,
 }
+impl BookAppointmentInput {
+    /// A value with its required fields (`serviceId`, `startsAt`, `customer`); the others at their default (or unset).
+    pub fn new(
+        service_id: impl ::std::convert::Into<::std::string::String>,
+        starts_at: impl ::std::convert::Into<::std::string::String>,
+        customer: BookAppointmentCustomer,
+    ) -> Self {
+        Self {
+            service_id: service_id.into(),
+            starts_at: starts_at.into(),
+            duration_minutes: ::std::option::Option::Some(30f64),
+            customer,
+            send_reminder: ::std::option::Option::Some(true),
+        }
+    }
+}
 /// Input of [`Client::cancel_booking`].
 #[derive(
     Clone,
@@ -438,6 +467,15 @@ pub struct CancelBookingInput {
     /// Reason
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
+}
+impl CancelBookingInput {
+    /// A value with its required fields (`bookingId`); the others at their default (or unset).
+    pub fn new(booking_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            booking_id: booking_id.into(),
+            reason: ::std::option::Option::None,
+        }
+    }
 }
 /// Input of [`Client::attach_intake_file`].
 #[derive(
@@ -458,16 +496,30 @@ pub struct AttachIntakeFileInput {
     /// File content
     pub content: ::std::string::String,
 }
+impl AttachIntakeFileInput {
+    /// A value with its required fields (`bookingId`, `fileName`, `content`); the others at their default (or unset).
+    pub fn new(
+        booking_id: impl ::std::convert::Into<::std::string::String>,
+        file_name: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            booking_id: booking_id.into(),
+            file_name: file_name.into(),
+            content: content.into(),
+        }
+    }
+}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
-    use ::miniapp::template::{
+    use ::miniapp::rt::template::{
         Seg::{Lit, Ref},
         Src::{Var, Stored, Config, System},
         Tpl, UrlSeg, UrlTemplate,
     };
     #[allow(unused_imports)]
-    use ::miniapp::{
+    use ::miniapp::rt::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
     /// `get_token`: POST https://api.bookwise.example/v1/tokens/verify

@@ -33,7 +33,7 @@ pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
         img: "automation4.svg",
     },
 ];
-static APP: ::miniapp::App = ::miniapp::App {
+static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "chatly",
     config: &[],
     sensitive_keys: &["apiToken", "eventSecret"],
@@ -45,7 +45,7 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// Actions wait for the platform rate limit, retry transient failures, and (with
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
-    engine: ::miniapp::Engine,
+    engine: ::miniapp::rt::Engine,
     functions: ::std::sync::Arc<dyn Functions>,
 }
 impl ::std::fmt::Debug for Client {
@@ -56,9 +56,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::App = &APP;
+    const APP: &'static ::miniapp::rt::App = &APP;
     type Parts = ::std::sync::Arc<dyn Functions>;
-    fn assemble(engine: ::miniapp::Engine, functions: Self::Parts) -> Self {
+    fn assemble(engine: ::miniapp::rt::Engine, functions: Self::Parts) -> Self {
         Client { engine, functions }
     }
 }
@@ -360,7 +360,7 @@ impl ::miniapp::webhook::WebhookEvent for Event {
 impl ::miniapp::webhook::Receiver for Client {
     type Event = Event;
     const NS: &'static str = NS;
-    fn engine(&self) -> &::miniapp::Engine {
+    fn engine(&self) -> &::miniapp::rt::Engine {
         &self.engine
     }
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
@@ -372,6 +372,7 @@ impl ::miniapp::webhook::Receiver for Client {
     Clone,
     Copy,
     Debug,
+    Default,
     PartialEq,
     Eq,
     Hash,
@@ -385,6 +386,7 @@ pub enum NotifyMemberUrgency {
     Low,
     /// `normal`
     #[serde(rename = "normal")]
+    #[default]
     Normal,
     /// `high`
     #[serde(rename = "high")]
@@ -423,6 +425,21 @@ pub struct NotifyMemberInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::miniapp::serde_json::Value>>,
 }
+impl NotifyMemberInput {
+    /// A value with its required fields (`memberId`, `message`); the others at their default (or unset).
+    pub fn new(
+        member_id: impl ::std::convert::Into<::std::string::String>,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            member_id: member_id.into(),
+            message: message.into(),
+            urgency: ::std::option::Option::Some(NotifyMemberUrgency::Normal),
+            silent: ::std::option::Option::Some(false),
+            tags: ::std::option::Option::None,
+        }
+    }
+}
 /// Attachment
 #[derive(
     Clone,
@@ -438,6 +455,15 @@ pub struct PostToRoomAttachment {
     /// Caption
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub caption: ::std::option::Option<::std::string::String>,
+}
+impl PostToRoomAttachment {
+    /// A value with its required fields (`url`); the others at their default (or unset).
+    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            url: url.into(),
+            caption: ::std::option::Option::None,
+        }
+    }
 }
 /// Input of [`Client::post_to_room`].
 #[derive(
@@ -460,6 +486,19 @@ pub struct PostToRoomInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attachment: ::std::option::Option<PostToRoomAttachment>,
 }
+impl PostToRoomInput {
+    /// A value with its required fields (`roomId`, `text`); the others at their default (or unset).
+    pub fn new(
+        room_id: impl ::std::convert::Into<::std::string::String>,
+        text: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            room_id: room_id.into(),
+            text: text.into(),
+            attachment: ::std::option::Option::None,
+        }
+    }
+}
 /// Input of [`Client::find_open_ticket`].
 #[derive(
     Clone,
@@ -475,6 +514,14 @@ pub struct FindOpenTicketInput {
     /// Options come from the `rpc_members` source (`Client::rpc_members`), or free text when it fails.
     #[serde(rename = "memberId")]
     pub member_id: ::std::string::String,
+}
+impl FindOpenTicketInput {
+    /// A value with its required fields (`memberId`); the others at their default (or unset).
+    pub fn new(member_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            member_id: member_id.into(),
+        }
+    }
 }
 /// Arguments of the `firstOpen` App Function.
 #[derive(
@@ -512,13 +559,13 @@ pub trait Functions: ::std::marker::Send + ::std::marker::Sync + 'static {
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
-    use ::miniapp::template::{
+    use ::miniapp::rt::template::{
         Seg::{Lit, Ref},
         Src::{Var, Stored, Config, System},
         Tpl, UrlSeg, UrlTemplate,
     };
     #[allow(unused_imports)]
-    use ::miniapp::{
+    use ::miniapp::rt::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
     /// `userDetails`: GET https://api.chatly.example/v1/whoami

@@ -11,7 +11,7 @@ pub const ACTION_RATE_LIMIT: (usize, ::std::time::Duration) = (
 );
 /// The definition's triggers.
 pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[];
-static APP: ::miniapp::App = ::miniapp::App {
+static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "cloudbox",
     config: &[("response_type", "code"), ("token_access_type", "offline")],
     sensitive_keys: &["client_secret", "accessToken", "refreshToken"],
@@ -23,7 +23,7 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// Actions wait for the platform rate limit, retry transient failures, and (with
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
-    engine: ::miniapp::Engine,
+    engine: ::miniapp::rt::Engine,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -33,9 +33,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::App = &APP;
+    const APP: &'static ::miniapp::rt::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+    fn assemble(engine: ::miniapp::rt::Engine, (): Self::Parts) -> Self {
         Client { engine }
     }
 }
@@ -308,11 +308,21 @@ pub struct CreateFolderInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub autorename: ::std::option::Option<bool>,
 }
+impl CreateFolderInput {
+    /// A value with its required fields (`path`); the others at their default (or unset).
+    pub fn new(path: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            path: path.into(),
+            autorename: ::std::option::Option::Some(false),
+        }
+    }
+}
 /// Link visibility
 #[derive(
     Clone,
     Copy,
     Debug,
+    Default,
     PartialEq,
     Eq,
     Hash,
@@ -323,6 +333,7 @@ pub struct CreateFolderInput {
 pub enum ShareFileVisibility {
     /// `public`
     #[serde(rename = "public")]
+    #[default]
     Public,
     /// `team_only`
     #[serde(rename = "team_only")]
@@ -356,16 +367,31 @@ pub struct ShareFileInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub visibility: ::std::option::Option<ShareFileVisibility>,
 }
+impl ShareFileInput {
+    /// A value with its required fields (`folder`, `fileName`, `content`); the others at their default (or unset).
+    pub fn new(
+        folder: impl ::std::convert::Into<::std::string::String>,
+        file_name: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            folder: folder.into(),
+            file_name: file_name.into(),
+            content: content.into(),
+            visibility: ::std::option::Option::Some(ShareFileVisibility::Public),
+        }
+    }
+}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
-    use ::miniapp::template::{
+    use ::miniapp::rt::template::{
         Seg::{Lit, Ref},
         Src::{Var, Stored, Config, System},
         Tpl, UrlSeg, UrlTemplate,
     };
     #[allow(unused_imports)]
-    use ::miniapp::{
+    use ::miniapp::rt::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
     /// `auth_url`: GET https://www.cloudbox.example/oauth2/authorize?client_id={{client_id}}&response_type={{response_type}}&token_access_type={{token_access_type}}&redirect_uri={{redirect_uri}}

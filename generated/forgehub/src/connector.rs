@@ -33,7 +33,7 @@ pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
         img: "automation4.svg",
     },
 ];
-static APP: ::miniapp::App = ::miniapp::App {
+static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "forgehub",
     config: &[
         ("client_id", "Iv1.8a61f9b3a7aba766"),
@@ -49,7 +49,7 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// Actions wait for the platform rate limit, retry transient failures, and (with
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
-    engine: ::miniapp::Engine,
+    engine: ::miniapp::rt::Engine,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -59,9 +59,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::App = &APP;
+    const APP: &'static ::miniapp::rt::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+    fn assemble(engine: ::miniapp::rt::Engine, (): Self::Parts) -> Self {
         Client { engine }
     }
 }
@@ -415,7 +415,7 @@ impl ::miniapp::webhook::WebhookEvent for Event {
 impl ::miniapp::webhook::Receiver for Client {
     type Event = Event;
     const NS: &'static str = NS;
-    fn engine(&self) -> &::miniapp::Engine {
+    fn engine(&self) -> &::miniapp::rt::Engine {
         &self.engine
     }
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
@@ -449,11 +449,26 @@ pub struct CreateIssueInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub labels: ::std::option::Option<::std::vec::Vec<::miniapp::serde_json::Value>>,
 }
+impl CreateIssueInput {
+    /// A value with its required fields (`repository`, `title`); the others at their default (or unset).
+    pub fn new(
+        repository: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            repository: repository.into(),
+            title: title.into(),
+            body: ::std::option::Option::None,
+            labels: ::std::option::Option::None,
+        }
+    }
+}
 /// Reason
 #[derive(
     Clone,
     Copy,
     Debug,
+    Default,
     PartialEq,
     Eq,
     Hash,
@@ -464,6 +479,7 @@ pub struct CreateIssueInput {
 pub enum CloseIssueReason {
     /// `completed`
     #[serde(rename = "completed")]
+    #[default]
     Completed,
     /// `not_planned`
     #[serde(rename = "not_planned")]
@@ -495,16 +511,30 @@ pub struct CloseIssueInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<CloseIssueReason>,
 }
+impl CloseIssueInput {
+    /// A value with its required fields (`repository`, `issueNumber`); the others at their default (or unset).
+    pub fn new(
+        repository: impl ::std::convert::Into<::std::string::String>,
+        issue_number: f64,
+    ) -> Self {
+        Self {
+            repository: repository.into(),
+            issue_number,
+            comment: ::std::option::Option::None,
+            reason: ::std::option::Option::Some(CloseIssueReason::Completed),
+        }
+    }
+}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
-    use ::miniapp::template::{
+    use ::miniapp::rt::template::{
         Seg::{Lit, Ref},
         Src::{Var, Stored, Config, System},
         Tpl, UrlSeg, UrlTemplate,
     };
     #[allow(unused_imports)]
-    use ::miniapp::{
+    use ::miniapp::rt::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
     /// `auth_url`: GET https://forgehub.example/login/oauth/authorize?client_id={{client_id}}&scope={{scope}}&response_type={{response_type}}&redirect_uri={{redirect_uri}}

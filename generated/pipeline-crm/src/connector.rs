@@ -26,7 +26,7 @@ pub const TRIGGERS: &[::miniapp::TriggerInfo] = &[
         img: "automation3.svg",
     },
 ];
-static APP: ::miniapp::App = ::miniapp::App {
+static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "pipeline-crm",
     config: &[],
     sensitive_keys: &["keyId", "keySecret", "hookToken"],
@@ -38,7 +38,7 @@ static APP: ::miniapp::App = ::miniapp::App {
 /// Actions wait for the platform rate limit, retry transient failures, and (with
 /// `auto_refresh`) refresh the token once after a 401.
 pub struct Client {
-    engine: ::miniapp::Engine,
+    engine: ::miniapp::rt::Engine,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -48,9 +48,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::App = &APP;
+    const APP: &'static ::miniapp::rt::App = &APP;
     type Parts = ();
-    fn assemble(engine: ::miniapp::Engine, (): Self::Parts) -> Self {
+    fn assemble(engine: ::miniapp::rt::Engine, (): Self::Parts) -> Self {
         Client { engine }
     }
 }
@@ -332,7 +332,7 @@ impl ::miniapp::webhook::WebhookEvent for Event {
 impl ::miniapp::webhook::Receiver for Client {
     type Event = Event;
     const NS: &'static str = NS;
-    fn engine(&self) -> &::miniapp::Engine {
+    fn engine(&self) -> &::miniapp::rt::Engine {
         &self.engine
     }
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
@@ -344,6 +344,7 @@ impl ::miniapp::webhook::Receiver for Client {
     Clone,
     Copy,
     Debug,
+    Default,
     PartialEq,
     Eq,
     Hash,
@@ -354,6 +355,7 @@ impl ::miniapp::webhook::Receiver for Client {
 pub enum UpsertContactLifecycle {
     /// `lead`
     #[serde(rename = "lead")]
+    #[default]
     Lead,
     /// `customer`
     #[serde(rename = "customer")]
@@ -394,11 +396,24 @@ pub struct UpsertContactInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub lifecycle: ::std::option::Option<UpsertContactLifecycle>,
 }
+impl UpsertContactInput {
+    /// A value with its required fields (`email`); the others at their default (or unset).
+    pub fn new(email: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            email: email.into(),
+            first_name: ::std::option::Option::None,
+            last_name: ::std::option::Option::None,
+            owner_id: ::std::option::Option::None,
+            lifecycle: ::std::option::Option::Some(UpsertContactLifecycle::Lead),
+        }
+    }
+}
 /// Currency
 #[derive(
     Clone,
     Copy,
     Debug,
+    Default,
     PartialEq,
     Eq,
     Hash,
@@ -409,6 +424,7 @@ pub struct UpsertContactInput {
 pub enum CreateDealCurrency {
     /// `USD`
     #[serde(rename = "USD")]
+    #[default]
     Usd,
     /// `EUR`
     #[serde(rename = "EUR")]
@@ -449,16 +465,32 @@ pub struct CreateDealInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<CreateDealCurrency>,
 }
+impl CreateDealInput {
+    /// A value with its required fields (`contactEmail`, `pipelineId`, `title`); the others at their default (or unset).
+    pub fn new(
+        contact_email: impl ::std::convert::Into<::std::string::String>,
+        pipeline_id: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            contact_email: contact_email.into(),
+            pipeline_id: pipeline_id.into(),
+            title: title.into(),
+            value: ::std::option::Option::None,
+            currency: ::std::option::Option::Some(CreateDealCurrency::Usd),
+        }
+    }
+}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
-    use ::miniapp::template::{
+    use ::miniapp::rt::template::{
         Seg::{Lit, Ref},
         Src::{Var, Stored, Config, System},
         Tpl, UrlSeg, UrlTemplate,
     };
     #[allow(unused_imports)]
-    use ::miniapp::{
+    use ::miniapp::rt::{
         path::Step, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate,
     };
     /// `userDetails`: GET {{shopUrl}}/api/v2/account

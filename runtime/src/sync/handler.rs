@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::{Captured, Problem, RecordSpec, Slot};
-use crate::path::{self, Step};
+use crate::rt::path::{self, Step};
 
 /// What a handler does with its record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

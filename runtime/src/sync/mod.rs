@@ -49,9 +49,9 @@ pub use crate::reader::{Capture, Item, Kind, Slot};
 pub use handler::{Handled, HandlerRecord, NoRecord, Operation, Target};
 
 use crate::Error;
-use crate::engine::{Engine, RequestTemplate};
-use crate::path::{self, Step};
 use crate::reader::Trie;
+use crate::rt::path::{self, Step};
+use crate::{http::Engine, rt::RequestTemplate};
 
 /// What went wrong with a page or a record of an import.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -689,8 +689,8 @@ mod page {
     use serde_json::Value;
 
     use super::Problem;
-    use crate::path::Step;
     use crate::reader::{KeySeed, Slot, Trie};
+    use crate::rt::path::Step;
 
     pub(super) enum Data {
         Missing,

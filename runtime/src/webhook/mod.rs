@@ -32,7 +32,7 @@ pub use verify::{MatchedSecret, SecretSource, VerifyFailure};
 
 use serde_json::Value;
 
-use crate::engine::Engine;
+use crate::http::Engine;
 use crate::{Bag, Secret, Snapshot};
 use spec::Inputs;
 
@@ -167,7 +167,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
             };
             let reply = match rule.response_field {
                 Some(field) => Reply::json(200, Value::Object([(field.to_string(), token)].into_iter().collect())),
-                None => Reply::text(200, crate::template::stringify(&token)),
+                None => Reply::text(200, crate::rt::template::stringify(&token)),
             };
             tracing::debug!(ns, "webhook challenge answered");
             return Ok(Delivery { challenge: true, ..delivery(reply) });
@@ -208,7 +208,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         None => (None, false),
         Some(rule) => match inputs.transaction_id(rule, event.as_deref()) {
             Some(id) => (Some(id), false),
-            None if rule.generate => (Some(crate::new_state()), true),
+            None if rule.generate => (Some(crate::random::unique_id()), true),
             None => (None, false),
         },
     };

@@ -7,8 +7,8 @@
 
 use serde_json::Value;
 
-use crate::path::Step;
 use crate::reader::{self, Kind, Slot, Trie};
+use crate::rt::path::Step;
 
 /// What to keep at a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +96,7 @@ pub(crate) fn value(slot: Slot) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::path;
+    use crate::rt::path;
     use serde_json::json;
 
     const A_B: Capture = Capture::Value(&[Step::Field("a"), Step::Field("b")]);

@@ -1,245 +1,22 @@
-//! Executing request templates: rendering, sending, retrying, refreshing tokens, mapping.
+//! Executing request descriptors: rendering, sending, retrying, refreshing tokens, mapping.
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use tracing::Instrument;
 
+use super::Call;
+use super::rate_limit::RateLimiter;
+use super::retry::{RetryPolicy, parse_retry_after};
 use crate::Error;
 use crate::error::excerpt;
-use crate::path::{self, Step};
+use crate::rt::path;
+use crate::rt::template::{self, Scope, Tpl};
+use crate::rt::{App, BodyType, Extract, Method, RequestTemplate, SourceTemplate};
 use crate::store::{Bag, Snapshot, Store, Write};
-use crate::template::{self, Scope, Seg, Tpl, UrlTemplate};
-
-/// HTTP methods (FORMAT.md §4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl Method {
-    fn as_reqwest(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        }
-    }
-}
-
-/// How a request body is encoded (FORMAT.md §4 `bodyType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyType {
-    Json,
-    Form,
-    Multipart,
-}
-
-/// How one mapped value is obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Extract {
-    /// A path into the JSON response.
-    Path(&'static [Step]),
-    /// A literal string (a mapping value that does not start with `$`, FORMAT.md §7.3).
-    Literal(&'static str),
-}
-
-/// A response mapping (FORMAT.md §7.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Mapping {
-    /// Object mappings are persisted (auth) or form the result (final action step); array mappings
-    /// are only forwarded to later steps.
-    pub object: bool,
-    pub entries: &'static [(&'static str, Extract)],
-}
-
-impl Mapping {
-    pub const EMPTY: Mapping = Mapping { object: true, entries: &[] };
-
-    /// Applies the mapping; a path that finds nothing yields no entry.
-    pub fn apply(&self, response: &Value) -> Map<String, Value> {
-        let mut out = Map::new();
-        for (name, extract) in self.entries {
-            let value = match extract {
-                Extract::Path(steps) => path::get(response, steps).cloned(),
-                Extract::Literal(s) => Some(Value::String((*s).to_string())),
-            };
-            if let Some(v) = value {
-                out.insert((*name).to_string(), v);
-            }
-        }
-        out
-    }
-
-    /// Applies the mapping to a response's JSON bytes in one pass that validates them and parses
-    /// only the mapped values (no tree of the whole response); the same result as [`Mapping::apply`].
-    pub fn read(&self, body: &[u8]) -> Result<Map<String, Value>, serde_json::Error> {
-        let trie = mapping_reader(self.entries);
-        let mut slots = Vec::new();
-        let mut de = serde_json::Deserializer::from_slice(body);
-        trie.read(&mut de, &mut slots)?;
-        de.end()?;
-        let mut slots = slots.into_iter();
-        let mut out = Map::with_capacity(self.entries.len());
-        for (name, extract) in self.entries {
-            let value = match extract {
-                Extract::Path(_) => match slots.next() {
-                    Some(crate::reader::Slot::Value(v)) => Some(v),
-                    Some(crate::reader::Slot::Null) => Some(Value::Null),
-                    _ => None,
-                },
-                Extract::Literal(s) => Some(Value::String((*s).to_string())),
-            };
-            if let Some(v) = value {
-                out.insert((*name).to_string(), v);
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// The reader of a mapping's paths, built on first use and kept (mappings are static).
-fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::reader::Trie> {
-    type Cache = std::sync::RwLock<std::collections::HashMap<usize, Arc<crate::reader::Trie>>>;
-    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    // A static slice's address identifies it (two with the same address have the same content).
-    let key = entries.as_ptr() as usize;
-    if let Some(trie) = cache.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return trie.clone();
-    }
-    let captures: Vec<crate::reader::Capture> = entries
-        .iter()
-        .filter_map(|(_, extract)| match extract {
-            Extract::Path(steps) => Some(crate::reader::Capture { steps, kind: crate::reader::Kind::Value }),
-            Extract::Literal(_) => None,
-        })
-        .collect();
-    let trie = Arc::new(crate::reader::Trie::new(&captures));
-    cache.write().unwrap_or_else(|p| p.into_inner()).insert(key, trie.clone());
-    trie
-}
-
-/// A compiled request template (FORMAT.md §4).
-#[derive(Clone, Copy, Debug)]
-pub struct RequestTemplate {
-    /// What the request is, for messages and traces (e.g. `notifyMember step 2`).
-    pub name: &'static str,
-    pub method: Method,
-    pub url: UrlTemplate,
-    pub headers: &'static [(&'static str, &'static [Seg])],
-    pub query: &'static [(&'static str, &'static [Seg])],
-    pub body_type: BodyType,
-    pub body: Option<Tpl>,
-    pub mapping: Mapping,
-    /// Whether a 401 triggers the refresh request (action requests, when `auto_refresh` is on).
-    pub refreshable: bool,
-}
-
-/// A compiled RPC dropdown source (FORMAT.md §12).
-#[derive(Clone, Copy, Debug)]
-pub struct SourceTemplate {
-    pub request: RequestTemplate,
-    /// `dataPath`; `None`: the response itself is the array.
-    pub data: Option<&'static [Step]>,
-    pub value: &'static [Step],
-    pub label: &'static [Step],
-}
-
-/// What generated code knows about its definition.
-#[derive(Debug)]
-pub struct App {
-    pub ns: &'static str,
-    /// `auth.config` defaults (non-empty values only).
-    pub config: &'static [(&'static str, &'static str)],
-    pub sensitive_keys: &'static [&'static str],
-    pub refresh: Option<&'static RequestTemplate>,
-    pub auto_refresh: bool,
-}
-
-/// Retries with exponential backoff and full jitter on transport errors, timeouts, 429 and 5xx,
-/// honouring `Retry-After` (capped at `max_delay`).
-///
-/// GET, PUT and DELETE are idempotent and retried on any of these. POST and PATCH are retried only
-/// when the provider cannot have acted on the request (the connection was refused, 429, or 503
-/// with `Retry-After`), so a `createCoupon` is never sent twice after a 500 or a timeout, unless
-/// `retry_non_idempotent` says the provider de-duplicates.
-#[derive(Clone, Debug)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-    /// Retry POST and PATCH like the idempotent methods (default `false`).
-    pub retry_non_idempotent: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(30),
-            retry_non_idempotent: false,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries at all.
-    pub fn none() -> Self {
-        RetryPolicy { max_retries: 0, ..Self::default() }
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.base_delay.saturating_mul(2u32.saturating_pow(attempt)).min(self.max_delay);
-        let millis = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(fastrand::u64(0..=millis))
-    }
-}
-
-/// At most `max` action runs per `per` (the platform's limit is 30 per 60 s per user per app).
-#[derive(Debug)]
-pub struct RateLimiter {
-    max: usize,
-    per: Duration,
-    starts: Mutex<VecDeque<Instant>>,
-}
-
-impl RateLimiter {
-    pub fn new(max: usize, per: Duration) -> Self {
-        RateLimiter { max: max.max(1), per, starts: Mutex::new(VecDeque::new()) }
-    }
-
-    /// Waits until another run is allowed.
-    pub async fn acquire(&self) {
-        loop {
-            let wait = {
-                let mut starts = self.starts.lock().unwrap_or_else(|p| p.into_inner());
-                let now = Instant::now();
-                while starts.front().is_some_and(|t| now.duration_since(*t) >= self.per) {
-                    starts.pop_front();
-                }
-                if starts.len() < self.max {
-                    starts.push_back(now);
-                    return;
-                }
-                starts.front().map_or(Duration::ZERO, |t| self.per.saturating_sub(now.duration_since(*t)))
-            };
-            tokio::time::sleep(wait).await;
-        }
-    }
-}
 
 /// Settings of a client (see the generated `ClientBuilder`).
 #[derive(Clone, Debug)]
@@ -472,7 +249,12 @@ impl Engine {
         system
     }
 
-    fn scope<'a>(&'a self, vars: &'a Map<String, Value>, snapshot: &'a Snapshot, system: &'a [(&'static str, String)]) -> Scope<'a> {
+    pub(super) fn scope<'a>(
+        &'a self,
+        vars: &'a Map<String, Value>,
+        snapshot: &'a Snapshot,
+        system: &'a [(&'static str, String)],
+    ) -> Scope<'a> {
         Scope { vars, store: snapshot, overrides: &self.settings.config, config: self.app.config, system }
     }
 
@@ -895,121 +677,4 @@ fn decode(body: &[u8], t: &RequestTemplate) -> Result<Value, Error> {
 /// How errors name a request: its name, method and path pattern (never values).
 fn describe(t: &RequestTemplate) -> String {
     format!("{} ({:?} {})", t.name, t.method, t.url.path_pattern())
-}
-
-fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    value.parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// One action run: its variables (input, then step outputs), its result, and the store as read
-/// once when it began.
-pub struct Call<'e> {
-    engine: &'e Engine,
-    vars: Map<String, Value>,
-    result: Map<String, Value>,
-    snapshot: Snapshot,
-    system: Vec<(&'static str, String)>,
-}
-
-/// Shows the variable names only: step outputs can be tokens.
-impl std::fmt::Debug for Call<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Call")
-            .field("app", &self.engine.app.ns)
-            .field("vars", &self.vars.keys().collect::<Vec<_>>())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Call<'_> {
-    /// Runs an HTTP step; its outputs become variables of later steps, and an object mapping
-    /// becomes the result so far.
-    pub async fn step(&mut self, t: &RequestTemplate) -> Result<(), Error> {
-        let out = self.engine.execute(t, &self.vars, &mut self.snapshot, &[]).await?;
-        if t.mapping.object {
-            self.result = out.clone();
-        }
-        self.vars.extend(out);
-        Ok(())
-    }
-
-    /// Renders an App Function step's arguments.
-    pub fn args<T: DeserializeOwned>(&self, function: &str, args: &Tpl) -> Result<T, Error> {
-        let value = template::render_value(args, &self.engine.scope(&self.vars, &self.snapshot, &self.system), function)?;
-        serde_json::from_value(value).map_err(|e| Error::Function { function: function.to_string(), message: e.to_string() })
-    }
-
-    /// Merges an App Function's returned keys into the variables and the result.
-    pub fn merge(&mut self, returned: Map<String, Value>) {
-        self.result.extend(returned.clone());
-        self.vars.extend(returned);
-    }
-
-    /// The action's result, as its output type.
-    pub fn finish<T: DeserializeOwned>(self, action: &str) -> Result<T, Error> {
-        serde_json::from_value(Value::Object(self.result)).map_err(|e| Error::Output { action: action.to_string(), message: e.to_string() })
-    }
-}
-
-/// A fresh, unguessable OAuth `state` (128 bits, hex).
-pub fn new_state() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: fall back to a non-cryptographic source rather than failing the flow.
-        bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_is_bounded_and_jittered() {
-        let p = RetryPolicy {
-            max_retries: 5,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(400),
-            ..Default::default()
-        };
-        for attempt in 0..10 {
-            assert!(p.backoff(attempt) <= Duration::from_millis(400));
-        }
-        let samples: std::collections::BTreeSet<_> = (0..50).map(|_| p.backoff(3)).collect();
-        assert!(samples.len() > 1, "jitter varies the delay");
-    }
-
-    #[tokio::test]
-    async fn the_rate_limiter_waits_for_the_window() {
-        let limiter = RateLimiter::new(2, Duration::from_millis(200));
-        let start = Instant::now();
-        for _ in 0..3 {
-            limiter.acquire().await;
-        }
-        assert!(start.elapsed() >= Duration::from_millis(190), "third run waited for the window");
-    }
-
-    #[test]
-    fn states_are_random_hex() {
-        let (a, b) = (new_state(), new_state());
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, b);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-    }
-
-    #[test]
-    fn mappings_skip_missing_paths_and_keep_literals() {
-        const M: Mapping = Mapping {
-            object: true,
-            entries: &[
-                ("id", Extract::Path(&[Step::Field("a")])),
-                ("gone", Extract::Path(&[Step::Field("x")])),
-                ("ok", Extract::Literal("true")),
-            ],
-        };
-        let out = M.apply(&serde_json::json!({"a": 7}));
-        assert_eq!(Value::Object(out), serde_json::json!({"id": 7, "ok": "true"}));
-    }
 }
