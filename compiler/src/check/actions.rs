@@ -369,3 +369,22 @@ pub fn dashboard_apps(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::testing::{CHATLY, at, codes};
+
+    #[test]
+    fn action_names_are_unique() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0401"));
+        assert!(codes(CHATLY, &[("/actions/-", Some(at(CHATLY, "/actions/1")))]).contains(&"E0401"));
+    }
+
+    #[test]
+    fn required_parameters_are_properties() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0402"));
+        assert!(codes(CHATLY, &[("/actions/1/parameters/required/-", Some(json!("nowhere")))]).contains(&"E0402"));
+    }
+}

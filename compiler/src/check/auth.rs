@@ -167,3 +167,24 @@ pub fn refresh_reads_a_stored_token(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::testing::{ACME, CHATLY, codes};
+
+    #[test]
+    fn a_sensitive_key_must_hold_something() {
+        assert!(!codes(CHATLY, &[]).contains(&"W0202"));
+        assert!(codes(CHATLY, &[("/auth/sensitiveKeys/-", Some(json!("ghostKey")))]).contains(&"W0202"));
+    }
+
+    #[test]
+    fn refresh_reads_a_token_that_get_token_stored() {
+        assert!(!codes(ACME, &[]).contains(&"E0209"));
+        // `storeId` is metadata (from `userDetails`), not something `get_token` stored.
+        let found = codes(ACME, &[("/auth/refresh_token/body/refresh_token", Some(json!("[[storeId]]")))]);
+        assert!(found.contains(&"E0209"), "{found:?}");
+    }
+}

@@ -137,3 +137,23 @@ pub fn no_internal_fields_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::testing::{CHATLY, codes};
+
+    #[test]
+    fn versions_are_semver() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0104"));
+        assert!(!codes(CHATLY, &[("/version", Some(json!("2.0.0-rc.1+build.5")))]).contains(&"E0104"));
+        assert!(codes(CHATLY, &[("/version", Some(json!("1.0")))]).contains(&"E0104"));
+    }
+
+    #[test]
+    fn listing_urls_are_https() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0106"));
+        assert!(codes(CHATLY, &[("/icon", Some(json!("http://static.chatly.example/mark.svg")))]).contains(&"E0106"));
+    }
+}

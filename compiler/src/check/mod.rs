@@ -292,3 +292,55 @@ pub(crate) fn duplicates<'a>(
 pub(crate) fn ptr(tokens: &[&str]) -> String {
     pointer::from_tokens(tokens)
 }
+
+/// Helpers for the rules' unit tests: a bundled example, edited, checked.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
+pub(crate) mod testing {
+    use serde_json::Value;
+
+    /// A bundled example with actions, sources, a function step, triggers and a webhook block.
+    pub const CHATLY: &str = include_str!("../../../examples/definitions/chatly.json");
+    /// A bundled example with OAuth, sync resources and handlers.
+    pub const ACME: &str = include_str!("../../../examples/definitions/acme-shop.json");
+
+    /// `base` with each `(pointer, value)` applied: `Some` sets (a last token `-` appends to an
+    /// array), `None` removes.
+    pub fn edited(base: &str, edits: &[(&str, Option<Value>)]) -> Vec<u8> {
+        let mut doc: Value = serde_json::from_str(base).expect("the example is JSON");
+        for (ptr, value) in edits {
+            let (parent, last) = ptr.rsplit_once('/').expect("a pointer");
+            let last = last.replace("~1", "/").replace("~0", "~");
+            match doc.pointer_mut(parent).expect("the parent exists") {
+                Value::Object(map) => match value {
+                    Some(v) => {
+                        map.insert(last, v.clone());
+                    }
+                    None => {
+                        map.shift_remove(&last);
+                    }
+                },
+                Value::Array(items) => match (value, last.as_str()) {
+                    (Some(v), "-") => items.push(v.clone()),
+                    (Some(v), i) => items[i.parse::<usize>().expect("an index")] = v.clone(),
+                    (None, i) => {
+                        items.remove(i.parse::<usize>().expect("an index"));
+                    }
+                },
+                other => panic!("cannot edit inside {other}"),
+            }
+        }
+        serde_json::to_vec_pretty(&doc).expect("serializes")
+    }
+
+    /// The codes `check` reports for `base` with `edits` applied.
+    pub fn codes(base: &str, edits: &[(&str, Option<Value>)]) -> Vec<&'static str> {
+        crate::check(&edited(base, edits), &crate::Options::default()).diagnostics.iter().map(|d| d.code.id).collect()
+    }
+
+    /// The value at `ptr` in `base`, for copying a part of an example.
+    pub fn at(base: &str, ptr: &str) -> Value {
+        let doc: Value = serde_json::from_str(base).expect("the example is JSON");
+        doc.pointer(ptr).cloned().expect("the pointer exists")
+    }
+}

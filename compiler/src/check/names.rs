@@ -173,3 +173,31 @@ pub fn collisions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         credentials.add(names::snake(decl.name), decl.name, decl.span, "/auth".to_string(), out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::testing::{CHATLY, at, codes};
+
+    #[test]
+    fn actions_that_convert_to_the_same_method_collide() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0801"));
+        let mut copy = at(CHATLY, "/actions/1");
+        copy["name"] = json!("post_to_room");
+        assert!(codes(CHATLY, &[("/actions/-", Some(copy))]).contains(&"E0801"), "`postToRoom` and `post_to_room`");
+    }
+
+    #[test]
+    fn enum_values_are_the_generator_s_names_and_never_collide() {
+        let op = json!({"type": "string", "enum": ["=", "!=", "~", "<", ">=", "self", "Self", "created_at", "createdAt", ""]});
+        let found = codes(CHATLY, &[("/actions/1/parameters/properties/op", Some(op))]);
+        assert!(!found.iter().any(|c| c.starts_with("E")), "{found:?}");
+    }
+
+    #[test]
+    fn a_parameter_named_like_a_keyword_is_fine() {
+        let found = codes(CHATLY, &[("/actions/1/parameters/properties/self", Some(json!({"type": "string"})))]);
+        assert!(!found.contains(&"E0801"), "{found:?}");
+    }
+}

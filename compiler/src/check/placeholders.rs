@@ -549,13 +549,60 @@ pub fn single_brace_ids(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::check::testing::{CHATLY, codes, edited};
 
     #[test]
     fn sync_endpoints_join_the_base_and_template_their_id() {
         assert_eq!(endpoint_url("https://a.example/v3/", "/items"), "https://a.example/v3/items");
         assert_eq!(endpoint_url("https://a.example/v3", "items/{id}"), "https://a.example/v3/items/{{id}}");
         assert_eq!(endpoint_url("https://a.example", "https://b.example/x/{{id}}/y/{id}"), "https://b.example/x/{{id}}/y/{{id}}");
+    }
+
+    #[test]
+    fn stored_keys_must_exist() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0301"));
+        let found = codes(CHATLY, &[("/actions/1/requests/0/headers/Authorization", Some(json!("Bearer [[apiTokn]]")))]);
+        assert!(found.contains(&"E0301"), "{found:?}");
+    }
+
+    #[test]
+    fn url_placeholders_never_choose_the_host_but_a_body_field_named_url_is_no_url() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0309"));
+        let url = json!("https://api{{roomId}}.chatly.example/v1/rooms");
+        assert!(codes(CHATLY, &[("/actions/1/requests/0/url", Some(url))]).contains(&"E0309"));
+        let body = json!({"link": {"url": "orders/{{roomId}}"}});
+        let found = codes(CHATLY, &[("/actions/1/requests/0/body", Some(body))]);
+        assert!(!found.contains(&"E0309"), "{found:?}");
+    }
+
+    #[test]
+    fn after_a_function_step_a_metadata_key_still_reads_the_store() {
+        let step = json!({
+            "url": "https://api.chatly.example/v1/workspaces/{{workspaceId}}/tickets/{{ticketId}}",
+            "method": "GET",
+            "headers": {"Authorization": "Bearer [[apiToken]]", "X-Workspace": "{{workspaceId}}"},
+            "mapping": {"ok": "$.ok"}
+        });
+        let bytes = edited(CHATLY, &[("/actions/2/requests/-", Some(step))]);
+        let report = crate::check(&bytes, &crate::Options::default());
+        assert!(!report.has_errors(), "{:?}", report.diagnostics);
+        let header = report.facts.template("/actions/2/requests/2/headers/X-Workspace").unwrap();
+        assert_eq!(header.parts, [Part::Ref { src: Src::Config, key: "workspaceId".into(), url: None }], "metadata: the store");
+        let url = report.facts.template("/actions/2/requests/2/url").unwrap();
+        let refs: Vec<_> = url
+            .parts
+            .iter()
+            .filter_map(|p| if let Part::Ref { src, key, url } = p { Some((*src, key.as_str(), *url)) } else { None })
+            .collect();
+        assert_eq!(
+            refs,
+            [(Src::Config, "workspaceId", Some(UrlContext::Path)), (Src::Var, "ticketId", Some(UrlContext::Path))],
+            "a key only a function can return is a call variable"
+        );
     }
 }

@@ -239,3 +239,28 @@ pub fn handlers(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::testing::{ACME, codes};
+
+    #[test]
+    fn the_default_page_size_is_within_the_maximum() {
+        assert!(!codes(ACME, &[]).contains(&"E0604"));
+        assert!(codes(ACME, &[("/sync/resources/orders/pagination/defaultLimit", Some(json!(500)))]).contains(&"E0604"));
+    }
+
+    #[test]
+    fn resources_need_a_base_url() {
+        assert!(!codes(ACME, &[]).contains(&"E0601"));
+        assert!(codes(ACME, &[("/sync/baseUrl", None)]).contains(&"E0601"));
+    }
+
+    #[test]
+    fn compute_arguments_are_checked_paths() {
+        let found = codes(ACME, &[("/sync/resources/orders/apiMapping/channel/args/source", Some(json!("a[")))]);
+        assert!(found.contains(&"E0605"), "{found:?}");
+    }
+}

@@ -367,3 +367,24 @@ pub fn ecommerce(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(codes::W0516, "`webhook.ecommerce` is deprecated; `sync` replaces it", "/webhook/ecommerce", m.key_span));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::testing::{CHATLY, at, codes};
+
+    #[test]
+    fn trigger_events_are_unique() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0502"));
+        let mut copy = at(CHATLY, "/triggers/0");
+        copy["label"] = json!("Again");
+        assert!(codes(CHATLY, &[("/triggers/-", Some(copy))]).contains(&"E0502"));
+    }
+
+    #[test]
+    fn trigger_types_name_the_app() {
+        assert!(!codes(CHATLY, &[]).contains(&"E0501"));
+        assert!(codes(CHATLY, &[("/triggers/0/type", Some(json!("miniapps:other")))]).contains(&"E0501"));
+    }
+}
