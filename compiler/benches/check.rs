@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
         let root = source::parse(text).root.expect("bench input parses");
         group.bench_function(BenchmarkId::new("stage", "schema"), |b| b.iter(|| schema::validate(black_box(&root), &root.to_json()).len()));
         group.bench_function(BenchmarkId::new("stage", "rules"), |b| {
-            b.iter(|| miniapp_compiler::check::run(black_box(&root), &options).0.len())
+            b.iter(|| miniapp_compiler::check::run(black_box(&root), &options, false).0.len())
         });
         group.bench_function(BenchmarkId::new("stage", "model"), |b| b.iter(|| model::Definition::from_node(black_box(&root)).is_ok()));
         group.bench_function(BenchmarkId::new("full", "check"), |b| b.iter(|| check(black_box(bytes), &options).diagnostics.len()));

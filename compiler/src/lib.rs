@@ -46,8 +46,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The typed definition, when there are no errors.
     pub definition: Option<Box<model::Definition>>,
-    /// What the checks worked out about the definition, for lowering.
-    pub facts: Box<facts::Facts>,
+    /// What the checks worked out about the definition, for lowering (built by [`generate`]).
+    pub facts: Option<Box<facts::Facts>>,
 }
 
 impl Report {
@@ -78,9 +78,9 @@ pub struct Generated {
 /// Checks a definition and, when it has no errors, generates its Rust module. On errors, returns
 /// the report with every diagnostic.
 pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
-    let mut report = check(bytes, options);
-    let Some(definition) = &report.definition else { return Err(report) };
-    match ir::lower(definition, &report.facts).and_then(|ir| codegen::format(&ir).map(|code| (code, ir))) {
+    let mut report = analyze(bytes, options, true);
+    let (Some(definition), Some(facts)) = (&report.definition, &report.facts) else { return Err(report) };
+    match ir::lower(definition, facts).and_then(|ir| codegen::format(&ir).map(|code| (code, ir))) {
         Ok((code, ir)) => Ok(Generated { code, ir, report }),
         Err(message) => {
             // The checks accept only what generation supports; reaching this is a compiler bug.
@@ -94,6 +94,11 @@ pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
 /// Checks a definition: parses it, validates it against the schema, runs every semantic rule,
 /// and builds the typed model when nothing is wrong.
 pub fn check(bytes: &[u8], options: &Options) -> Report {
+    analyze(bytes, options, false)
+}
+
+/// [`check`], and (`facts`) the resolved view lowering reads.
+fn analyze(bytes: &[u8], options: &Options, facts: bool) -> Report {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -103,19 +108,19 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
             let span = source::Span::new(prefix, prefix).first_char(&text);
             let d =
                 Diagnostic::new(codes::E0002, format!("invalid UTF-8 at byte {at}"), "", span).with_help("save the definition as UTF-8");
-            return Report { text, diagnostics: vec![d], definition: None, facts: Box::default() };
+            return Report { text, diagnostics: vec![d], definition: None, facts: None };
         }
     };
     let parsed = source::parse(text);
     let mut diagnostics = parsed.diagnostics;
     let mut definition = None;
-    let mut facts = Box::<facts::Facts>::default();
+    let mut resolved = None;
     if let Some(root) = &parsed.root {
         let json = root.to_json();
         diagnostics.extend(schema::validate(root, &json));
-        let (found, resolved) = check::run(root, options);
+        let (found, built) = check::run(root, options, facts);
         diagnostics.extend(found);
-        *facts = resolved;
+        resolved = built.map(Box::new);
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match model::Definition::from_json(json) {
                 Ok(def) => definition = Some(Box::new(def)),
@@ -132,5 +137,5 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
         (a.span.start, a.span.end, a.code.id, &a.pointer, &a.message).cmp(&(b.span.start, b.span.end, b.code.id, &b.pointer, &b.message))
     });
     diagnostics.dedup();
-    Report { text: text.to_string(), diagnostics, definition, facts }
+    Report { text: text.to_string(), diagnostics, definition, facts: resolved }
 }

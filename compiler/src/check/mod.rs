@@ -76,16 +76,16 @@ const RULES: &[Rule] = &[
     names::collisions,
 ];
 
-/// Runs every rule; returns the diagnostics and the resolved view of the document the rules
-/// built on the way ([`Facts`]).
-pub fn run(root: &Node, options: &Options) -> (Vec<Diagnostic>, Facts) {
+/// Runs every rule; returns the diagnostics and, when `facts` is asked for (code generation
+/// needs it, checking alone does not), the resolved view of the document the rules built on the
+/// way ([`Facts`]).
+pub fn run(root: &Node, options: &Options, facts: bool) -> (Vec<Diagnostic>, Option<Facts>) {
     let cx = Ctx::new(root, options);
     let mut out = Vec::new();
     for rule in RULES {
         rule(&cx, &mut out);
     }
-    let facts = cx.facts();
-    (out, facts)
+    (out, facts.then(|| cx.facts()))
 }
 
 /// System values every `{{...}}` context may read (FORMAT.md §5.9, §6.3).
@@ -133,7 +133,7 @@ impl<'a> Ctx<'a> {
     fn new(root: &'a Node, options: &'a Options) -> Self {
         let auth = root.get("auth");
         let outputs = |name: &str| object_mapping_keys(auth.and_then(|a| a.get(name)));
-        let registration_outputs =
+        let registration_outputs: Vec<Decl<'a>> =
             items(auth.and_then(|a| a.get("registrationRequests"))).flat_map(|(_, r)| object_mapping_keys(Some(r))).collect();
         let sensitive =
             items(auth.and_then(|a| a.get("sensitiveKeys"))).filter_map(|(_, n)| Some(Decl { name: n.as_str()?, span: n.span })).collect();
@@ -144,27 +144,32 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let handler_events = members(root.pointer("/sync/webhooks/handlers")).map(|m| Decl { name: &m.key, span: m.key_span }).collect();
-        let mut cx = Ctx {
+        let config = keys(auth.and_then(|a| a.get("config")));
+        let form = keys(auth.and_then(|a| a.get("form")));
+        let get_token_outputs = outputs("get_token");
+        let refresh_outputs = outputs("refresh_token");
+        let metadata = outputs("userDetails");
+        let names = |decls: &[&[Decl<'a>]]| decls.iter().flat_map(|d| d.iter()).map(|d| d.name).collect::<BTreeSet<_>>();
+        let stored = names(&[&config, &form, &get_token_outputs, &refresh_outputs, &registration_outputs, &metadata]);
+        let resolver = placeholders::Resolver::new(root, stored, names(&[&config]), names(&[&form]), names(&[&metadata]));
+        let templates = placeholders::templated_strings(root, &resolver);
+        Ctx {
             root,
             options,
             ns: root.get("ns").and_then(Node::as_str),
-            config: keys(auth.and_then(|a| a.get("config"))),
-            form: keys(auth.and_then(|a| a.get("form"))),
-            get_token_outputs: outputs("get_token"),
-            refresh_outputs: outputs("refresh_token"),
+            config,
+            form,
+            get_token_outputs,
+            refresh_outputs,
             registration_outputs,
-            metadata: outputs("userDetails"),
+            metadata,
             sensitive,
             trigger_events,
             handler_events,
-            resolver: placeholders::Resolver::new(root, BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new()),
-            templates: Vec::new(),
+            resolver,
+            templates,
             paths: RefCell::new(BTreeMap::new()),
-        };
-        let names = |decls: &[Decl<'a>]| decls.iter().map(|d| d.name).collect::<BTreeSet<_>>();
-        cx.resolver = placeholders::Resolver::new(root, cx.stored_keys(), names(&cx.config), names(&cx.form), names(&cx.metadata));
-        cx.templates = placeholders::templated_strings(root, &cx.resolver);
-        cx
+        }
     }
 
     /// The resolved view lowering reads: templates (all but the webhook block's strings), the

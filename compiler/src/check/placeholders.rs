@@ -589,11 +589,11 @@ mod tests {
             "mapping": {"ok": "$.ok"}
         });
         let bytes = edited(CHATLY, &[("/actions/2/requests/-", Some(step))]);
-        let report = crate::check(&bytes, &crate::Options::default());
-        assert!(!report.has_errors(), "{:?}", report.diagnostics);
-        let header = report.facts.template("/actions/2/requests/2/headers/X-Workspace").unwrap();
+        let generated = crate::generate(&bytes, &crate::Options::default()).unwrap();
+        let facts = generated.report.facts.unwrap();
+        let header = facts.template("/actions/2/requests/2/headers/X-Workspace").unwrap();
         assert_eq!(header.parts, [Part::Ref { src: Src::Config, key: "workspaceId".into(), url: None }], "metadata: the store");
-        let url = report.facts.template("/actions/2/requests/2/url").unwrap();
+        let url = facts.template("/actions/2/requests/2/url").unwrap();
         let refs: Vec<_> = url
             .parts
             .iter()
