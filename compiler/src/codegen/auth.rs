@@ -9,7 +9,7 @@ use crate::ir::{CredKind, Ir, Request};
 
 /// Credentials, the auth methods, and the statics of the auth requests.
 pub(super) fn emit(ir: &Ir, out: &mut Output) {
-    out.items.push(credentials(ir));
+    out.head.push(credentials(ir));
     out.methods.push(auth_methods(ir));
     let a = &ir.auth;
     for r in [&a.auth_url, &a.get_token, &a.refresh, &a.user_details, &a.test_token].into_iter().flatten().chain(&a.registration) {

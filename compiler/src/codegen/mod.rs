@@ -198,6 +198,8 @@ const SERDE: &str = "::miniapp::serde";
 /// descriptors and `Functions` methods here, and [`tokens`] lays them out as one module.
 #[derive(Default)]
 pub(crate) struct Output {
+    /// Items placed before the client: what it is built from (`Credentials`).
+    pub head: Vec<TokenStream>,
     /// Methods of `impl Client`.
     pub methods: Vec<TokenStream>,
     /// Public items of the module (types, enums, impls).
@@ -220,7 +222,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     functions::emit(ir, &mut out);
     let has_functions = !out.functions.is_empty();
     let functions_trait = functions::trait_item(&out);
-    let Output { methods, items, statics, .. } = out;
+    let Output { head, methods, items, statics, .. } = out;
 
     let ns = &ir.ns;
     let version = &ir.version;
@@ -269,6 +271,8 @@ pub fn tokens(ir: &Ir) -> TokenStream {
             refresh: #refresh,
             auto_refresh: #auto_refresh,
         };
+
+        #(#head)*
 
         #[doc = #client_doc]
         ///

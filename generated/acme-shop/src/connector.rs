@@ -51,6 +51,121 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
+    pub client_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `scope`: an `auth.config` slot.
+    #[serde(rename = "scope", default)]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
+    pub response_type: ::std::option::Option<::std::string::String>,
+    /// `grant_type`: an `auth.config` slot.
+    #[serde(rename = "grant_type", default)]
+    pub grant_type: ::std::option::Option<::std::string::String>,
+    /// `accessToken`: an `auth.config` slot.
+    #[serde(rename = "accessToken", default)]
+    pub access_token: ::std::option::Option<::miniapp::Secret>,
+    /// `refreshToken`: an `auth.config` slot.
+    #[serde(rename = "refreshToken", default)]
+    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
+    /// `hookSigningKey`: an `auth.config` slot.
+    #[serde(rename = "hookSigningKey", default)]
+    pub hook_signing_key: ::std::option::Option<::miniapp::Secret>,
+    /// `expiresIn`: stored by `get_token`.
+    #[serde(rename = "expiresIn", default)]
+    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `hookId`: stored by a registration request.
+    #[serde(rename = "hookId", default)]
+    pub hook_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `storeId`: metadata from `userDetails`.
+    #[serde(rename = "storeId", default)]
+    pub store_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `storeName`: metadata from `userDetails`.
+    #[serde(rename = "storeName", default)]
+    pub store_name: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "scope",
+                self.scope.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "grant_type",
+                self.grant_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "refreshToken",
+                self.refresh_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "hookSigningKey",
+                self.hook_signing_key.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
+            (::miniapp::Bag::Credentials, "hookId", self.hook_id),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "storeId", self.store_id),
+            (::miniapp::Bag::Metadata, "storeName", self.store_name),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
 /// A Acme Shop client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -330,121 +445,6 @@ impl Client {
             ::std::option::Option::Some(checkpoint),
             move |c| map_orders(c, &*self.functions),
         )
-    }
-}
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `client_id`: an `auth.config` slot.
-    #[serde(rename = "client_id", default)]
-    pub client_id: ::std::option::Option<::std::string::String>,
-    /// `client_secret`: an `auth.config` slot.
-    #[serde(rename = "client_secret", default)]
-    pub client_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `scope`: an `auth.config` slot.
-    #[serde(rename = "scope", default)]
-    pub scope: ::std::option::Option<::std::string::String>,
-    /// `response_type`: an `auth.config` slot.
-    #[serde(rename = "response_type", default)]
-    pub response_type: ::std::option::Option<::std::string::String>,
-    /// `grant_type`: an `auth.config` slot.
-    #[serde(rename = "grant_type", default)]
-    pub grant_type: ::std::option::Option<::std::string::String>,
-    /// `accessToken`: an `auth.config` slot.
-    #[serde(rename = "accessToken", default)]
-    pub access_token: ::std::option::Option<::miniapp::Secret>,
-    /// `refreshToken`: an `auth.config` slot.
-    #[serde(rename = "refreshToken", default)]
-    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
-    /// `hookSigningKey`: an `auth.config` slot.
-    #[serde(rename = "hookSigningKey", default)]
-    pub hook_signing_key: ::std::option::Option<::miniapp::Secret>,
-    /// `expiresIn`: stored by `get_token`.
-    #[serde(rename = "expiresIn", default)]
-    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `hookId`: stored by a registration request.
-    #[serde(rename = "hookId", default)]
-    pub hook_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `storeId`: metadata from `userDetails`.
-    #[serde(rename = "storeId", default)]
-    pub store_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `storeName`: metadata from `userDetails`.
-    #[serde(rename = "storeName", default)]
-    pub store_name: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "client_id",
-                self.client_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "client_secret",
-                self.client_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "scope",
-                self.scope.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "response_type",
-                self.response_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "grant_type",
-                self.grant_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accessToken",
-                self.access_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "refreshToken",
-                self.refresh_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "hookSigningKey",
-                self.hook_signing_key.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
-            (::miniapp::Bag::Credentials, "hookId", self.hook_id),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "storeId", self.store_id),
-            (::miniapp::Bag::Metadata, "storeName", self.store_name),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
     }
 }
 /// Result of [`Client::update_order_status`]: the final step's object mapping.

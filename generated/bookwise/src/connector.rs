@@ -40,6 +40,69 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `personalToken`: an `auth.config` slot.
+    #[serde(rename = "personalToken", default)]
+    pub personal_token: ::std::option::Option<::miniapp::Secret>,
+    /// `organizationId`: stored by `get_token`.
+    #[serde(rename = "organizationId", default)]
+    pub organization_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `subscriptionId`: stored by a registration request.
+    #[serde(rename = "subscriptionId", default)]
+    pub subscription_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `signingSecret`: stored by a registration request.
+    #[serde(rename = "signingSecret", default)]
+    pub signing_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `timezone`: metadata from `userDetails`.
+    #[serde(rename = "timezone", default)]
+    pub timezone: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "personalToken",
+                self.personal_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "organizationId", self.organization_id),
+            (::miniapp::Bag::Credentials, "subscriptionId", self.subscription_id),
+            (
+                ::miniapp::Bag::Credentials,
+                "signingSecret",
+                self.signing_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "timezone", self.timezone),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
 /// A Bookwise Scheduling client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -200,69 +263,6 @@ impl Client {
         delivery: &::miniapp::webhook::Delivery<Event>,
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
-    }
-}
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `personalToken`: an `auth.config` slot.
-    #[serde(rename = "personalToken", default)]
-    pub personal_token: ::std::option::Option<::miniapp::Secret>,
-    /// `organizationId`: stored by `get_token`.
-    #[serde(rename = "organizationId", default)]
-    pub organization_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `subscriptionId`: stored by a registration request.
-    #[serde(rename = "subscriptionId", default)]
-    pub subscription_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `signingSecret`: stored by a registration request.
-    #[serde(rename = "signingSecret", default)]
-    pub signing_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `timezone`: metadata from `userDetails`.
-    #[serde(rename = "timezone", default)]
-    pub timezone: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "personalToken",
-                self.personal_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "organizationId", self.organization_id),
-            (::miniapp::Bag::Credentials, "subscriptionId", self.subscription_id),
-            (
-                ::miniapp::Bag::Credentials,
-                "signingSecret",
-                self.signing_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "timezone", self.timezone),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
     }
 }
 /// Result of [`Client::book_appointment`]: the final step's object mapping.

@@ -40,6 +40,61 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `apiToken`: an `auth.config` slot.
+    #[serde(rename = "apiToken", default)]
+    pub api_token: ::std::option::Option<::miniapp::Secret>,
+    /// `eventSecret`: an `auth.config` slot.
+    #[serde(rename = "eventSecret", default)]
+    pub event_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `workspaceId`: metadata from `userDetails`.
+    #[serde(rename = "workspaceId", default)]
+    pub workspace_id: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "apiToken",
+                self.api_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "eventSecret",
+                self.event_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "workspaceId", self.workspace_id),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
 /// A Chatly client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -201,61 +256,6 @@ impl Client {
         delivery: &::miniapp::webhook::Delivery<Event>,
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
-    }
-}
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `apiToken`: an `auth.config` slot.
-    #[serde(rename = "apiToken", default)]
-    pub api_token: ::std::option::Option<::miniapp::Secret>,
-    /// `eventSecret`: an `auth.config` slot.
-    #[serde(rename = "eventSecret", default)]
-    pub event_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `workspaceId`: metadata from `userDetails`.
-    #[serde(rename = "workspaceId", default)]
-    pub workspace_id: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "apiToken",
-                self.api_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "eventSecret",
-                self.event_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "workspaceId", self.workspace_id),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
     }
 }
 /// Result of [`Client::notify_member`]: the final step's object mapping.

@@ -18,6 +18,101 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
+    pub client_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
+    pub response_type: ::std::option::Option<::std::string::String>,
+    /// `token_access_type`: an `auth.config` slot.
+    #[serde(rename = "token_access_type", default)]
+    pub token_access_type: ::std::option::Option<::std::string::String>,
+    /// `accessToken`: stored by `get_token`.
+    #[serde(rename = "accessToken", default)]
+    pub access_token: ::std::option::Option<::miniapp::Secret>,
+    /// `refreshToken`: stored by `get_token`.
+    #[serde(rename = "refreshToken", default)]
+    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
+    /// `expiresIn`: stored by `get_token`.
+    #[serde(rename = "expiresIn", default)]
+    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `accountId`: stored by `get_token`.
+    #[serde(rename = "accountId", default)]
+    pub account_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `email`: metadata from `userDetails`.
+    #[serde(rename = "email", default)]
+    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "token_access_type",
+                self.token_access_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "refreshToken",
+                self.refresh_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
+            (::miniapp::Bag::Credentials, "accountId", self.account_id),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "email", self.email),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
 /// A CloudBox client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -149,101 +244,6 @@ impl Client {
         ::miniapp::Error,
     > {
         self.engine.source(&requests::SOURCE_RPC_FOLDERS).await
-    }
-}
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `client_id`: an `auth.config` slot.
-    #[serde(rename = "client_id", default)]
-    pub client_id: ::std::option::Option<::std::string::String>,
-    /// `client_secret`: an `auth.config` slot.
-    #[serde(rename = "client_secret", default)]
-    pub client_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `response_type`: an `auth.config` slot.
-    #[serde(rename = "response_type", default)]
-    pub response_type: ::std::option::Option<::std::string::String>,
-    /// `token_access_type`: an `auth.config` slot.
-    #[serde(rename = "token_access_type", default)]
-    pub token_access_type: ::std::option::Option<::std::string::String>,
-    /// `accessToken`: stored by `get_token`.
-    #[serde(rename = "accessToken", default)]
-    pub access_token: ::std::option::Option<::miniapp::Secret>,
-    /// `refreshToken`: stored by `get_token`.
-    #[serde(rename = "refreshToken", default)]
-    pub refresh_token: ::std::option::Option<::miniapp::Secret>,
-    /// `expiresIn`: stored by `get_token`.
-    #[serde(rename = "expiresIn", default)]
-    pub expires_in: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `accountId`: stored by `get_token`.
-    #[serde(rename = "accountId", default)]
-    pub account_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `email`: metadata from `userDetails`.
-    #[serde(rename = "email", default)]
-    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "client_id",
-                self.client_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "client_secret",
-                self.client_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "response_type",
-                self.response_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "token_access_type",
-                self.token_access_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accessToken",
-                self.access_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "refreshToken",
-                self.refresh_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
-            (::miniapp::Bag::Credentials, "accountId", self.account_id),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "email", self.email),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
     }
 }
 /// Result of [`Client::create_folder`]: the final step's object mapping.

@@ -44,6 +44,101 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `client_id`: an `auth.config` slot.
+    #[serde(rename = "client_id", default)]
+    pub client_id: ::std::option::Option<::std::string::String>,
+    /// `client_secret`: an `auth.config` slot.
+    #[serde(rename = "client_secret", default)]
+    pub client_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `scope`: an `auth.config` slot.
+    #[serde(rename = "scope", default)]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// `response_type`: an `auth.config` slot.
+    #[serde(rename = "response_type", default)]
+    pub response_type: ::std::option::Option<::std::string::String>,
+    /// `accessToken`: stored by `get_token`.
+    #[serde(rename = "accessToken", default)]
+    pub access_token: ::std::option::Option<::miniapp::Secret>,
+    /// `tokenType`: stored by `get_token`.
+    #[serde(rename = "tokenType", default)]
+    pub token_type: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `webhookId`: stored by a registration request.
+    #[serde(rename = "webhookId", default)]
+    pub webhook_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `webhookSecret`: stored by a registration request.
+    #[serde(rename = "webhookSecret", default)]
+    pub webhook_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `email`: metadata from `userDetails`.
+    #[serde(rename = "email", default)]
+    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "client_id",
+                self.client_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "client_secret",
+                self.client_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "scope",
+                self.scope.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "response_type",
+                self.response_type.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "accessToken",
+                self.access_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Credentials, "tokenType", self.token_type),
+            (::miniapp::Bag::Credentials, "webhookId", self.webhook_id),
+            (
+                ::miniapp::Bag::Credentials,
+                "webhookSecret",
+                self.webhook_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "email", self.email),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
 /// A ForgeHub client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -227,101 +322,6 @@ impl Client {
         delivery: &::miniapp::webhook::Delivery<Event>,
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
-    }
-}
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `client_id`: an `auth.config` slot.
-    #[serde(rename = "client_id", default)]
-    pub client_id: ::std::option::Option<::std::string::String>,
-    /// `client_secret`: an `auth.config` slot.
-    #[serde(rename = "client_secret", default)]
-    pub client_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `scope`: an `auth.config` slot.
-    #[serde(rename = "scope", default)]
-    pub scope: ::std::option::Option<::std::string::String>,
-    /// `response_type`: an `auth.config` slot.
-    #[serde(rename = "response_type", default)]
-    pub response_type: ::std::option::Option<::std::string::String>,
-    /// `accessToken`: stored by `get_token`.
-    #[serde(rename = "accessToken", default)]
-    pub access_token: ::std::option::Option<::miniapp::Secret>,
-    /// `tokenType`: stored by `get_token`.
-    #[serde(rename = "tokenType", default)]
-    pub token_type: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `webhookId`: stored by a registration request.
-    #[serde(rename = "webhookId", default)]
-    pub webhook_id: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `webhookSecret`: stored by a registration request.
-    #[serde(rename = "webhookSecret", default)]
-    pub webhook_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `email`: metadata from `userDetails`.
-    #[serde(rename = "email", default)]
-    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "client_id",
-                self.client_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "client_secret",
-                self.client_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "scope",
-                self.scope.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "response_type",
-                self.response_type.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "accessToken",
-                self.access_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Credentials, "tokenType", self.token_type),
-            (::miniapp::Bag::Credentials, "webhookId", self.webhook_id),
-            (
-                ::miniapp::Bag::Credentials,
-                "webhookSecret",
-                self.webhook_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "email", self.email),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
     }
 }
 /// Result of [`Client::create_issue`]: the final step's object mapping.

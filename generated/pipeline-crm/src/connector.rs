@@ -33,6 +33,77 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
+/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
+/// definition's `auth.config` defaults.
+///
+/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
+/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
+/// error that names it.
+#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
+#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
+pub struct Credentials {
+    /// `shopUrl`: install form field "Pipeline address".
+    #[serde(rename = "shopUrl", default)]
+    pub shop_url: ::std::option::Option<::std::string::String>,
+    /// `keyId`: install form field "Key ID".
+    #[serde(rename = "keyId", default)]
+    pub key_id: ::std::option::Option<::miniapp::Secret>,
+    /// `keySecret`: install form field "Key secret".
+    #[serde(rename = "keySecret", default)]
+    pub key_secret: ::std::option::Option<::miniapp::Secret>,
+    /// `hookToken`: install form field "Webhook token".
+    #[serde(rename = "hookToken", default)]
+    pub hook_token: ::std::option::Option<::miniapp::Secret>,
+    /// `uid`: metadata from `userDetails`.
+    #[serde(rename = "uid", default)]
+    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `name`: metadata from `userDetails`.
+    #[serde(rename = "name", default)]
+    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// `region`: metadata from `userDetails`.
+    #[serde(rename = "region", default)]
+    pub region: ::std::option::Option<::miniapp::serde_json::Value>,
+}
+impl Credentials {
+    /// The values to put in the store, with their bag.
+    pub fn into_values(
+        self,
+    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
+        [
+            (
+                ::miniapp::Bag::Credentials,
+                "shopUrl",
+                self.shop_url.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "keyId",
+                self.key_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "keySecret",
+                self.key_secret.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Credentials,
+                "hookToken",
+                self.hook_token.map(::miniapp::serde_json::Value::from),
+            ),
+            (::miniapp::Bag::Metadata, "uid", self.uid),
+            (::miniapp::Bag::Metadata, "name", self.name),
+            (::miniapp::Bag::Metadata, "region", self.region),
+        ]
+            .into_iter()
+            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
+                bag,
+                key,
+                value?,
+            )))
+            .collect()
+    }
+}
 /// A Pipeline CRM client for one connected account.
 ///
 /// Actions wait for the platform rate limit, retry transient failures, and (with
@@ -177,77 +248,6 @@ impl Client {
         delivery: &::miniapp::webhook::Delivery<Event>,
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
-    }
-}
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
-/// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
-/// definition's `auth.config` defaults.
-///
-/// An install kept as JSON reads in one call: `serde_json::from_str::<Credentials>(json)`
-/// with the definition's own key names (`{"accessToken": "…"}`); an unknown key is an
-/// error that names it.
-#[derive(Clone, Debug, Default, ::miniapp::serde::Deserialize)]
-#[serde(crate = "::miniapp::serde", deny_unknown_fields)]
-pub struct Credentials {
-    /// `shopUrl`: install form field "Pipeline address".
-    #[serde(rename = "shopUrl", default)]
-    pub shop_url: ::std::option::Option<::std::string::String>,
-    /// `keyId`: install form field "Key ID".
-    #[serde(rename = "keyId", default)]
-    pub key_id: ::std::option::Option<::miniapp::Secret>,
-    /// `keySecret`: install form field "Key secret".
-    #[serde(rename = "keySecret", default)]
-    pub key_secret: ::std::option::Option<::miniapp::Secret>,
-    /// `hookToken`: install form field "Webhook token".
-    #[serde(rename = "hookToken", default)]
-    pub hook_token: ::std::option::Option<::miniapp::Secret>,
-    /// `uid`: metadata from `userDetails`.
-    #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `name`: metadata from `userDetails`.
-    #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
-    /// `region`: metadata from `userDetails`.
-    #[serde(rename = "region", default)]
-    pub region: ::std::option::Option<::miniapp::serde_json::Value>,
-}
-impl Credentials {
-    /// The values to put in the store, with their bag.
-    pub fn into_values(
-        self,
-    ) -> ::std::vec::Vec<(::miniapp::Bag, &'static str, ::miniapp::serde_json::Value)> {
-        [
-            (
-                ::miniapp::Bag::Credentials,
-                "shopUrl",
-                self.shop_url.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "keyId",
-                self.key_id.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "keySecret",
-                self.key_secret.map(::miniapp::serde_json::Value::from),
-            ),
-            (
-                ::miniapp::Bag::Credentials,
-                "hookToken",
-                self.hook_token.map(::miniapp::serde_json::Value::from),
-            ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "region", self.region),
-        ]
-            .into_iter()
-            .filter_map(|(bag, key, value)| ::std::option::Option::Some((
-                bag,
-                key,
-                value?,
-            )))
-            .collect()
     }
 }
 /// Result of [`Client::upsert_contact`]: the final step's object mapping.
