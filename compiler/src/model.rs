@@ -261,9 +261,22 @@ pub struct Property {
     pub required: Vec<String>,
     #[serde(default)]
     pub properties: Map<Property>,
+    /// An array's `items`: the schema of its elements, or `true`/`false`.
+    #[serde(default)]
+    pub items: Option<Items>,
     /// Other standard JSON Schema keywords, passed through.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// An array parameter's `items`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Items {
+    /// Every element follows this schema.
+    Schema(Box<Property>),
+    /// `true` (any element) or `false` (none).
+    Any(bool),
 }
 
 /// A step of an action pipeline (FORMAT.md §8.4).

@@ -27,6 +27,8 @@ pub struct Builder<C: Connector> {
     dedupe: Option<Arc<dyn crate::webhook::Dedupe>>,
     refresh_lock: Option<Arc<dyn crate::RefreshLock>>,
     settings: Settings,
+    /// Why the settings are wrong, if they are (see [`Builder::try_build`]).
+    misconfigured: Option<String>,
     parts: C::Parts,
     _client: PhantomData<fn() -> C>,
 }
@@ -42,7 +44,16 @@ impl<C: Connector> std::fmt::Debug for Builder<C> {
 impl<C: Connector> Builder<C> {
     /// `values` are the initial credentials and metadata (written into the store on `build`).
     pub fn new(values: Vec<(Bag, &'static str, Value)>, parts: C::Parts) -> Self {
-        Builder { values, store: None, dedupe: None, refresh_lock: None, settings: Settings::default(), parts, _client: PhantomData }
+        Builder {
+            values,
+            store: None,
+            dedupe: None,
+            refresh_lock: None,
+            settings: Settings::default(),
+            misconfigured: None,
+            parts,
+            _client: PhantomData,
+        }
     }
 
     /// Keep credentials in your own store (refreshed tokens are written back to it). Pass
@@ -90,8 +101,19 @@ impl<C: Connector> Builder<C> {
     }
 
     /// Send every request to this origin (tests, proxies).
-    pub fn base_url(mut self, url: crate::Url) -> Self {
-        self.settings.base_url = Some(url);
+    /// Sends every request to this origin instead: scheme, host and port are replaced, path and
+    /// query kept (for tests against a local server, and proxies). Takes a [`crate::Url`] or
+    /// text: `.base_url("http://127.0.0.1:3000")`. Text that is not an absolute `http(s)` URL
+    /// with a host makes every request fail with [`crate::Error::Config`] (nothing is sent to
+    /// the real provider), and [`Builder::try_build`] reports it up front.
+    pub fn base_url(mut self, url: impl IntoBaseUrl) -> Self {
+        match url.into_base_url() {
+            Ok(url) => {
+                self.settings.base_url = Some(url);
+                self.misconfigured = None;
+            }
+            Err(message) => self.misconfigured = Some(format!("invalid base URL: {message}")),
+        }
         self
     }
 
@@ -148,6 +170,7 @@ impl<C: Connector> Builder<C> {
     /// (in one batch) before the client's first request; they replace what the store holds
     /// under the same keys.
     pub fn build(self) -> C {
+        let misconfigured = self.misconfigured;
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let initial = self.values.into_iter().map(|(bag, key, value)| (bag, key.to_string(), value)).collect();
         let mut engine = Engine::new(C::APP, store, self.settings, initial);
@@ -157,6 +180,59 @@ impl<C: Connector> Builder<C> {
         if let Some(lock) = self.refresh_lock {
             engine = engine.with_refresh_lock(lock);
         }
+        if let Some(message) = misconfigured {
+            engine = engine.misconfigured(message);
+        }
         C::assemble(engine, self.parts)
+    }
+
+    /// Builds the client, or says why its settings are wrong (e.g. a base URL that is not one)
+    /// instead of letting every request fail.
+    pub fn try_build(self) -> Result<C, crate::Error> {
+        match &self.misconfigured {
+            Some(message) => Err(crate::Error::Config { request: "client".to_string(), message: message.clone() }),
+            None => Ok(self.build()),
+        }
+    }
+}
+
+/// What [`Builder::base_url`] accepts: a [`crate::Url`], or text parsed as one.
+pub trait IntoBaseUrl {
+    /// The URL, or why the text is not an absolute `http(s)` URL with a host.
+    fn into_base_url(self) -> Result<crate::Url, String>;
+}
+
+impl IntoBaseUrl for crate::Url {
+    fn into_base_url(self) -> Result<crate::Url, String> {
+        Ok(self)
+    }
+}
+
+impl IntoBaseUrl for &crate::Url {
+    fn into_base_url(self) -> Result<crate::Url, String> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoBaseUrl for &str {
+    fn into_base_url(self) -> Result<crate::Url, String> {
+        // The text is not repeated in the message: it could carry credentials (`user:pass@`).
+        let url = crate::Url::parse(self).map_err(|e| format!("it does not parse ({e}); write e.g. `http://127.0.0.1:3000`"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+            return Err("it is not an absolute http(s) URL with a host; write e.g. `http://127.0.0.1:3000`".to_string());
+        }
+        Ok(url)
+    }
+}
+
+impl IntoBaseUrl for String {
+    fn into_base_url(self) -> Result<crate::Url, String> {
+        self.as_str().into_base_url()
+    }
+}
+
+impl IntoBaseUrl for &String {
+    fn into_base_url(self) -> Result<crate::Url, String> {
+        self.as_str().into_base_url()
     }
 }

@@ -45,9 +45,15 @@ pub enum Error {
     /// header value contains a line break, ...). Nothing was sent.
     #[error("{request}: {message}")]
     Template { request: String, message: String },
-    /// A `[[key]]` the request needs is in neither the credentials nor the metadata.
-    #[error("{request}: missing credential `{key}`")]
-    MissingCredential { request: String, key: String },
+    /// A `[[key]]` the request needs is in neither the credentials nor the metadata. `origin`
+    /// says where the value comes from and how to supply it (e.g. "it is metadata from
+    /// `userDetails`: run `Client::user_details` or set `Credentials::workspace_id`").
+    #[error("{request}: missing `{key}`: {origin}")]
+    MissingCredential { request: String, key: String, origin: String },
+    /// The client is misconfigured (e.g. its base URL is not an absolute `http(s)` URL); nothing
+    /// was sent.
+    #[error("{request}: the client is misconfigured: {message}")]
+    Config { request: String, message: String },
     /// The credential store could not be read (nothing was sent) or written (the provider
     /// answered, but its tokens could not be kept). Values that could not be saved are kept by
     /// the client and written before its next call, so a rotated refresh token is never dropped:

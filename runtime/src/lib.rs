@@ -25,7 +25,7 @@ mod store;
 pub mod sync;
 pub mod webhook;
 
-pub use builder::{Builder, Connector};
+pub use builder::{Builder, Connector, IntoBaseUrl};
 pub use customer::{Customer, CustomerField, CustomerState};
 pub use error::{BODY_EXCERPT_LIMIT, Error};
 pub use http::{RateLimiter, RetryPolicy, Settings};

@@ -26,7 +26,7 @@ fn render(sub: &str, id: &str, q: &str) -> Result<Url, miniapp::Error> {
     vars.insert("id".into(), Value::String(id.into()));
     vars.insert("q".into(), Value::String(q.into()));
     let store = Snapshot::new();
-    render_url(&TEMPLATE, &Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[] }, "prop")
+    render_url(&TEMPLATE, &Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] }, "prop")
 }
 
 fn nasty() -> impl Strategy<Value = String> {

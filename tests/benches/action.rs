@@ -41,7 +41,7 @@ fn main() {
         Reply::json(json!({"order": {"id": "o-1", "status": {"code": "shipped", "label": "Shipped"}, "updated_at": "2026-12-01T10:00:00Z", "total": "42.00"}}))
     }));
     let client = acme_shop::Client::builder(
-        acme_shop::Credentials { access_token: Some("at-1".into()), store_id: Some(json!("s9")), ..Default::default() },
+        acme_shop::Credentials { access_token: Some("at-1".into()), store_id: Some("s9".into()), ..Default::default() },
         AcmeFunctions,
     )
     .base_url(server.url.clone())

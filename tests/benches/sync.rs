@@ -285,7 +285,7 @@ fn import(rt: &tokio::runtime::Runtime) -> Vec<String> {
         miniapp_loopback::Reply { body, ..miniapp_loopback::Reply::json(Value::Null) }
     }));
     let client = acme_shop::Client::builder(
-        acme_shop::Credentials { access_token: Some("at".into()), store_id: Some(json!("s9")), ..Default::default() },
+        acme_shop::Credentials { access_token: Some("at".into()), store_id: Some("s9".into()), ..Default::default() },
         AcmeFunctions,
     )
     .base_url(server.url.clone())

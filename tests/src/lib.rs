@@ -14,7 +14,7 @@ macro_rules! connectors {
 
 pub mod redis_server;
 
-connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hazards, hookbox, oddities, pipeline_crm, relay);
+connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hazards, helpdesk, hookbox, oddities, pipeline_crm, relay);
 
 /// The `acme_shop` connector's sync `compute` helper, for the tests: `acmeSalesChannel` answers
 /// the resolved `source` argument as `channel:<source>` (so a test sees what it was given), and

@@ -40,7 +40,7 @@ async fn operator_enums_and_unicode_names_reach_the_provider_exactly() {
         let as_json = serde_json::to_value(&input).unwrap();
         assert_eq!(as_json, json!({"op": wire, "x½": "half"}));
     }
-    assert_eq!(client.field(&oddities::ValueInput {}).await.unwrap().ok, Some(json!(true)), "`①` became `field`");
+    assert_eq!(client.field().await.unwrap().ok, Some(json!(true)), "`①` became `field`");
     assert_eq!(oddities::NS, "1abc");
 }
 

@@ -202,7 +202,7 @@ async fn an_action_whose_store_is_down_fails_with_a_retryable_store_error() {
     let conn = miniapp::redis::connect(&redis.url()).await.unwrap();
     let client = acme_shop::Client::builder(acme_shop::Credentials::default(), AcmeFunctions)
         .store(Arc::new(RedisStore::new(conn, acme_shop::NS, "store-9")))
-        .base_url("http://127.0.0.1:9/".parse().unwrap())
+        .base_url("http://127.0.0.1:9/")
         .build();
     redis.stop();
     let input = acme_shop::UpdateOrderStatusInput { order_id: "o-1".into(), status_id: "shipped".into(), note: None, notify_shopper: None };

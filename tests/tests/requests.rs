@@ -137,7 +137,7 @@ async fn a_429_waits_for_retry_after_then_succeeds() {
     })
     .await;
     let start = Instant::now();
-    let out = client(&server).status(&relay::StatusInput {}).await.unwrap();
+    let out = client(&server).status().await.unwrap();
     assert_eq!(out.state, Some(json!("ok")));
     assert!(start.elapsed() >= Duration::from_millis(950), "waited {:?}", start.elapsed());
     assert_eq!(server.requests().len(), 2);
@@ -152,7 +152,7 @@ async fn a_500_is_retried_and_then_succeeds() {
             },
         )
         .await;
-    let out = client(&server).status(&relay::StatusInput {}).await.unwrap();
+    let out = client(&server).status().await.unwrap();
     assert_eq!(out.state, Some(json!("up")));
     assert_eq!(server.requests().len(), 3);
 }
@@ -161,7 +161,7 @@ async fn a_500_is_retried_and_then_succeeds() {
 async fn exhausted_retries_give_a_status_error_with_a_bounded_excerpt_and_no_secret() {
     let body = format!("internal error for token {TOKEN}: {}", "x".repeat(5000));
     let server = serve(move |_, _| Reply::status(503, body.clone())).await;
-    let err = client(&server).status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client(&server).status().await.unwrap_err();
     assert!(err.is_retryable());
     assert_eq!(err.status(), Some(503));
     let Error::Status { body, .. } = &err else { panic!("{err:?}") };
@@ -180,7 +180,7 @@ async fn a_timeout_is_a_typed_retryable_error() {
         .timeout(Duration::from_millis(200))
         .retry(miniapp::RetryPolicy::none())
         .build();
-    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client.status().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(err.is_retryable());
 }
@@ -188,7 +188,7 @@ async fn a_timeout_is_a_typed_retryable_error() {
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_naming_the_request() {
     let server = serve(|_, _| Reply::status(200, "{\"deep\": {\"items\": [")).await;
-    let err = client(&server).status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client(&server).status().await.unwrap_err();
     let Error::Decode { request, line, column, .. } = &err else { panic!("{err:?}") };
     assert!(request.contains("status step 1") && request.contains("/status"), "{request}");
     assert_eq!((*line, *column), (1, 20), "the end of the truncated body");
@@ -199,7 +199,7 @@ async fn malformed_json_is_a_decode_error_naming_the_request() {
 async fn a_missing_credential_is_an_error_before_anything_is_sent() {
     let server = serve(|_, _| Reply::json(json!({}))).await;
     let client = Client::builder(Credentials::default()).base_url(server.url.clone()).build();
-    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client.status().await.unwrap_err();
     assert!(matches!(&err, Error::MissingCredential { key, .. } if key == "apiToken"), "{err:?}");
     assert!(server.requests().is_empty());
 }
@@ -218,7 +218,7 @@ async fn secrets_never_reach_debug_output() {
     let builder = Client::builder(Credentials::default()).base_url(with_password);
     assert!(!format!("{builder:?}").contains("proxy-pass-91"), "{builder:?}");
     assert!(!format!("{:?}", builder.build()).contains("proxy-pass-91"));
-    client.status(&relay::StatusInput {}).await.unwrap();
+    client.status().await.unwrap();
     let snapshot = client.store().load().await.unwrap();
     assert_eq!(snapshot.lookup("apiToken"), Some(&json!(TOKEN)), "the store has it");
     assert!(!format!("{snapshot:?}").contains(TOKEN));
@@ -233,7 +233,7 @@ async fn the_rate_limiter_spaces_action_runs() {
         .build();
     let start = Instant::now();
     for _ in 0..3 {
-        client.status(&relay::StatusInput {}).await.unwrap();
+        client.status().await.unwrap();
     }
     assert!(start.elapsed() >= Duration::from_millis(380), "the third run waited: {:?}", start.elapsed());
 }
@@ -247,7 +247,7 @@ async fn redirects_are_not_followed_so_credentials_never_reach_another_host() {
     for status in [301, 302, 303, 307, 308] {
         let target = target.clone();
         let server = serve(move |_, _| Reply::status(status, "").header("location", target.clone())).await;
-        let err = client(&server).status(&relay::StatusInput {}).await.unwrap_err();
+        let err = client(&server).status().await.unwrap_err();
         let Error::Redirect { status: seen, location, .. } = &err else { panic!("{err:?}") };
         assert_eq!((*seen, location.as_str()), (status, elsewhere.origin().as_str()), "only the origin is reported");
         assert!(!err.is_retryable());
@@ -292,7 +292,7 @@ async fn an_endless_body_is_cut_at_the_limit_with_a_typed_error() {
         .max_response_bytes(1 << 20)
         .build();
     let start = Instant::now();
-    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client.status().await.unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge { limit, .. } if limit == 1 << 20), "{err:?}");
     assert!(!err.is_retryable(), "not downloaded again");
     assert!(start.elapsed() < Duration::from_secs(5), "stopped at the limit, not at the timeout: {:?}", start.elapsed());
@@ -304,7 +304,7 @@ async fn an_endless_error_body_is_read_only_as_far_as_the_excerpt() {
     let client =
         Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) }).base_url(url).retry(miniapp::RetryPolicy::none()).build();
     let start = Instant::now();
-    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client.status().await.unwrap_err();
     let Error::Status { status: 500, body, .. } = &err else { panic!("{err:?}") };
     assert!(body.len() <= miniapp::BODY_EXCERPT_LIMIT + 3);
     assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
@@ -367,7 +367,7 @@ async fn one_deadline_bounds_a_call_across_attempts_and_waits() {
         .deadline(Duration::from_secs(2))
         .build();
     let start = Instant::now();
-    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client.status().await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
     assert_eq!(server.requests().len(), 1);
@@ -381,7 +381,7 @@ async fn one_deadline_bounds_a_call_across_attempts_and_waits() {
         .deadline(Duration::from_secs(1))
         .build();
     let start = Instant::now();
-    let err = client.status(&relay::StatusInput {}).await.unwrap_err();
+    let err = client.status().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(start.elapsed() < Duration::from_millis(1500), "{:?}", start.elapsed());
     assert!((2..=4).contains(&server.requests().len()), "{} attempts", server.requests().len());

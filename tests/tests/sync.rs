@@ -20,7 +20,7 @@ fn connected() -> acme_shop::Credentials {
     acme_shop::Credentials {
         access_token: Some(Secret::new("at-1")),
         refresh_token: Some(Secret::new("rt-1")),
-        store_id: Some(json!("s9")),
+        store_id: Some("s9".into()),
         client_id: Some("cid-1".into()),
         client_secret: Some(Secret::new("cs-secret")),
         hook_signing_key: Some(Secret::new("whsec-acme-77")),

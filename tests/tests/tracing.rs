@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use miniapp::Secret;
 use miniapp_loopback::{Reply, serve};
-use miniapp_tests::relay::{Client, Credentials, SearchInput, StatusInput};
+use miniapp_tests::relay::{Client, Credentials, SearchInput};
 use serde_json::json;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -42,7 +42,7 @@ async fn traces_name_requests_and_hide_secrets() {
         .retry(miniapp::RetryPolicy::none())
         .build();
     client.search(&SearchInput { q: "private-query-value".into(), page: None }).await.unwrap();
-    let _ = client.status(&StatusInput {}).await.unwrap_err();
+    let _ = client.status().await.unwrap_err();
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("miniapp.request") && logs.contains("search step 1") && logs.contains("status=500"), "{logs}");

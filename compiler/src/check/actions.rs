@@ -15,12 +15,23 @@ pub fn action_names_unique(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     duplicates(names, codes::E0401, "action", out);
 }
 
-/// Every property schema of an action's parameters (nested objects included), with its pointer.
+/// Every property schema of an action's parameters (nested objects and arrays' `items`
+/// included, the latter under their array's name), with its pointer.
 fn property_schemas<'a>(props: Option<&'a Node>, base: &str, found: &mut Vec<(&'a str, &'a Node, String)>) {
     for m in members(props) {
-        let ptr = pointer::join(base, &m.key);
-        found.push((&m.key, &m.value, ptr.clone()));
-        property_schemas(m.value.get("properties"), &format!("{ptr}/properties"), found);
+        let mut ptr = pointer::join(base, &m.key);
+        let mut schema = &m.value;
+        loop {
+            found.push((&m.key, schema, ptr.clone()));
+            property_schemas(schema.get("properties"), &format!("{ptr}/properties"), found);
+            match schema.get("items").filter(|i| i.as_object().is_some()) {
+                Some(items) => {
+                    schema = items;
+                    ptr = format!("{ptr}/items");
+                }
+                None => break,
+            }
+        }
     }
 }
 

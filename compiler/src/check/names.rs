@@ -53,17 +53,26 @@ fn object_schema(props: Option<&Node>, base: &str, parent: &str, types: &mut Spa
     for m in members(props) {
         let ptr = pointer::join(base, &m.key);
         fields.add(names::snake(&m.key), &m.key, m.key_span, ptr.clone(), out);
-        let ty = m.value.get("type").and_then(Node::as_str);
-        let nested_props = m.value.get("properties");
-        let is_enum = ty == Some("string") && m.value.get("enum").and_then(Node::as_array).is_some();
-        if (ty == Some("object") && nested_props.is_some()) || is_enum {
-            let name = names::nested_type(parent, &m.key);
-            types.add(name.clone(), &format!("{parent}.{}", m.key), m.key_span, ptr.clone(), out);
-            // Enum variants are the generator's names (never a collision): see `names::variants`.
-            if !is_enum {
-                object_schema(nested_props, &format!("{ptr}/properties"), &name, types, out);
-            }
+        property_types(&m.value, &ptr, &names::nested_type(parent, &m.key), &format!("{parent}.{}", m.key), m.key_span, types, out);
+    }
+}
+
+/// The types a parameter schema at `ptr` becomes: `name` for a string enum or an object with
+/// properties (and its own nested types), `{name}Item` and below for an array's `items`.
+fn property_types(schema: &Node, ptr: &str, name: &str, shown: &str, span: Span, types: &mut Space<'_>, out: &mut Vec<Diagnostic>) {
+    let ty = schema.get("type").and_then(Node::as_str);
+    let nested_props = schema.get("properties");
+    let is_enum = ty == Some("string") && schema.get("enum").and_then(Node::as_array).is_some();
+    if (ty == Some("object") && nested_props.is_some()) || is_enum {
+        types.add(name.to_string(), shown, span, ptr.to_string(), out);
+        // Enum variants are the generator's names (never a collision): see `names::variants`.
+        if !is_enum {
+            object_schema(nested_props, &format!("{ptr}/properties"), name, types, out);
         }
+    } else if ty == Some("array")
+        && let Some(items) = schema.get("items").filter(|i| i.as_object().is_some())
+    {
+        property_types(items, &format!("{ptr}/items"), &format!("{name}Item"), &format!("{shown}[]"), span, types, out);
     }
 }
 

@@ -34,7 +34,14 @@ pub(super) fn emit(ir: &Ir, out: &mut Output) {
 
 fn action(a: &ActionIr) -> TokenStream {
     let method = ident(&a.method);
-    let input = format_ident!("{}", a.input);
+    // An action without parameters takes no input (and sends an empty one).
+    let (param, input) = match &a.input {
+        Some(name) => {
+            let ty = format_ident!("{}", name);
+            (quote!(, input: &#ty), quote!(input))
+        }
+        None => (TokenStream::new(), quote!(&::miniapp::serde_json::Map::new())),
+    };
     let output = format_ident!("{}", a.output);
     let defaults = format_ident!("{}", a.defaults_static);
     let json = &a.json;
@@ -57,8 +64,8 @@ fn action(a: &ActionIr) -> TokenStream {
     });
     quote! {
         #docs
-        pub async fn #method(&self, input: &#input) -> ::std::result::Result<#output, ::miniapp::Error> {
-            let mut call = self.engine.begin(#json, input, requests::#defaults).await?;
+        pub async fn #method(&self #param) -> ::std::result::Result<#output, ::miniapp::Error> {
+            let mut call = self.engine.begin(#json, #input, requests::#defaults).await?;
             #(#steps)*
             call.finish(#json)
         }

@@ -162,7 +162,10 @@ fn ty(t: &Ty) -> TokenStream {
         Ty::Bool => quote!(bool),
         Ty::Json => quote!(::miniapp::serde_json::Value),
         Ty::JsonMap => quote!(::miniapp::serde_json::Map<::std::string::String, ::miniapp::serde_json::Value>),
-        Ty::VecJson => quote!(::std::vec::Vec<::miniapp::serde_json::Value>),
+        Ty::Vec(item) => {
+            let item = ty(item);
+            quote!(::std::vec::Vec<#item>)
+        }
         Ty::SyncItems => quote!(::std::vec::Vec<::miniapp::sync::Item>),
         Ty::Named(n) => {
             let n = format_ident!("{}", n);
@@ -228,6 +231,10 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     let version = &ir.version;
     let config = ir.config.iter().map(|(k, v)| quote!((#k, #v)));
     let sensitive = &ir.sensitive;
+    let stored = ir.credentials.iter().map(|c| {
+        let (key, hint) = (&c.json, &c.hint);
+        quote!((#key, #hint))
+    });
     let refresh = match &ir.auth.refresh {
         Some(r) => {
             let name = format_ident!("{}", r.static_name);
@@ -268,6 +275,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
             ns: #ns,
             config: &[#(#config),*],
             sensitive_keys: &[#(#sensitive),*],
+            stored: &[#(#stored),*],
             refresh: #refresh,
             auto_refresh: #auto_refresh,
         };

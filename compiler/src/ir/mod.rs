@@ -95,7 +95,8 @@ pub enum Ty {
     Bool,
     Json,
     JsonMap,
-    VecJson,
+    /// A list of the given element type.
+    Vec(Box<Ty>),
     /// `mapItems`: `Vec<miniapp::sync::Item>`.
     SyncItems,
     Named(String),
@@ -146,7 +147,8 @@ pub struct ActionIr {
     pub method: String,
     pub title: String,
     pub description: String,
-    pub input: String,
+    /// The input type; `None` for an action without parameters (its method takes none).
+    pub input: Option<String>,
     pub output: String,
     pub output_fields: Vec<Field>,
     /// The result's field of keys App Functions return, when the action calls any.
@@ -190,6 +192,8 @@ pub struct CredField {
     pub metadata: bool,
     pub kind: CredKind,
     pub doc: String,
+    /// Where the value comes from and how to supply it, for the error when it is missing.
+    pub hint: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -361,47 +365,7 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
     props
         .iter()
         .map(|(json, p)| {
-            let mut variant_default = None;
-            let ty = match p.kind.as_deref() {
-                Some("string") if p.enum_values.is_some() => {
-                    let name = names::nested_type(parent, json);
-                    let values: Vec<&str> = p.enum_values.iter().flatten().filter_map(|v| v.as_str()).collect();
-                    let variants: Vec<(String, String)> =
-                        names::variants(values.iter().copied(), &[]).into_iter().zip(values.iter().map(|v| v.to_string())).collect();
-                    let default = p
-                        .default
-                        .as_ref()
-                        .and_then(|d| d.as_str())
-                        .and_then(|d| variants.iter().find(|(_, v)| v == d))
-                        .map(|(r, _)| r.clone());
-                    variant_default = default.clone();
-                    types.push(TypeDef::Enum {
-                        name: name.clone(),
-                        doc: doc_lines(&[p.title.as_deref(), p.description.as_deref()]),
-                        variants,
-                        default,
-                    });
-                    Ty::Named(name)
-                }
-                Some("string") => Ty::String,
-                Some("number") => Ty::F64,
-                Some("integer") => Ty::I64,
-                Some("boolean") => Ty::Bool,
-                Some("array") => Ty::VecJson,
-                Some("object") if !p.properties.is_empty() => {
-                    let name = names::nested_type(parent, json);
-                    let nested = fields(&name, &p.properties, &p.required, types);
-                    types.push(TypeDef::Struct {
-                        name: name.clone(),
-                        doc: doc_lines(&[p.title.as_deref(), p.description.as_deref()]),
-                        fields: nested,
-                        constructor: true,
-                    });
-                    Ty::Named(name)
-                }
-                Some("object") => Ty::JsonMap,
-                _ => Ty::Json,
-            };
+            let (ty, variant_default) = property_ty(&names::nested_type(parent, json), p, types);
             let mut doc = doc_lines(&[p.title.as_deref(), p.description.as_deref()]);
             if let Some(src) = &p.x_source {
                 doc.push(String::new());
@@ -423,6 +387,40 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
             Field { rust: names::snake(json), json: json.clone(), ty, required: required.contains(json), doc, default }
         })
         .collect()
+}
+
+/// The Rust type of a parameter schema; a string enum or an object with properties becomes the
+/// type `name` (added to `types`), and an array's elements are typed by its `items` (their own
+/// types named `{name}Item`). Also the variant of an enum's `default`.
+fn property_ty(name: &str, p: &Property, types: &mut Vec<TypeDef>) -> (Ty, Option<String>) {
+    let doc = || doc_lines(&[p.title.as_deref(), p.description.as_deref()]);
+    let ty = match p.kind.as_deref() {
+        Some("string") if p.enum_values.is_some() => {
+            let values: Vec<&str> = p.enum_values.iter().flatten().filter_map(|v| v.as_str()).collect();
+            let variants: Vec<(String, String)> =
+                names::variants(values.iter().copied(), &[]).into_iter().zip(values.iter().map(|v| v.to_string())).collect();
+            let default =
+                p.default.as_ref().and_then(|d| d.as_str()).and_then(|d| variants.iter().find(|(_, v)| v == d)).map(|(r, _)| r.clone());
+            types.push(TypeDef::Enum { name: name.to_string(), doc: doc(), variants, default: default.clone() });
+            return (Ty::Named(name.to_string()), default);
+        }
+        Some("string") => Ty::String,
+        Some("number") => Ty::F64,
+        Some("integer") => Ty::I64,
+        Some("boolean") => Ty::Bool,
+        Some("array") => match &p.items {
+            Some(model::Items::Schema(item)) => Ty::Vec(Box::new(property_ty(&format!("{name}Item"), item, types).0)),
+            _ => Ty::Vec(Box::new(Ty::Json)),
+        },
+        Some("object") if !p.properties.is_empty() => {
+            let nested = fields(name, &p.properties, &p.required, types);
+            types.push(TypeDef::Struct { name: name.to_string(), doc: doc(), fields: nested, constructor: true });
+            Ty::Named(name.to_string())
+        }
+        Some("object") => Ty::JsonMap,
+        _ => Ty::Json,
+    };
+    (ty, None)
 }
 
 /// Lowers a checked definition, reading templates and paths from what the checks resolved. An
@@ -463,11 +461,14 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
         let prefix = names::action_prefix(&action.name);
         let input = names::input_type(&action.name);
         let input_fields = fields(&prefix, &action.parameters.properties, &action.parameters.required, &mut types);
-        types.push(TypeDef::Struct {
-            name: input.clone(),
-            doc: vec![format!("Input of [`Client::{}`].", names::display(&names::snake(&action.name)))],
-            fields: input_fields,
-            constructor: true,
+        let input = (!input_fields.is_empty()).then(|| {
+            types.push(TypeDef::Struct {
+                name: input.clone(),
+                doc: vec![format!("Input of [`Client::{}`].", names::display(&names::snake(&action.name)))],
+                fields: input_fields,
+                constructor: true,
+            });
+            input
         });
         let mut steps_ir = Vec::new();
         let upper = screaming(&action.name);
@@ -589,7 +590,9 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
         if credentials.iter().any(|c| c.json == key.name) {
             continue;
         }
-        let text = matches!(key.origin, Origin::Config | Origin::Form(_));
+        // Config and form values are text; so is metadata (what `userDetails` maps is an id or
+        // a name; docs/decisions.md). Token outputs keep their JSON type.
+        let text = matches!(key.origin, Origin::Config | Origin::Form(_) | Origin::Metadata);
         let kind = if auth.sensitive_keys.contains(&key.name) {
             CredKind::Secret
         } else if text {
@@ -605,12 +608,23 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
             Origin::Registration => "stored by a registration request".to_string(),
             Origin::Metadata => "metadata from `userDetails`".to_string(),
         };
+        let rust = names::snake(&key.name);
+        let field = format!("`Credentials::{}`", names::display(&rust));
+        let hint = match &key.origin {
+            Origin::Config => format!("an `auth.config` value: set {field} (or `ClientBuilder::config` for an app-wide value)"),
+            Origin::Form(label) => format!("the install form's \"{label}\" field: set {field}"),
+            Origin::GetToken => format!("stored by `get_token`: complete the install (`Client::connect`) or set {field}"),
+            Origin::Refresh => format!("stored by `refresh_token`: run `Client::refresh_token` or set {field}"),
+            Origin::Registration => format!("stored by the registration requests: run `Client::register` or set {field}"),
+            Origin::Metadata => format!("metadata from `userDetails`: run `Client::user_details` or set {field}"),
+        };
         credentials.push(CredField {
-            rust: names::snake(&key.name),
+            rust,
             json: key.name.clone(),
             metadata: key.origin == Origin::Metadata,
             kind,
             doc: format!("`{}`: {origin}.", key.name),
+            hint,
         });
     }
 

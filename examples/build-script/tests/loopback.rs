@@ -8,7 +8,7 @@ use serde_json::json;
 async fn the_build_script_connector_calls_its_provider() {
     let server = serve(|_, _| Reply::json(json!({"booking": {"id": "b-1", "links": {"confirmation": "https://bw.example/b-1"}}}))).await;
     let credentials =
-        Credentials { personal_token: Some(miniapp::Secret::new("pt")), organization_id: Some(json!("org-3")), ..Default::default() };
+        Credentials { personal_token: Some(miniapp::Secret::new("pt")), organization_id: Some("org-3".into()), ..Default::default() };
     let client = Client::builder(credentials).base_url(server.url.clone()).build();
     let input = BookAppointmentInput {
         service_id: "svc-1".into(),

@@ -48,6 +48,64 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
         ("grant_type", "authorization_code"),
     ],
     sensitive_keys: &["client_secret", "accessToken", "refreshToken", "hookSigningKey"],
+    stored: &[
+        (
+            "client_id",
+            "an `auth.config` value: set `Credentials::client_id` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "client_secret",
+            "an `auth.config` value: set `Credentials::client_secret` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "scope",
+            "an `auth.config` value: set `Credentials::scope` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "response_type",
+            "an `auth.config` value: set `Credentials::response_type` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "grant_type",
+            "an `auth.config` value: set `Credentials::grant_type` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "accessToken",
+            "an `auth.config` value: set `Credentials::access_token` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "refreshToken",
+            "an `auth.config` value: set `Credentials::refresh_token` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "hookSigningKey",
+            "an `auth.config` value: set `Credentials::hook_signing_key` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "expiresIn",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::expires_in`",
+        ),
+        (
+            "hookId",
+            "stored by the registration requests: run `Client::register` or set `Credentials::hook_id`",
+        ),
+        (
+            "uid",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::uid`",
+        ),
+        (
+            "name",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::name`",
+        ),
+        (
+            "storeId",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::store_id`",
+        ),
+        (
+            "storeName",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::store_name`",
+        ),
+    ],
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
@@ -93,16 +151,16 @@ pub struct Credentials {
     pub hook_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `uid`: metadata from `userDetails`.
     #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub uid: ::std::option::Option<::std::string::String>,
     /// `name`: metadata from `userDetails`.
     #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// `storeId`: metadata from `userDetails`.
     #[serde(rename = "storeId", default)]
-    pub store_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub store_id: ::std::option::Option<::std::string::String>,
     /// `storeName`: metadata from `userDetails`.
     #[serde(rename = "storeName", default)]
-    pub store_name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub store_name: ::std::option::Option<::std::string::String>,
 }
 impl Credentials {
     /// The values to put in the store, with their bag.
@@ -152,10 +210,26 @@ impl Credentials {
             ),
             (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
             (::miniapp::Bag::Credentials, "hookId", self.hook_id),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "storeId", self.store_id),
-            (::miniapp::Bag::Metadata, "storeName", self.store_name),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "storeId",
+                self.store_id.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "storeName",
+                self.store_name.map(::miniapp::serde_json::Value::from),
+            ),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -37,6 +37,36 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "bookwise",
     config: &[],
     sensitive_keys: &["personalToken", "signingSecret"],
+    stored: &[
+        (
+            "personalToken",
+            "an `auth.config` value: set `Credentials::personal_token` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "organizationId",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::organization_id`",
+        ),
+        (
+            "subscriptionId",
+            "stored by the registration requests: run `Client::register` or set `Credentials::subscription_id`",
+        ),
+        (
+            "signingSecret",
+            "stored by the registration requests: run `Client::register` or set `Credentials::signing_secret`",
+        ),
+        (
+            "uid",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::uid`",
+        ),
+        (
+            "name",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::name`",
+        ),
+        (
+            "timezone",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::timezone`",
+        ),
+    ],
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
@@ -64,13 +94,13 @@ pub struct Credentials {
     pub signing_secret: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
     #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub uid: ::std::option::Option<::std::string::String>,
     /// `name`: metadata from `userDetails`.
     #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// `timezone`: metadata from `userDetails`.
     #[serde(rename = "timezone", default)]
-    pub timezone: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub timezone: ::std::option::Option<::std::string::String>,
 }
 impl Credentials {
     /// The values to put in the store, with their bag.
@@ -90,9 +120,21 @@ impl Credentials {
                 "signingSecret",
                 self.signing_secret.map(::miniapp::serde_json::Value::from),
             ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "timezone", self.timezone),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "timezone",
+                self.timezone.map(::miniapp::serde_json::Value::from),
+            ),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

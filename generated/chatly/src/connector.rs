@@ -37,6 +37,28 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "chatly",
     config: &[],
     sensitive_keys: &["apiToken", "eventSecret"],
+    stored: &[
+        (
+            "apiToken",
+            "an `auth.config` value: set `Credentials::api_token` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "eventSecret",
+            "an `auth.config` value: set `Credentials::event_secret` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "uid",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::uid`",
+        ),
+        (
+            "name",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::name`",
+        ),
+        (
+            "workspaceId",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::workspace_id`",
+        ),
+    ],
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
@@ -58,13 +80,13 @@ pub struct Credentials {
     pub event_secret: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
     #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub uid: ::std::option::Option<::std::string::String>,
     /// `name`: metadata from `userDetails`.
     #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// `workspaceId`: metadata from `userDetails`.
     #[serde(rename = "workspaceId", default)]
-    pub workspace_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub workspace_id: ::std::option::Option<::std::string::String>,
 }
 impl Credentials {
     /// The values to put in the store, with their bag.
@@ -82,9 +104,21 @@ impl Credentials {
                 "eventSecret",
                 self.event_secret.map(::miniapp::serde_json::Value::from),
             ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "workspaceId", self.workspace_id),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "workspaceId",
+                self.workspace_id.map(::miniapp::serde_json::Value::from),
+            ),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -15,6 +15,52 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "cloudbox",
     config: &[("response_type", "code"), ("token_access_type", "offline")],
     sensitive_keys: &["client_secret", "accessToken", "refreshToken"],
+    stored: &[
+        (
+            "client_id",
+            "an `auth.config` value: set `Credentials::client_id` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "client_secret",
+            "an `auth.config` value: set `Credentials::client_secret` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "response_type",
+            "an `auth.config` value: set `Credentials::response_type` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "token_access_type",
+            "an `auth.config` value: set `Credentials::token_access_type` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "accessToken",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::access_token`",
+        ),
+        (
+            "refreshToken",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::refresh_token`",
+        ),
+        (
+            "expiresIn",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::expires_in`",
+        ),
+        (
+            "accountId",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::account_id`",
+        ),
+        (
+            "uid",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::uid`",
+        ),
+        (
+            "name",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::name`",
+        ),
+        (
+            "email",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::email`",
+        ),
+    ],
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
@@ -54,13 +100,13 @@ pub struct Credentials {
     pub account_id: ::std::option::Option<::miniapp::serde_json::Value>,
     /// `uid`: metadata from `userDetails`.
     #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub uid: ::std::option::Option<::std::string::String>,
     /// `name`: metadata from `userDetails`.
     #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// `email`: metadata from `userDetails`.
     #[serde(rename = "email", default)]
-    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub email: ::std::option::Option<::std::string::String>,
 }
 impl Credentials {
     /// The values to put in the store, with their bag.
@@ -100,9 +146,21 @@ impl Credentials {
             ),
             (::miniapp::Bag::Credentials, "expiresIn", self.expires_in),
             (::miniapp::Bag::Credentials, "accountId", self.account_id),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "email", self.email),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "email",
+                self.email.map(::miniapp::serde_json::Value::from),
+            ),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -41,6 +41,52 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
         ("response_type", "code"),
     ],
     sensitive_keys: &["client_secret", "accessToken", "webhookSecret"],
+    stored: &[
+        (
+            "client_id",
+            "an `auth.config` value: set `Credentials::client_id` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "client_secret",
+            "an `auth.config` value: set `Credentials::client_secret` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "scope",
+            "an `auth.config` value: set `Credentials::scope` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "response_type",
+            "an `auth.config` value: set `Credentials::response_type` (or `ClientBuilder::config` for an app-wide value)",
+        ),
+        (
+            "accessToken",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::access_token`",
+        ),
+        (
+            "tokenType",
+            "stored by `get_token`: complete the install (`Client::connect`) or set `Credentials::token_type`",
+        ),
+        (
+            "webhookId",
+            "stored by the registration requests: run `Client::register` or set `Credentials::webhook_id`",
+        ),
+        (
+            "webhookSecret",
+            "stored by the registration requests: run `Client::register` or set `Credentials::webhook_secret`",
+        ),
+        (
+            "uid",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::uid`",
+        ),
+        (
+            "name",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::name`",
+        ),
+        (
+            "email",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::email`",
+        ),
+    ],
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
@@ -80,13 +126,13 @@ pub struct Credentials {
     pub webhook_secret: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
     #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub uid: ::std::option::Option<::std::string::String>,
     /// `name`: metadata from `userDetails`.
     #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// `email`: metadata from `userDetails`.
     #[serde(rename = "email", default)]
-    pub email: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub email: ::std::option::Option<::std::string::String>,
 }
 impl Credentials {
     /// The values to put in the store, with their bag.
@@ -126,9 +172,21 @@ impl Credentials {
                 "webhookSecret",
                 self.webhook_secret.map(::miniapp::serde_json::Value::from),
             ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "email", self.email),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "email",
+                self.email.map(::miniapp::serde_json::Value::from),
+            ),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -30,6 +30,33 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     ns: "pipeline-crm",
     config: &[],
     sensitive_keys: &["keyId", "keySecret", "hookToken"],
+    stored: &[
+        (
+            "shopUrl",
+            "the install form's \"Pipeline address\" field: set `Credentials::shop_url`",
+        ),
+        ("keyId", "the install form's \"Key ID\" field: set `Credentials::key_id`"),
+        (
+            "keySecret",
+            "the install form's \"Key secret\" field: set `Credentials::key_secret`",
+        ),
+        (
+            "hookToken",
+            "the install form's \"Webhook token\" field: set `Credentials::hook_token`",
+        ),
+        (
+            "uid",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::uid`",
+        ),
+        (
+            "name",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::name`",
+        ),
+        (
+            "region",
+            "metadata from `userDetails`: run `Client::user_details` or set `Credentials::region`",
+        ),
+    ],
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
@@ -57,13 +84,13 @@ pub struct Credentials {
     pub hook_token: ::std::option::Option<::miniapp::Secret>,
     /// `uid`: metadata from `userDetails`.
     #[serde(rename = "uid", default)]
-    pub uid: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub uid: ::std::option::Option<::std::string::String>,
     /// `name`: metadata from `userDetails`.
     #[serde(rename = "name", default)]
-    pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub name: ::std::option::Option<::std::string::String>,
     /// `region`: metadata from `userDetails`.
     #[serde(rename = "region", default)]
-    pub region: ::std::option::Option<::miniapp::serde_json::Value>,
+    pub region: ::std::option::Option<::std::string::String>,
 }
 impl Credentials {
     /// The values to put in the store, with their bag.
@@ -91,9 +118,21 @@ impl Credentials {
                 "hookToken",
                 self.hook_token.map(::miniapp::serde_json::Value::from),
             ),
-            (::miniapp::Bag::Metadata, "uid", self.uid),
-            (::miniapp::Bag::Metadata, "name", self.name),
-            (::miniapp::Bag::Metadata, "region", self.region),
+            (
+                ::miniapp::Bag::Metadata,
+                "uid",
+                self.uid.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "name",
+                self.name.map(::miniapp::serde_json::Value::from),
+            ),
+            (
+                ::miniapp::Bag::Metadata,
+                "region",
+                self.region.map(::miniapp::serde_json::Value::from),
+            ),
         ]
             .into_iter()
             .filter_map(|(bag, key, value)| ::std::option::Option::Some((

@@ -89,6 +89,8 @@ pub struct Engine {
     dedupe: Arc<dyn crate::webhook::Dedupe>,
     /// The lock that makes one refresh per install across processes, if any.
     shared_refresh: Option<Arc<dyn crate::RefreshLock>>,
+    /// Why the client is misconfigured (a base URL that is not one), reported by every request.
+    misconfigured: Option<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -127,6 +129,20 @@ impl Engine {
             unsaved: tokio::sync::Mutex::new(initial),
             dedupe: Arc::new(crate::webhook::MemoryDedupe::default()),
             shared_refresh: None,
+            misconfigured: None,
+        }
+    }
+
+    /// Makes every request fail with [`Error::Config`] and this message.
+    pub fn misconfigured(mut self, message: String) -> Self {
+        self.misconfigured = Some(message);
+        self
+    }
+
+    fn configured(&self, t: &RequestTemplate) -> Result<(), Error> {
+        match &self.misconfigured {
+            Some(message) => Err(Error::Config { request: describe(t), message: message.clone() }),
+            None => Ok(()),
         }
     }
 
@@ -255,7 +271,7 @@ impl Engine {
         snapshot: &'a Snapshot,
         system: &'a [(&'static str, String)],
     ) -> Scope<'a> {
-        Scope { vars, store: snapshot, overrides: &self.settings.config, config: self.app.config, system }
+        Scope { vars, store: snapshot, overrides: &self.settings.config, config: self.app.config, system, origins: self.app.stored }
     }
 
     /// The values of every sensitive key, to mask them in error excerpts.
@@ -267,6 +283,7 @@ impl Engine {
 
     /// Renders only the URL of a request (e.g. the OAuth authorize URL).
     pub async fn render_url(&self, t: &RequestTemplate, extra: &[(&'static str, String)]) -> Result<reqwest::Url, Error> {
+        self.configured(t)?;
         let snapshot = self.snapshot(t.name).await?;
         let system = self.system(extra, &snapshot);
         let mut url = template::render_url(&t.url, &self.scope(&Map::new(), &snapshot, &system), t.name)?;
@@ -290,6 +307,7 @@ impl Engine {
         system: &[(&'static str, String)],
         masks: &mut Vec<String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
+        self.configured(t)?;
         let scope = self.scope(vars, snapshot, system);
         let mut url = template::render_url(&t.url, &scope, t.name)?;
         for (k, v) in t.query {

@@ -155,6 +155,8 @@ pub struct App {
     /// `auth.config` defaults (non-empty values only).
     pub config: &'static [(&'static str, &'static str)],
     pub sensitive_keys: &'static [&'static str],
+    /// Every key the store can hold, with where its value comes from and how to supply it.
+    pub stored: &'static [(&'static str, &'static str)],
     pub refresh: Option<&'static RequestTemplate>,
     pub auto_refresh: bool,
 }

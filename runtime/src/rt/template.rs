@@ -129,6 +129,8 @@ pub struct Scope<'a> {
     /// The definition's `auth.config` defaults.
     pub config: &'a [(&'static str, &'static str)],
     pub system: &'a [(&'static str, String)],
+    /// Where each stored key's value comes from, for the error when one is missing.
+    pub origins: &'a [(&'static str, &'static str)],
 }
 
 impl Scope<'_> {
@@ -138,7 +140,16 @@ impl Scope<'_> {
             Src::Var => self.vars.get(key).map(Cow::Borrowed),
             Src::Stored => match self.store.lookup(key) {
                 Some(v) => Some(Cow::Borrowed(v)),
-                None => return Err(Error::MissingCredential { request: request.to_string(), key: key.to_string() }),
+                None => {
+                    let origin = self
+                        .origins
+                        .iter()
+                        .find(|(k, _)| *k == key)
+                        .map_or("it is in neither the install's credentials nor its metadata".to_string(), |(_, origin)| {
+                            format!("it is {origin}")
+                        });
+                    return Err(Error::MissingCredential { request: request.to_string(), key: key.to_string(), origin });
+                }
             },
             Src::Config => match self.store.lookup(key) {
                 Some(v) => Some(Cow::Borrowed(v)),
@@ -333,7 +344,7 @@ mod tests {
         store.insert(Bag::Credentials, "token", json!("s3cr3t"));
         let vars = vars.as_object().cloned().unwrap_or_default();
         let system = [("subdomain", "acme".to_string())];
-        let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[("scope", "read write")], system: &system };
+        let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[("scope", "read write")], system: &system, origins: &[] };
         f(&scope)
     }
 
@@ -394,11 +405,11 @@ mod tests {
         let mut store = Snapshot::new();
         store.insert(crate::store::Bag::Credentials, "token", json!("12:ab/cd+ef"));
         let vars = Map::new();
-        let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[] };
+        let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] };
         assert_eq!(render_url(&BOT, &scope, "t").map(|u| u.path().to_string()).ok().as_deref(), Some("/bot12%3Aab%2Fcd%2Bef/send"));
         for bad in ["", ".", ".."] {
             store.insert(crate::store::Bag::Credentials, "token", json!(bad));
-            let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[] };
+            let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] };
             assert!(render_url(&BOT, &scope, "t").is_err(), "{bad:?}");
         }
     }
