@@ -6,8 +6,73 @@ use std::path::PathBuf;
 use crate::Generated;
 use crate::names;
 
-/// The `miniapp` dependency of generated crates when none is given.
-pub const DEFAULT_RUNTIME: &str = concat!("miniapp = \"", env!("CARGO_PKG_VERSION"), "\"");
+/// The `miniapp` dependency of a generated crate when none is given: the runtime is not on a
+/// registry, so this says what to set (and Cargo stops on it with the path in its message).
+pub const DEFAULT_RUNTIME: &str = "# The `miniapp` runtime is not published on a registry: point this at the `runtime/` directory\n\
+# of a miniapp-rs checkout, or at its git repository, e.g.\n\
+#   miniapp = { path = \"/src/miniapp-rs/runtime\" }\n\
+#   miniapp = { git = \"https://example.com/miniapp-rs.git\" }\n\
+# (`miniapp generate --crate DIR --runtime PATH-OR-GIT-URL` writes this line for you.)\n\
+miniapp = { path = \"SET-ME--the-runtime-directory-of-a-miniapp-rs-checkout\" }";
+
+/// Where a generated crate gets the `miniapp` runtime from, as given to
+/// `miniapp generate --crate DIR --runtime SPEC`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// The runtime crate's directory (absolute).
+    Path(PathBuf),
+    /// A git repository holding the runtime, optionally at a revision.
+    Git { url: String, rev: Option<String> },
+}
+
+impl Runtime {
+    /// Reads a `--runtime` value: a directory holding the `miniapp` runtime crate (relative to the
+    /// current directory), or a git URL (`https://…`, `ssh://…`, `git@host:…`, or any URL
+    /// prefixed with `git+`), with an optional `#REV`. Anything else is an error saying why.
+    pub fn parse(spec: &str) -> Result<Runtime, String> {
+        let spec = spec.trim();
+        let git = spec
+            .strip_prefix("git+")
+            .or_else(|| ["https://", "http://", "ssh://", "git://", "git@"].iter().any(|p| spec.starts_with(p)).then_some(spec));
+        if let Some(url) = git {
+            let (url, rev) = match url.split_once('#') {
+                Some((url, rev)) if !rev.is_empty() => (url, Some(rev.to_string())),
+                Some((url, _)) => (url, None),
+                None => (url, None),
+            };
+            if url.is_empty() || url.contains(char::is_whitespace) || url.contains('"') {
+                return Err(format!("`{spec}` is not a git URL"));
+            }
+            return Ok(Runtime::Git { url: url.to_string(), rev });
+        }
+        let dir = std::path::Path::new(spec);
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).map_err(|_| {
+            format!("`{spec}` is neither a directory with a Cargo.toml nor a git URL; give the `runtime/` directory of a miniapp-rs checkout or its git URL")
+        })?;
+        // The `[package]` table's `name` (a `[[bin]]` may also be called `miniapp`).
+        let package_name = manifest
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| *l != "[package]")
+            .skip(1)
+            .take_while(|l| !l.starts_with('['))
+            .find_map(|l| l.replace(' ', "").strip_prefix("name=").map(|n| n.trim_matches('"').to_string()));
+        if package_name.as_deref() != Some("miniapp") {
+            return Err(format!("`{spec}` holds a crate, but not the `miniapp` runtime (its Cargo.toml has no `name = \"miniapp\"`)"));
+        }
+        let dir = dir.canonicalize().map_err(|e| format!("`{spec}`: {e}"))?;
+        Ok(Runtime::Path(dir))
+    }
+
+    /// The dependency line of the generated Cargo.toml.
+    pub fn dependency(&self) -> String {
+        match self {
+            Runtime::Path(dir) => format!("miniapp = {{ path = {} }}", toml_string(&dir.to_string_lossy())),
+            Runtime::Git { url, rev: None } => format!("miniapp = {{ git = {} }}", toml_string(url)),
+            Runtime::Git { url, rev: Some(rev) } => format!("miniapp = {{ git = {}, rev = {} }}", toml_string(url), toml_string(rev)),
+        }
+    }
+}
 
 fn escape_md(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")

@@ -167,13 +167,14 @@ fn generate_crate_writes_a_standalone_crate() {
     let dir = std::env::temp_dir().join(format!("miniapp-crate-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let file = repo("examples/definitions/cloudbox.json");
-    let o = miniapp(&["generate", &file, "--crate", dir.to_str().expect("utf-8 path"), "--runtime", "miniapp = { path = \"../runtime\" }"]);
+    let o = miniapp(&["generate", &file, "--crate", dir.to_str().expect("utf-8 path"), "--runtime", &repo("runtime")]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let cargo = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
+    let runtime = Path::new(&repo("runtime")).canonicalize().expect("the runtime exists");
     assert!(
         cargo.contains("name = \"cloudbox\"")
             && cargo.contains("version = \"1.1.0\"")
-            && cargo.contains("miniapp = { path = \"../runtime\" }"),
+            && cargo.contains(&format!("miniapp = {{ path = {:?} }}", runtime.to_string_lossy())),
         "{cargo}"
     );
     let lib = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
@@ -187,6 +188,51 @@ fn generate_crate_writes_a_standalone_crate() {
         readme.contains("| `Client::create_folder` | `createFolder` | Create a folder: Creates a folder in the app folder |"),
         "{readme}"
     );
+}
+
+#[test]
+fn the_runtime_of_a_generated_crate_is_a_path_or_a_git_url_and_anything_else_is_a_usage_error() {
+    let file = repo("examples/definitions/cloudbox.json");
+    let dir = std::env::temp_dir().join(format!("miniapp-crate-git-{}", std::process::id()));
+    let o = miniapp(&["generate", &file, "--crate", dir.to_str().unwrap(), "--runtime", "git+https://git.example/miniapp-rs.git#v0.1.0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let cargo = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("miniapp = { git = \"https://git.example/miniapp-rs.git\", rev = \"v0.1.0\" }"), "{cargo}");
+    for bad in ["{ path = \"..\" }", "miniapp = \"0.1\"", &repo("compiler"), "/nowhere/at/all"] {
+        let o = miniapp(&["generate", &file, "--crate", dir.to_str().unwrap(), "--runtime", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--runtime"), "{bad}");
+    }
+    // Without --runtime: a placeholder Cargo stops on, a comment saying what to set, a warning.
+    let plain = std::env::temp_dir().join(format!("miniapp-crate-plain-{}", std::process::id()));
+    let o = miniapp(&["generate", &file, "--crate", plain.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning: no --runtime given"));
+    let cargo = std::fs::read_to_string(plain.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("# The `miniapp` runtime is not published on a registry") && cargo.contains("SET-ME"), "{cargo}");
+}
+
+/// The crate `generate --crate` writes outside this workspace, pointed at this repository's
+/// runtime, builds with `cargo build` and no edits.
+#[test]
+fn a_generated_crate_outside_the_workspace_builds_as_written() {
+    let dir = std::env::temp_dir().join(format!("miniapp-outside-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o =
+        miniapp(&["generate", &repo("examples/definitions/chatly.json"), "--crate", dir.to_str().unwrap(), "--runtime", &repo("runtime")]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    // The workspace's lock file pins the same dependency versions (no network, no new
+    // versions), and its target directory holds them built: only the crate itself compiles.
+    std::fs::copy(repo("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    let o = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("run cargo");
+    assert!(o.status.success(), "cargo build failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

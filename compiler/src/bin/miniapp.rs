@@ -9,7 +9,16 @@ use miniapp_compiler::render::{self, Checked};
 use miniapp_compiler::{Options, Report, codes};
 
 #[derive(Parser)]
-#[command(name = "miniapp", version, about = "Validate Karzoun MiniApp definitions (and, soon, compile them to Rust)")]
+#[command(
+    name = "miniapp",
+    version,
+    about = "Check Karzoun MiniApp definitions and compile them to typed Rust connectors",
+    long_about = "Check Karzoun MiniApp definitions and compile them to typed Rust connectors.\n\n\
+        `miniapp check FILE` reports every problem with its line and column; `miniapp explain CODE` \
+        says more about one; `miniapp generate FILE` writes the Rust module (or, with --crate, a \
+        crate); `miniapp schema` prints the JSON Schema for editors. The format is described in \
+        docs/format.md of the miniapp-rs repository."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,12 +40,16 @@ enum Command {
         /// Treat warnings as failures.
         #[arg(long)]
         deny_warnings: bool,
-        /// Also apply the review rules for a partner submission (FORMAT.md §14).
+        /// Also apply the review rules for a partner submission (listing, status, secrets in the
+        /// definition, documented `compute` functions).
         #[arg(long)]
         submission: bool,
     },
     /// Generate the Rust connector for a definition: one formatted file (stdout or `-o`), or a
-    /// standalone crate (`--crate DIR`: Cargo.toml, src/lib.rs, README.md).
+    /// standalone crate (`--crate DIR`: Cargo.toml, src/lib.rs, src/connector.rs, README.md).
+    ///
+    /// Exit status: 0 when the code was written (warnings allowed), 1 when the definition has
+    /// errors, 2 on usage errors or unreadable files.
     Generate {
         /// The definition file (JSON).
         file: PathBuf,
@@ -46,9 +59,11 @@ enum Command {
         /// Write a standalone crate into this directory.
         #[arg(long = "crate", value_name = "DIR")]
         crate_dir: Option<PathBuf>,
-        /// The `miniapp` dependency line for `--crate` (default: the released version).
-        #[arg(long, value_name = "TOML", requires = "crate_dir")]
-        runtime: Option<String>,
+        /// Where the crate gets the `miniapp` runtime: the `runtime/` directory of a miniapp-rs
+        /// checkout, or its git URL (`https://…`, `git+URL`, with an optional `#REV`). Without
+        /// it, Cargo.toml holds a placeholder and a comment saying what to set.
+        #[arg(long, value_name = "PATH|GIT-URL", requires = "crate_dir", value_parser = parse_runtime)]
+        runtime: Option<miniapp_compiler::scaffold::Runtime>,
     },
     /// Print the long explanation of a diagnostic code (e.g. `miniapp explain E0105`).
     Explain {
@@ -59,8 +74,13 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
-    /// Print the JSON Schema of the definition document (draft 2020-12).
+    /// Print the JSON Schema of the definition document (draft 2020-12), for editors: add
+    /// `"$schema": "<path to the saved schema>"` to a definition for completion and hover docs.
     Schema,
+}
+
+fn parse_runtime(spec: &str) -> Result<miniapp_compiler::scaffold::Runtime, String> {
+    miniapp_compiler::scaffold::Runtime::parse(spec)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,7 +160,7 @@ fn generate(
     file: &Path,
     output: Option<PathBuf>,
     crate_dir: Option<PathBuf>,
-    runtime: Option<String>,
+    runtime: Option<miniapp_compiler::scaffold::Runtime>,
 ) -> std::io::Result<ExitCode> {
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
@@ -169,7 +189,14 @@ fn generate(
     match (output, crate_dir) {
         (Some(path), _) => std::fs::write(path, format!("{header}{}", generated.code))?,
         (None, Some(dir)) => {
-            let files = miniapp_compiler::scaffold::crate_files(&generated, runtime.as_deref());
+            let dependency = runtime.as_ref().map(miniapp_compiler::scaffold::Runtime::dependency);
+            if dependency.is_none() {
+                eprintln!(
+                    "warning: no --runtime given: set the `miniapp` dependency in {} before building (the comment there says how), or run again with --runtime PATH-OR-GIT-URL",
+                    dir.join("Cargo.toml").display()
+                );
+            }
+            let files = miniapp_compiler::scaffold::crate_files(&generated, dependency.as_deref());
             for (rel, text) in files {
                 let path = dir.join(rel);
                 if let Some(parent) = path.parent() {
