@@ -165,6 +165,12 @@ PATCH, DELETE.";
 must be produced by `get_token.mapping` (or be an `auth.config` slot). Otherwise the refresh
 request is sent without a refresh token.";
 
+    W0210 ["FORMAT.md §5.3"] "OAuth 2.0 requests under a non-OAuth auth type" =>
+"`auth_url` (and a `get_token` that reads `{{code}}` or `{{redirect_uri}}`) belong to the OAuth 2.0
+authorization-code flow, which runs only with `\"type\": \"oauth2\"`. Under `bearer_token`,
+`apikey` or `basic` they are never used as intended: the generated client has `authorize_url()`
+but no `exchange_code()`, and `{{code}}` is sent empty. Set the type to `oauth2`, or remove them.";
+
     E0301 ["FORMAT.md §15 rule 19, §6.2"] "a `[[key]]` names nothing in credentials or metadata" =>
 "`[[key]]` reads the install's `credentials`, then its `metadata`. A key can exist there only if it
 is a key of `auth.config` or `auth.form`, an output of the object mapping of `get_token`,

@@ -61,11 +61,18 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a "did you mean `x`?" help line when one candidate is close to `name`.
+    /// Adds a "did you mean `x`?" help line when one candidate is close to `name`, or when there
+    /// is only one candidate at all.
     pub fn with_suggestion<'a>(self, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
-        match crate::suggest::closest(name, candidates) {
+        let mut candidates: Vec<&str> = candidates.into_iter().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        match crate::suggest::closest(name, candidates.iter().copied()) {
             Some(best) => self.with_help(format!("did you mean `{best}`?")),
-            None => self,
+            None => match candidates.as_slice() {
+                [only] if *only != name => self.with_help(format!("did you mean `{only}`? It is the only one there is")),
+                _ => self,
+            },
         }
     }
 

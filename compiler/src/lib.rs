@@ -84,7 +84,10 @@ pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
         Ok((code, ir)) => Ok(Generated { code, ir, report }),
         Err(message) => {
             // The checks accept only what generation supports; reaching this is a compiler bug.
-            report.diagnostics.push(Diagnostic::new(codes::E0013, message, "", source::Span::default()));
+            report.diagnostics.push(
+                Diagnostic::new(codes::E0013, message, "", source::Span::default())
+                    .with_help("the definition passed every check but could not be compiled: this is a miniapp-rs bug, please report it with the definition"),
+            );
             report.definition = None;
             Err(report)
         }
@@ -118,18 +121,21 @@ fn analyze(bytes: &[u8], options: &Options, facts: bool) -> Report {
     if let Some(root) = &parsed.root {
         let json = root.to_json();
         diagnostics.extend(schema::validate(root, &json));
+        // A value of the wrong type is reported once: the rules say nothing more at or under it.
+        let wrong_type: Vec<String> = diagnostics.iter().filter(|d| d.code == codes::E0010).map(|d| format!("{}/", d.pointer)).collect();
         let (found, built) = check::run(root, options, facts);
-        diagnostics.extend(found);
+        diagnostics.extend(found.into_iter().filter(|d| {
+            let at = format!("{}/", d.pointer);
+            !wrong_type.iter().any(|p| at.starts_with(p.as_str()))
+        }));
         resolved = built.map(Box::new);
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match model::Definition::from_json(json) {
                 Ok(def) => definition = Some(Box::new(def)),
-                Err(e) => diagnostics.push(Diagnostic::new(
-                    codes::E0013,
-                    format!("the definition cannot be read into the model: {e}"),
-                    "",
-                    root.span,
-                )),
+                Err(e) => diagnostics.push(
+                    Diagnostic::new(codes::E0013, format!("the definition cannot be read into the model: {e}"), "", root.span)
+                        .with_help("the definition passed every check but could not be read: this is a miniapp-rs bug, please report it with the definition"),
+                ),
             }
         }
     }

@@ -156,6 +156,150 @@ fn field_name(ptr: &str) -> String {
     }
 }
 
+/// What a missing member belongs to, as a reader names it: "action `createTicket`", "step 2 of
+/// action `createTicket`", "trigger `ticket.created`", "resource `orders`", "`auth.get_token`".
+fn owner(root: &Node, at: &str) -> String {
+    let tokens: Vec<String> = pointer::tokens(at).collect();
+    let name_of = |ptr: &str, key: &str| root.pointer(ptr).and_then(|n| n.get(key)).and_then(Node::as_str).map(str::to_string);
+    match tokens.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => "the definition".to_string(),
+        ["actions", i] => match name_of(at, "name") {
+            Some(name) => format!("action `{name}`"),
+            None => format!("action {}", pointer::index(i).map_or(0, |n| n + 1)),
+        },
+        ["actions", a, "requests", s] => {
+            let action = name_of(&format!("/actions/{a}"), "name").map_or_else(|| format!("action {a}"), |n| format!("action `{n}`"));
+            format!("step {} of {action}", pointer::index(s).map_or(0, |n| n + 1))
+        }
+        ["triggers", i] => match name_of(at, "event") {
+            Some(event) => format!("trigger `{event}`"),
+            None => format!("trigger {}", pointer::index(i).map_or(0, |n| n + 1)),
+        },
+        ["sync", "resources", key] => format!("resource `{key}`"),
+        ["sync", "webhooks", "handlers", key] => format!("handler `{key}`"),
+        ["source", key] => format!("source `{key}`"),
+        ["functions", key] => format!("function `{key}`"),
+        ["dashboardApps", i] => match name_of(at, "key") {
+            Some(key) => format!("dashboard app `{key}`"),
+            None => format!("dashboard app {}", pointer::index(i).map_or(0, |n| n + 1)),
+        },
+        path => {
+            let shown: Vec<&str> = path.iter().copied().filter(|t| pointer::index(t).is_none()).collect();
+            format!("`{}`", shown.join("."))
+        }
+    }
+}
+
+/// `createTicket` → `Create ticket`: a name as a title.
+fn humanize(name: &str) -> String {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for c in name.chars() {
+        if (c.is_uppercase() && !current.is_empty()) || c == '_' || c == '-' || c == ' ' {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            if !c.is_alphanumeric() {
+                continue;
+            }
+        }
+        current.extend(c.to_lowercase());
+    }
+    words.push(current);
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A `$ref`'d schema, followed.
+fn resolve_ref<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
+    schema.get("$ref").and_then(Json::as_str).and_then(|r| r.strip_prefix('#')).and_then(|r| root.pointer(r)).unwrap_or(schema)
+}
+
+/// An example value for a missing member, as JSON text.
+fn example_value(name: &str, schema: Option<&Json>, root: &Node) -> String {
+    let ns = root.get("ns").and_then(Node::as_str).unwrap_or("your-app");
+    let known = match name {
+        "title" => Some("\"Create a ticket\"".to_string()),
+        "label" => Some("\"Helpdesk\"".to_string()),
+        "description" => Some("\"What it does, in one sentence\"".to_string()),
+        "shortDescription" => Some("\"One line for the Marketplace card\"".to_string()),
+        "name" => Some("\"createTicket\"".to_string()),
+        "event" => Some("\"ticket.created\"".to_string()),
+        "type" if schema.and_then(|s| s.get("pattern")).is_some() => Some(format!("\"miniapps:{ns}\"")),
+        "url" => Some("\"https://api.example.com/v1/tickets\"".to_string()),
+        "method" => Some("\"GET\"".to_string()),
+        "mapping" => Some("{ \"id\": \"$.id\" }".to_string()),
+        "version" => Some("\"1.0.0\"".to_string()),
+        "icon" | "logo" => Some(format!("\"https://{ns}.example/{name}.svg\"")),
+        "img" => Some("\"automation3.svg\"".to_string()),
+        "docsUrl" => Some(format!("\"https://{ns}.example/docs\"")),
+        "contentType" => Some(format!("\"{ns}:orders\"")),
+        "auth_url" => Some("{ \"url\": \"https://login.example.com/oauth/authorize?client_id={{client_id}}&redirect_uri={{redirect_uri}}\", \"method\": \"GET\" }".to_string()),
+        "get_token" | "refresh_token" => Some("{ \"url\": \"https://login.example.com/oauth/token\", \"method\": \"POST\", \"bodyType\": \"x-www-form-urlencoded\", \"body\": { … }, \"mapping\": { \"accessToken\": \"$.access_token\" } }".to_string()),
+        "details" | "list" => Some("{ \"url\": \"/orders/{id}\", \"method\": \"GET\" }".to_string()),
+        "headerName" => Some("\"X-Signature\"".to_string()),
+        "secretKey" => Some("\"webhookSecret\"".to_string()),
+        "paths" => Some("[\"$.id\"]".to_string()),
+        "path" => Some("\"$.id\"".to_string()),
+        _ => None,
+    };
+    if let Some(known) = known {
+        return known;
+    }
+    let Some(schema) = schema else { return "…".to_string() };
+    if let Some(first) = schema.get("examples").and_then(Json::as_array).and_then(|e| e.first()) {
+        return first.to_string();
+    }
+    if let Some(value) = schema.get("const") {
+        return value.to_string();
+    }
+    if let Some(first) = schema.get("enum").and_then(Json::as_array).and_then(|e| e.first()) {
+        return first.to_string();
+    }
+    let ty = match schema.get("type") {
+        Some(Json::String(t)) => t.as_str(),
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).find(|t| *t != "null").unwrap_or("string"),
+        _ => "string",
+    };
+    match ty {
+        "boolean" => "false".to_string(),
+        "integer" | "number" => "1".to_string(),
+        "object" => "{}".to_string(),
+        "array" => "[]".to_string(),
+        _ => "\"…\"".to_string(),
+    }
+}
+
+/// How to write a value of the expected type (a string where a boolean or number belongs gets
+/// its value back without quotes).
+fn type_help(schema_type: Option<&Json>, found: &Node) -> String {
+    let expected: Vec<&str> = match schema_type {
+        Some(Json::String(t)) => vec![t.as_str()],
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let text = found.as_str().map(str::trim);
+    if expected.contains(&"boolean") {
+        return match text {
+            Some(t @ ("true" | "false")) => format!("write `{t}` without quotes"),
+            _ => "write `true` or `false`, without quotes".to_string(),
+        };
+    }
+    if expected.contains(&"integer") || expected.contains(&"number") {
+        return match text.filter(|t| t.parse::<f64>().is_ok()) {
+            Some(t) => format!("write `{t}` without quotes"),
+            None => "write a number without quotes, e.g. `100`".to_string(),
+        };
+    }
+    match expected.first().copied() {
+        Some("string") => "put the value in double quotes".to_string(),
+        Some("object") => "write a JSON object: `{ \"key\": value }`".to_string(),
+        Some("array") => "write a JSON array: `[ … ]`".to_string(),
+        _ => "see `miniapp schema` for the expected shape".to_string(),
+    }
+}
+
 fn show(value: &Json) -> String {
     match value {
         Json::String(s) => format!("`{s}`"),
@@ -195,10 +339,23 @@ pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
                 let name = property.as_str().unwrap_or_default();
                 let ptr = pointer::join(&at, name);
                 let code = route(&ptr, Kind::Required, codes::E0011);
-                let owner = if at.is_empty() { "the definition".to_string() } else { field_name(&at) };
                 // A missing member is reported at the `{` of its object.
                 let brace = Span::new(node.span.start, node.span.start + 1);
-                out.push(Diagnostic::new(code, format!("{owner} is missing the required member `{name}`"), ptr, brace));
+                // The error's schema path ends at the `required` keyword; its object schema is one up.
+                let object_schema = schema_path.strip_suffix("/required").unwrap_or(&schema_path);
+                let member_schema = schema_at(&compiled.json, object_schema)
+                    .map(|s| resolve_ref(&compiled.json, s))
+                    .and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(name))
+                    .map(|m| resolve_ref(&compiled.json, m));
+                let example = match (name, root.pointer(&at).and_then(|n| n.get("name")).and_then(Node::as_str)) {
+                    ("title", Some(owner_name)) => format!("\"{}\"", humanize(owner_name)),
+                    _ => example_value(name, member_schema, root),
+                };
+                out.push(
+                    Diagnostic::new(code, format!("{} is missing `{name}`", owner(root, &at)), ptr, brace)
+                        .with_help(format!("add `\"{name}\": {example}`")),
+                );
             }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let declared: Vec<&str> = schema_at(&compiled.json, &schema_path)
@@ -228,8 +385,15 @@ pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
                     } else if code == codes::E0512 {
                         d.message = format!("`{key}` is not a Karzoun customer field");
                         d = d.with_suggestion(key, declared.iter().copied());
+                        if d.help.is_empty() {
+                            let list = declared.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+                            d = d.with_help(format!("the customer fields are {list}"));
+                        }
                     } else {
                         d = d.with_suggestion(key, declared.iter().copied());
+                    }
+                    if d.help.is_empty() {
+                        d = d.with_help("remove it, or check its spelling against `miniapp schema`");
                     }
                     out.push(d);
                 }
@@ -251,26 +415,31 @@ pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
                         d = d.with_suggestion(found, allowed.iter().copied());
                     }
                 }
+                if d.help.is_empty() {
+                    d = d.with_help("the list is closed: use one of these values exactly (case matters)");
+                }
                 out.push(d);
             }
             ValidationErrorKind::Constant { expected_value } => {
                 let code = route(&at, Kind::Shape, codes::E0012);
-                out.push(Diagnostic::new(
-                    code,
-                    format!("{} must be {}, found {}", field_name(&at), show(expected_value), show(&node.to_json())),
-                    &at,
-                    node.span,
-                ));
+                out.push(
+                    Diagnostic::new(
+                        code,
+                        format!("{} must be {}, found {}", field_name(&at), show(expected_value), show(&node.to_json())),
+                        &at,
+                        node.span,
+                    )
+                    .with_help(format!("write `{expected_value}`")),
+                );
             }
             ValidationErrorKind::Type { .. } => {
                 let code = route(&at, Kind::Shape, codes::E0010);
-                let expected = expected_types(schema_at(&compiled.json, &schema_path));
-                out.push(Diagnostic::new(
-                    code,
-                    format!("{} must be {expected}, found {}", field_name(&at), node.type_name()),
-                    &at,
-                    node.span,
-                ));
+                let schema_type = schema_at(&compiled.json, &schema_path);
+                let expected = expected_types(schema_type);
+                out.push(
+                    Diagnostic::new(code, format!("{} must be {expected}, found {}", field_name(&at), node.type_name()), &at, node.span)
+                        .with_help(type_help(schema_type, node)),
+                );
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let code = route(&at, Kind::Shape, codes::E0013);
@@ -280,6 +449,9 @@ pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
                     &at,
                     node.span,
                 );
+                if code != codes::E0101 {
+                    d = d.with_help("the value must match the pattern as a whole");
+                }
                 if code == codes::E0101 {
                     d.message = format!("`ns` {} is not lowercase kebab-case", show(&node.to_json()));
                     d = d.with_help(format!(
@@ -306,7 +478,17 @@ pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
                     }
                     _ => format!("{}: {}", field_name(&at), error),
                 };
-                out.push(Diagnostic::new(code, message, &at, node.span));
+                let help = match other {
+                    ValidationErrorKind::MinItems { .. } => "add the missing items".to_string(),
+                    _ if at.ends_with("/rateLimitPerSecond") => {
+                        "give requests per second (e.g. `5`), or leave the key out for no limit".to_string()
+                    }
+                    _ if at.ends_with("/statusCode") => {
+                        "use an HTTP status the provider expects as an acknowledgement, usually `200`".to_string()
+                    }
+                    _ => "change the value to fit the limit".to_string(),
+                };
+                out.push(Diagnostic::new(code, message, &at, node.span).with_help(help));
             }
         }
     }

@@ -60,7 +60,8 @@ pub fn parameters(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             format!("{ptr}/required/{i}"),
                             r.span,
                         )
-                        .with_suggestion(name, declared.iter().copied()),
+                        .with_suggestion(name, declared.iter().copied())
+                        .with_help("list only keys of `properties` in `required`"),
                     );
                 }
             }
@@ -84,22 +85,28 @@ pub fn parameters(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             let enum_values = prop.get("enum").and_then(Node::as_array);
             for (i, v) in enum_values.unwrap_or_default().iter().enumerate() {
                 if !fits(v, ty) {
-                    out.push(Diagnostic::new(
-                        codes::E0404,
-                        format!("enum value of parameter `{name}` is a {}, not a {ty}", v.type_name()),
-                        format!("{ptr}/enum/{i}"),
-                        v.span,
-                    ));
+                    out.push(
+                        Diagnostic::new(
+                            codes::E0404,
+                            format!("enum value of parameter `{name}` is a {}, not a {ty}", v.type_name()),
+                            format!("{ptr}/enum/{i}"),
+                            v.span,
+                        )
+                        .with_help("make `default` one of the `enum` values (same type, same spelling), or remove it"),
+                    );
                 }
             }
             if let Some(default) = prop.member("default").map(|m| &m.value) {
                 if !fits(default, ty) {
-                    out.push(Diagnostic::new(
-                        codes::E0404,
-                        format!("default of parameter `{name}` is a {}, not a {ty}", default.type_name()),
-                        format!("{ptr}/default"),
-                        default.span,
-                    ));
+                    out.push(
+                        Diagnostic::new(
+                            codes::E0404,
+                            format!("default of parameter `{name}` is a {}, not a {ty}", default.type_name()),
+                            format!("{ptr}/default"),
+                            default.span,
+                        )
+                        .with_help("make `default` one of the `enum` values (same type, same spelling), or remove it"),
+                    );
                 } else if let Some(values) = enum_values
                     && !values.iter().any(|v| v.to_json() == default.to_json())
                 {
@@ -109,7 +116,8 @@ pub fn parameters(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         format!("default of parameter `{name}` is not one of its `enum` values"),
                         format!("{ptr}/default"),
                         default.span,
-                    );
+                    )
+                    .with_help("make `default` one of the `enum` values (same type, same spelling), or remove it");
                     if let Some(s) = default.as_str() {
                         d = d.with_suggestion(s, choices.iter().map(String::as_str));
                     }
@@ -157,7 +165,8 @@ pub fn x_sources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if !sources.contains(&key) {
             out.push(
                 Diagnostic::new(codes::E0405, format!("`x-source` names `{key}`, which is not a key of `source`"), &ptr, src.span)
-                    .with_suggestion(key, sources.iter().copied()),
+                    .with_suggestion(key, sources.iter().copied())
+                    .with_help("`x-source` names a key of the top-level `source` object"),
             );
         }
         if prop.member("x-fallback").is_none() {
@@ -235,14 +244,18 @@ pub fn mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                     ptr,
                     brace(mapping),
-                ));
+                )
+.with_help("use an array mapping (`[{\"name\": …, \"value\": …}]`) to pass values on; the object mapping of the last step is the result"));
             } else if s == last && s > 0 && mapping.as_array().is_some() {
-                out.push(Diagnostic::new(
-                    codes::W0411,
-                    "the final step uses an array mapping, so the action returns nothing; use an object mapping for its result",
-                    ptr,
-                    brace(mapping),
-                ));
+                out.push(
+                    Diagnostic::new(
+                        codes::W0411,
+                        "the final step uses an array mapping, so the action returns nothing; use an object mapping for its result",
+                        ptr,
+                        brace(mapping),
+                    )
+                    .with_help("make the last step's mapping an object: its keys are the action's result"),
+                );
             }
         }
     }
@@ -272,7 +285,8 @@ pub fn function_steps(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         format!("{base}/name"),
                         name_node.span,
                     )
-                    .with_suggestion(name, names.iter().copied()),
+                    .with_suggestion(name, names.iter().copied())
+                    .with_help("declare the function under the top-level `functions` object, with its `params` and `code`"),
                 );
                 continue;
             };
@@ -287,19 +301,23 @@ pub fn function_steps(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             pointer::join(&format!("{base}/args"), &m.key),
                             m.key_span,
                         )
-                        .with_suggestion(&m.key, params.iter().copied()),
+                        .with_suggestion(&m.key, params.iter().copied())
+                        .with_help("pass only the function's declared `params`"),
                     );
                 }
             }
             for p in &params {
                 if args.and_then(|a| a.member(p)).is_none() {
                     let at = args.map_or(brace(step), brace);
-                    out.push(Diagnostic::new(
-                        codes::W0412,
-                        format!("function `{name}` parameter `{p}` gets no argument (it will be `undefined`)"),
-                        pointer::join(&format!("{base}/args"), p),
-                        at,
-                    ));
+                    out.push(
+                        Diagnostic::new(
+                            codes::W0412,
+                            format!("function `{name}` parameter `{p}` gets no argument (it will be `undefined`)"),
+                            pointer::join(&format!("{base}/args"), p),
+                            at,
+                        )
+                        .with_help("pass every declared parameter in `args` (a missing one is `undefined` in the function)"),
+                    );
                 }
             }
         }
@@ -320,12 +338,15 @@ pub fn source_keys_and_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if m.value.member("dataPath").is_none() {
-            out.push(Diagnostic::new(
-                codes::W0413,
-                format!("source `{}` has no `dataPath`; the whole response is taken as the options array", m.key),
-                format!("{base}/dataPath"),
-                brace(&m.value),
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0413,
+                    format!("source `{}` has no `dataPath`; the whole response is taken as the options array", m.key),
+                    format!("{base}/dataPath"),
+                    brace(&m.value),
+                )
+                .with_help("add `\"dataPath\"` with the path of the options array if the response wraps it (e.g. `\"data.items\"`)"),
+            );
         }
         for field in ["dataPath", "valueField", "labelField"] {
             if let Some(node) = m.value.get(field) {
@@ -341,14 +362,22 @@ pub fn source_keys_and_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 /// Rule 40: sources that no `x-source` references.
 pub fn dead_sources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let used: Vec<&str> = x_source_refs(cx).iter().filter_map(|(n, _, _)| n.as_str()).collect();
+    let declared: Vec<&str> = members(cx.at("/source")).map(|m| m.key.as_str()).collect();
+    // While an `x-source` names no source (E0405), which sources are used is not known yet.
+    if used.iter().any(|u| !declared.contains(u)) {
+        return;
+    }
     for m in members(cx.at("/source")) {
         if !used.contains(&m.key.as_str()) {
-            out.push(Diagnostic::new(
-                codes::W0414,
-                format!("source `{}` is not used by any `x-source`", m.key),
-                pointer::join("/source", &m.key),
-                m.key_span,
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0414,
+                    format!("source `{}` is not used by any `x-source`", m.key),
+                    pointer::join("/source", &m.key),
+                    m.key_span,
+                )
+                .with_help(format!("point a parameter at it with `\"x-source\": \"{}\"`, or remove it", m.key)),
+            );
         }
     }
 }
@@ -374,7 +403,8 @@ pub fn dashboard_apps(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         format!("/dashboardApps/{i}/allowedActions/{j}"),
                         entry.span,
                     )
-                    .with_suggestion(name, actions.iter().copied()),
+                    .with_suggestion(name, actions.iter().copied())
+                    .with_help("name an action of `actions`"),
                 );
             }
         }

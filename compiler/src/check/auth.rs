@@ -18,6 +18,7 @@ pub fn sensitive_keys_hold_secrets(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("/auth/sensitiveKeys/{i}"),
                     decl.span,
                 )
+.with_help("list only keys that hold a secret: an `auth.config` or `auth.form` key, or an output of `get_token`, `refresh_token` or a registration request")
                 .with_suggestion(decl.name, holders.iter().copied()),
             );
         }
@@ -93,9 +94,23 @@ pub fn refresh_token_is_used(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let has_request = cx.at("/auth/refresh_token").is_some();
-    let auto = cx.at("/auth/auto_refresh").and_then(|n| n.as_bool()) == Some(true);
+    let auto = match cx.at("/auth/auto_refresh") {
+        None => false,
+        Some(node) => match node.as_bool() {
+            Some(flag) => flag,
+            // Not a boolean: the schema reports that, and this rule has nothing to add.
+            None => return,
+        },
+    };
     if !has_request || !auto {
-        let missing = if has_request { "`auto_refresh` is not `true`" } else { "there is no `refresh_token` request" };
+        let (missing, help) = match (has_request, auto) {
+            (true, _) => ("`auto_refresh` is not `true`", "set `\"auto_refresh\": true` so expired tokens are renewed"),
+            (false, true) => ("there is no `refresh_token` request", "add a `refresh_token` request that sends the stored refresh token"),
+            (false, false) => (
+                "there is no `refresh_token` request",
+                "add a `refresh_token` request and `\"auto_refresh\": true` so expired tokens are renewed",
+            ),
+        };
         out.push(
             Diagnostic::new(
                 codes::W0205,
@@ -103,7 +118,7 @@ pub fn refresh_token_is_used(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 pointer::join("/auth/get_token/mapping", decl.name),
                 decl.span,
             )
-            .with_help("add a `refresh_token` request and `\"auto_refresh\": true` so expired tokens are renewed"),
+            .with_help(help),
         );
     }
 }
@@ -168,6 +183,40 @@ pub fn refresh_reads_a_stored_token(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `W0210`: OAuth 2.0 requests (`auth_url`, a `get_token` reading `{{code}}`/`{{redirect_uri}}`)
+/// under a type that never runs the OAuth flow.
+pub fn oauth_requests_need_the_oauth_type(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(kind) = cx.at("/auth/type") else { return };
+    let Some(ty) = kind.as_str().filter(|t| *t != "oauth2") else { return };
+    let mut found: Vec<&str> = Vec::new();
+    if cx.at("/auth/auth_url").is_some() {
+        found.push("`auth_url`");
+    }
+    let reads_code = cx.templates.iter().any(|t| {
+        t.place == super::placeholders::Place::Auth("get_token")
+            && t.parsed.placeholders().any(|(s, n, _)| s == Scope::Context && matches!(n, "code" | "redirect_uri"))
+    });
+    if reads_code {
+        found.push("a `get_token` that reads `{{code}}`");
+    }
+    if found.is_empty() {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            codes::W0210,
+            format!(
+                "{} {} to the OAuth 2.0 flow, but `auth.type` is `{ty}`",
+                found.join(" and "),
+                if found.len() == 1 { "belongs" } else { "belong" }
+            ),
+            "/auth/type",
+            kind.span,
+        )
+        .with_help("set `\"type\": \"oauth2\"` to get `authorize_url()`, `exchange_code()` and the OAuth install; or remove them"),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -186,5 +235,13 @@ mod tests {
         // `storeId` is metadata (from `userDetails`), not something `get_token` stored.
         let found = codes(ACME, &[("/auth/refresh_token/body/refresh_token", Some(json!("[[storeId]]")))]);
         assert!(found.contains(&"E0209"), "{found:?}");
+    }
+
+    #[test]
+    fn oauth_requests_need_the_oauth_type() {
+        assert!(!codes(CHATLY, &[]).contains(&"W0210"));
+        assert!(!codes(ACME, &[]).contains(&"W0210"), "an oauth2 app");
+        let auth_url = json!({"url": "https://login.chatly.example/authorize?redirect_uri={{redirect_uri}}", "method": "GET"});
+        assert!(codes(CHATLY, &[("/auth/auth_url", Some(auth_url))]).contains(&"W0210"));
     }
 }

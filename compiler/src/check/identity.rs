@@ -70,7 +70,10 @@ pub fn urls_are_https(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if field != "docsUrl" {
             let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
             if !(path.ends_with(".svg") || path.ends_with(".png")) {
-                out.push(Diagnostic::new(codes::W0106, format!("`{field}` should be an .svg or .png file"), ptr(&[field]), node.span));
+                out.push(
+                    Diagnostic::new(codes::W0106, format!("`{field}` should be an .svg or .png file"), ptr(&[field]), node.span)
+                        .with_help("the Marketplace shows SVG and PNG images; link one of those"),
+                );
             }
         }
     }
@@ -82,12 +85,15 @@ pub fn listing_text(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         && let Some(text) = node.as_str()
         && text.chars().count() > 120
     {
-        out.push(Diagnostic::new(
-            codes::W0107,
-            format!("`shortDescription` has {} characters; keep it under about 120", text.chars().count()),
-            "/shortDescription",
-            node.span,
-        ));
+        out.push(
+            Diagnostic::new(
+                codes::W0107,
+                format!("`shortDescription` has {} characters; keep it under about 120", text.chars().count()),
+                "/shortDescription",
+                node.span,
+            )
+            .with_help("shorten it: the Marketplace card cuts longer text"),
+        );
     }
     if let Some(node) = cx.root.get("description")
         && let Some(text) = node.as_str()
@@ -128,12 +134,15 @@ pub fn no_internal_fields_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>)
     let places = [("", "provisioning"), ("/webhook", "merchantExtraction"), ("/webhook", "uninstallEvents")];
     for (parent, key) in places {
         if let Some(member) = cx.root.pointer(parent).and_then(|p| p.member(key)) {
-            out.push(Diagnostic::new(
-                codes::W0109,
-                format!("`{key}` is a Karzoun-internal field, not part of the partner schema"),
-                format!("{parent}/{key}"),
-                member.key_span,
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0109,
+                    format!("`{key}` is a Karzoun-internal field, not part of the partner schema"),
+                    format!("{parent}/{key}"),
+                    member.key_span,
+                )
+                .with_help("remove it: the platform sets it"),
+            );
         }
     }
 }

@@ -44,6 +44,7 @@ const RULES: &[Rule] = &[
     auth::refresh_token_is_used,
     auth::user_details_maps_uid,
     auth::refresh_reads_a_stored_token,
+    auth::oauth_requests_need_the_oauth_type,
     placeholders::templates,
     placeholders::url_positions,
     placeholders::basic_auth_encoding,
@@ -285,7 +286,8 @@ pub(crate) fn duplicates<'a>(
         if let Some(first) = seen.iter().find(|d| d.name == decl.name) {
             out.push(
                 Diagnostic::new(code, format!("{what} `{}` is defined more than once", decl.name), ptr, decl.span)
-                    .with_label(first.span, "first defined here"),
+                    .with_label(first.span, "first defined here")
+                    .with_help("rename one of them, or remove the copy"),
             );
         } else {
             seen.push(decl);

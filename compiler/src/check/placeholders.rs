@@ -214,6 +214,30 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The help for a `{{key}}` that names a stored key: the other bracket.
+fn stored_hint(r: &Resolver<'_>, name: &str, d: Diagnostic) -> Diagnostic {
+    if r.stored.contains(name) {
+        d.with_help(format!("`{name}` is stored with the install, read with double brackets: write `[[{name}]]`"))
+    } else {
+        d
+    }
+}
+
+/// What a `{{key}}` would read where a `[[key]]` stands, if anything: "a parameter of action
+/// `x`", "an output of step 1", "a system value".
+fn context_kind(r: &Resolver<'_>, place: Place, name: &str) -> Option<String> {
+    if SYSTEM_VALUES.contains(&name) || (matches!(place, Place::Auth(_)) && AUTH_VALUES.contains(&name)) {
+        return Some("a system value".to_string());
+    }
+    let (Place::Step { action, step } | Place::FunctionArgs { action, step }) = place else { return None };
+    let scope = r.actions.get(action)?;
+    if scope.params.contains(name) {
+        return Some(format!("a parameter of action `{}`", scope.name));
+    }
+    let produced = scope.outputs.iter().take(step).position(|keys| keys.contains(&name))?;
+    Some(format!("an output of step {}", produced + 1))
+}
+
 /// `baseUrl` + a sync endpoint URL (relative to it, FORMAT.md §11.1; an absolute one stands
 /// alone), with each `{id}` written `{{id}}`.
 pub(crate) fn endpoint_url(base: &str, url: &str) -> String {
@@ -362,6 +386,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 Problem::Stray { range, closer } => {
                     Diagnostic::new(codes::W0306, format!("`{closer}` has no matching opener"), ptr, node.sub_span(range))
+                        .with_help("if it is the end of a placeholder, add the opening brackets; if it is literal text, nothing is wrong")
                 }
             };
             out.push(d);
@@ -376,6 +401,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             let d = match *finding {
                 Finding::InWebhook => {
                     Diagnostic::new(codes::W0305, format!("placeholder `{shown}` in the webhook block is never resolved"), ptr, span)
+                        .with_help("webhook strings are read as written; put the value itself there")
                 }
                 Finding::CredentialToFunction => {
                     Diagnostic::new(codes::E0302, format!("`{shown}` passes a credential to an App Function"), ptr, span)
@@ -383,27 +409,33 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 Finding::UnknownStored => {
                     let code: Code = if matches!(t.place, Place::Source | Place::Sync) { codes::E0415 } else { codes::E0301 };
-                    Diagnostic::new(code, format!("`{shown}` names no credentials or metadata key"), ptr, span)
-                        .with_suggestion(name, r.stored.iter().copied())
-                        .with_help("stored keys come from `auth.config`, `auth.form`, and the object mappings of `get_token`, `refresh_token`, registration requests and `userDetails`")
+                    let d = Diagnostic::new(code, format!("`{shown}` names no credentials or metadata key"), ptr, span);
+                    match context_kind(r, t.place, name) {
+                        // The other bracket: `[[text]]` for an action parameter.
+                        Some(what) => d.with_help(format!("`{name}` is {what}, read with double braces: write `{{{{{name}}}}}`")),
+                        None => d.with_suggestion(name, r.stored.iter().copied()).with_help(
+                            "`[[key]]` reads what the install stores: keys of `auth.config` and `auth.form`, and the object mappings of `get_token`, `refresh_token`, registration requests and `userDetails`",
+                        ),
+                    }
                 }
                 Finding::Undocumented => Diagnostic::new(
                     codes::W0305,
                     format!("`{shown}` is not documented in {} requests", if t.place == Place::Source { "source" } else { "sync" }),
                     ptr,
                     span,
-                ),
+                )
+.with_help("source and sync requests have no documented `{{…}}` values besides the system values; use a `[[key]]` the install stores, or a literal"),
                 Finding::UnknownInAuth => {
                     let Place::Auth(which) = t.place else { continue };
                     let candidates =
                         r.config.iter().chain(&r.form).copied().chain(SYSTEM_VALUES.iter().copied()).chain(AUTH_VALUES.iter().copied());
-                    Diagnostic::new(
+                    let d = Diagnostic::new(
                         codes::E0304,
                         format!("`{shown}` in `{which}` is not an `auth.config` key, an install-form key or a system value"),
                         ptr,
                         span,
-                    )
-                    .with_suggestion(name, candidates)
+                    );
+                    stored_hint(r, name, d).with_suggestion(name, candidates)
                 }
                 Finding::NotSuppliedInAuth => {
                     let Place::Auth(which) = t.place else { continue };
@@ -425,15 +457,19 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("`{shown}` can only come from the return value of the function in step {}, which cannot be checked", step + 1),
                     ptr,
                     span,
-                ),
-                Finding::ConfigInAction => Diagnostic::new(
-                    codes::W0303,
-                    format!(
-                        "`{shown}` is only an `auth.config` key; config is documented as a source for registration requests, not actions"
-                    ),
-                    ptr,
-                    span,
-                ),
+                )
+                .with_help("if the function returns it, this is fine; if not, declare it as a parameter or map it in an earlier step"),
+                Finding::ConfigInAction => {
+                    let d = Diagnostic::new(
+                        codes::W0303,
+                        format!(
+                            "`{shown}` is only an `auth.config` key; config is documented as a source for registration requests, not actions"
+                        ),
+                        ptr,
+                        span,
+                    );
+                    stored_hint(r, name, d)
+                }
                 Finding::UnknownInAction => {
                     let (Place::Step { action, step } | Place::FunctionArgs { action, step }) = t.place else { continue };
                     let Some(scope) = r.actions.get(action) else { continue };
@@ -445,7 +481,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         .chain(SYSTEM_VALUES.iter().copied())
                         .chain(r.metadata.iter().copied())
                         .chain(r.form.iter().copied());
-                    Diagnostic::new(
+                    let d = Diagnostic::new(
                         codes::E0303,
                         format!(
                             "`{shown}` in action `{}` is not a parameter, an earlier step's output, a metadata key or a system value",
@@ -453,8 +489,8 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         ),
                         ptr,
                         span,
-                    )
-                    .with_suggestion(name, candidates)
+                    );
+                    stored_hint(r, name, d).with_suggestion(name, candidates)
                 }
             };
             out.push(d);
@@ -472,7 +508,8 @@ pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         match url {
             Err(problem) => {
                 let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range.clone()) };
-                out.push(Diagnostic::new(codes::E0309, problem.message.clone(), ptr, span));
+                out.push(Diagnostic::new(codes::E0309, problem.message.clone(), ptr, span)
+.with_help("URL placeholders may fill a whole path segment, a query value, a whole host label (`https://{{subdomain}}.example.com`) or the whole origin (`{{shopUrl}}/api`); nothing else can be checked to keep the request on its host"));
             }
             Ok(contexts) => {
                 for ((_, key, range), &context) in parsed.placeholders().zip(contexts) {
@@ -515,7 +552,10 @@ pub fn basic_auth_encoding(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     .with_help(format!("if the key is a username with an empty password, keep the trailing colon: `Basic {rest}:`")),
             );
         } else if parsed.placeholders().next().is_none() && !is_base64(rest) {
-            out.push(Diagnostic::new(codes::W0307, format!("`Basic {rest}` is neither `user:pass` nor base64"), ptr, node.span));
+            out.push(
+                Diagnostic::new(codes::W0307, format!("`Basic {rest}` is neither `user:pass` nor base64"), ptr, node.span)
+                    .with_help("write `user:password` (it is base64-encoded for you), or the base64 text itself"),
+            );
         }
     }
 }

@@ -38,12 +38,15 @@ pub fn resources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             && let Some(text) = url.as_str()
             && !text.contains("{id}")
         {
-            out.push(Diagnostic::new(
-                codes::W0603,
-                "the details URL has no `{id}`, so every record fetches the same URL",
-                format!("{base}/endpoints/details/url"),
-                url.span,
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0603,
+                    "the details URL has no `{id}`, so every record fetches the same URL",
+                    format!("{base}/endpoints/details/url"),
+                    url.span,
+                )
+                .with_help("put `{id}` where the record id goes, e.g. `/orders/{id}`"),
+            );
         }
         if let Some(node) = r.get("contentType")
             && let Some(ct) = node.as_str()
@@ -57,6 +60,7 @@ pub fn resources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{base}/contentType"),
                     node.span,
                 )
+                .with_help("content types are `service:type`, e.g. `shop:orders`")
                 .with_suggestion(ct, DOCUMENTED_CONTENT_TYPES.iter().copied()),
             );
         }
@@ -100,6 +104,7 @@ pub fn pagination(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{base}/pagination/defaultLimit"),
                     default.span,
                 )
+                .with_help("lower `defaultLimit` to at most `maxLimit`, or raise `maxLimit` if the provider allows it")
                 .with_label(max.span, "the largest page size"),
             );
         }
@@ -114,6 +119,7 @@ pub fn pagination(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     "/sync/syncConfiguration/batchSize",
                     b.span,
                 )
+                .with_help("lower `syncConfiguration.batchSize` to at most the smallest `maxLimit`")
                 .with_label(max.span, "the largest page of this resource"),
             );
         }
@@ -169,22 +175,29 @@ pub fn field_mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             if webhook && !parsed.rooted {
                 out.push(
                     Diagnostic::new(codes::W0609, "a handler mapping reads the webhook body; start the path with `$`", p, node.span)
-                        .with_help(format!("write `{parsed}`")),
+                        .with_help(format!("write `{parsed}`"))
+                        .with_help("drop the leading `$`: `$.id` becomes `id`"),
                 );
             } else if !webhook && parsed.rooted {
-                out.push(Diagnostic::new(codes::W0609, "`apiMapping` paths read one record; write them without `$`", p, node.span));
+                out.push(
+                    Diagnostic::new(codes::W0609, "`apiMapping` paths read one record; write them without `$`", p, node.span)
+                        .with_help("drop the leading `$`: `$.id` becomes `id`"),
+                );
             }
         }
         if cx.options.submission
             && rule.get("transform").and_then(Node::as_str) == Some("compute")
             && let Some(f) = rule.get("fn")
         {
-            out.push(Diagnostic::new(
-                codes::W0605,
-                format!("compute function `{}` must be documented in the submission package", f.as_str().unwrap_or_default()),
-                format!("{ptr}/fn"),
-                f.span,
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0605,
+                    format!("compute function `{}` must be documented in the submission package", f.as_str().unwrap_or_default()),
+                    format!("{ptr}/fn"),
+                    f.span,
+                )
+                .with_help("document the function in the submission (what it computes from which fields)"),
+            );
         }
     }
 }
@@ -216,6 +229,10 @@ pub fn handlers(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{base}/resource"),
                     r.span,
                 )
+                .with_help(format!(
+                    "a shape-B handler maps its record with a resource's `apiMapping`: name one of {}",
+                    resources.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                ))
                 .with_suggestion(name, resources.iter().copied()),
             );
         }

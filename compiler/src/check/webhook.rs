@@ -37,12 +37,15 @@ pub fn trigger_events_unique(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 pub fn trigger_is_custom(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for (i, t) in items(cx.at("/triggers")) {
         if let Some(node) = t.get("isCustom").filter(|n| n.as_bool() == Some(true)) {
-            out.push(Diagnostic::new(
-                codes::W0503,
-                "`isCustom: true` has no documented meaning; standard triggers use `false`",
-                format!("/triggers/{i}/isCustom"),
-                node.span,
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0503,
+                    "`isCustom: true` has no documented meaning; standard triggers use `false`",
+                    format!("/triggers/{i}/isCustom"),
+                    node.span,
+                )
+                .with_help("write `\"isCustom\": false` unless the platform told you otherwise"),
+            );
         }
     }
 }
@@ -71,12 +74,15 @@ pub fn event_extraction_exists(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         && !has_triggers
         && cx.handler_events.is_empty()
     {
-        out.push(Diagnostic::new(
-            codes::W0504,
-            "`webhook` is configured but there are no triggers and no sync handlers to receive its events",
-            "/webhook",
-            member.key_span,
-        ));
+        out.push(
+            Diagnostic::new(
+                codes::W0504,
+                "`webhook` is configured but there are no triggers and no sync handlers to receive its events",
+                "/webhook",
+                member.key_span,
+            )
+            .with_help("declare the events it receives in `triggers` (or `sync.webhooks.handlers`), or remove the `webhook` block"),
+        );
     }
 }
 
@@ -101,6 +107,7 @@ pub fn composite_events_producible(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("/triggers/{i}/event"),
                     node.span,
                 )
+                .with_help("the event is the parts joined with the separator: make the trigger's event look like that, or change the parts")
                 .with_label(composite.span, "the extraction joins its parts here"),
             );
         }
@@ -129,12 +136,15 @@ pub fn extraction_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             "header" | "query" if path.as_str().is_some_and(|p| p.starts_with('$')) => {
                 let what = if source == "header" { "header" } else { "query parameter" };
-                out.push(Diagnostic::new(
-                    codes::W0506,
-                    format!("a {source} extraction takes the plain {what} name, not a `$` path"),
-                    ptr,
-                    path.span,
-                ));
+                out.push(
+                    Diagnostic::new(
+                        codes::W0506,
+                        format!("a {source} extraction takes the plain {what} name, not a `$` path"),
+                        ptr,
+                        path.span,
+                    )
+                    .with_help("write the header name only, e.g. `X-Event-Type`; headers are matched case-insensitively"),
+                );
             }
             _ => {}
         }
@@ -142,12 +152,15 @@ pub fn extraction_paths(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if ex.member("compositeStrategy").is_some() {
         for key in ["source", "path"] {
             if let Some(m) = ex.member(key) {
-                out.push(Diagnostic::new(
-                    codes::W0507,
-                    format!("`{key}` is ignored because `compositeStrategy` is present"),
-                    pointer::join(base, key),
-                    m.key_span,
-                ));
+                out.push(
+                    Diagnostic::new(
+                        codes::W0507,
+                        format!("`{key}` is ignored because `compositeStrategy` is present"),
+                        pointer::join(base, key),
+                        m.key_span,
+                    )
+                    .with_help("remove `source` and `path`, or remove `compositeStrategy`"),
+                );
             }
         }
     }
@@ -164,12 +177,15 @@ pub fn verification(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if let (Some(v), Some(t @ ("header-token" | "none"))) = (v, ty)
         && let Some(m) = v.member("encoding")
     {
-        out.push(Diagnostic::new(
-            codes::E0508,
-            format!("`encoding` applies to HMAC verification only, not `{t}`"),
-            "/webhook/verification/encoding",
-            m.key_span,
-        ));
+        out.push(
+            Diagnostic::new(
+                codes::E0508,
+                format!("`encoding` applies to HMAC verification only, not `{t}`"),
+                "/webhook/verification/encoding",
+                m.key_span,
+            )
+            .with_help("remove `encoding`: a header token is compared as it is"),
+        );
     }
     // Rule 51: the secret can be found.
     if let Some(node) = v.and_then(|v| v.get("secretKey"))
@@ -187,15 +203,23 @@ pub fn verification(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     node.span,
                 )
                 .with_suggestion(key, holders.iter().copied())
-                .with_help(format!("declare the slot in `auth.config`: \"{key}\": \"\"")),
+                .with_help(format!(
+                    "a per-install secret (each tenant has its own) comes from the install: add `\"{key}\"` to `auth.form`, or map it from `get_token` or a registration request"
+                ))
+                .with_help(format!(
+                    "a secret shared by every install (a partner-level signing secret) is an `auth.config` slot left empty in the definition, `\"{key}\": \"\"`, and set at run time with `ClientBuilder::config`"
+                )),
             );
         } else if !cx.is_sensitive(key) {
-            out.push(Diagnostic::new(
-                codes::W0509,
-                format!("the webhook signing secret `{key}` is not listed in `auth.sensitiveKeys`"),
-                "/webhook/verification/secretKey",
-                node.span,
-            ));
+            out.push(
+                Diagnostic::new(
+                    codes::W0509,
+                    format!("the webhook signing secret `{key}` is not listed in `auth.sensitiveKeys`"),
+                    "/webhook/verification/secretKey",
+                    node.span,
+                )
+                .with_help(format!("add `\"{key}\"` to `auth.sensitiveKeys`, so it is a `Secret` that never reaches logs or errors")),
+            );
         }
     }
     // Rule 52.
@@ -205,18 +229,22 @@ pub fn verification(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 if let Some(m) = cx.root.member("webhook") {
                     out.push(
                         Diagnostic::new(codes::W0510, "inbound webhooks are not verified", "/webhook/verification", m.key_span)
-                            .with_help("add `verification` with `hmac-sha256` where the provider supports it"),
+                            .with_help("add `verification` with `hmac-sha256` where the provider supports it")
+                            .with_help("add a `verification` block, so forged deliveries are rejected"),
                     );
                 }
             }
             (Some(v), Some("none")) => {
                 if let Some(t) = v.get("type") {
-                    out.push(Diagnostic::new(
-                        codes::W0510,
-                        "`verification.type: \"none\"` accepts forged deliveries",
-                        "/webhook/verification/type",
-                        t.span,
-                    ));
+                    out.push(
+                        Diagnostic::new(
+                            codes::W0510,
+                            "`verification.type: \"none\"` accepts forged deliveries",
+                            "/webhook/verification/type",
+                            t.span,
+                        )
+                        .with_help("add a `verification` block, so forged deliveries are rejected"),
+                    );
                 }
             }
             _ => {}
@@ -230,7 +258,8 @@ pub fn verification(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 "/webhook/verification/timestampHeader",
                 m.key_span,
             )
-            .with_help("see FORMAT.md §16 item 32; the header is kept in the model but not used"),
+            .with_help("see FORMAT.md §16 item 32; the header is kept in the model but not used")
+            .with_help("add a `verification` block, so forged deliveries are rejected"),
         );
     }
 }
@@ -249,9 +278,10 @@ pub fn transaction_id(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(codes::E0511, "`transactionId` has both `path` and `paths`", format!("{base}/paths"), paths.key_span)
                 .with_help("keep one: `path` (site revision) is read as `paths: [path]`"),
         ),
-        (None, None) => {
-            out.push(Diagnostic::new(codes::E0511, "`transactionId` has neither `path` nor `paths`", format!("{base}/paths"), brace(tx)))
-        }
+        (None, None) => out.push(
+            Diagnostic::new(codes::E0511, "`transactionId` has neither `path` nor `paths`", format!("{base}/paths"), brace(tx))
+                .with_help("add `\"paths\": [\"$.id\"]` with the path of the delivery id"),
+        ),
         _ => {}
     }
     if let Some(p) = tx.get("path") {
@@ -280,12 +310,15 @@ pub fn customer_extraction(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         && mapping.as_object().is_some()
         && mapping.member("code").is_none()
     {
-        out.push(Diagnostic::new(
-            codes::W0512,
-            "`customerExtraction.mapping` does not map `code`, which is used to match existing customers",
-            format!("{base}/mapping/code"),
-            brace(mapping),
-        ));
+        out.push(
+            Diagnostic::new(
+                codes::W0512,
+                "`customerExtraction.mapping` does not map `code`, which is used to match existing customers",
+                format!("{base}/mapping/code"),
+                brace(mapping),
+            )
+            .with_help("map the provider's customer id: `\"code\": \"id\"`"),
+        );
     }
     if let Some(p) = ce.get("basePath") {
         cx.check_path(p, &format!("{base}/basePath"), codes::E0512, out);
@@ -318,7 +351,11 @@ fn override_is_declared(
 ) {
     if !events.contains(m.key.as_str()) {
         let message = format!("override for `{}`, which no trigger or sync handler declares", m.key);
-        out.push(Diagnostic::new(code, message, ptr, m.key_span).with_suggestion(&m.key, events.iter().copied()));
+        out.push(
+            Diagnostic::new(code, message, ptr, m.key_span)
+                .with_suggestion(&m.key, events.iter().copied())
+                .with_help("an override applies only to an event some trigger or `sync.webhooks.handlers` key declares"),
+        );
     }
 }
 
@@ -364,7 +401,10 @@ pub fn ecommerce(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             .with_help("new submissions use `sync.resources` and `sync.webhooks.handlers`"),
         );
     } else {
-        out.push(Diagnostic::new(codes::W0516, "`webhook.ecommerce` is deprecated; `sync` replaces it", "/webhook/ecommerce", m.key_span));
+        out.push(
+            Diagnostic::new(codes::W0516, "`webhook.ecommerce` is deprecated; `sync` replaces it", "/webhook/ecommerce", m.key_span)
+                .with_help("move the event handling to `sync.webhooks.handlers`"),
+        );
     }
 }
 
