@@ -1,9 +1,9 @@
 //! `miniapp-compiler`: reads a Karzoun MiniApp definition and tells its author, precisely,
 //! everything that is wrong with it; later stages turn a valid one into typed Rust code.
 //!
-//! The pipeline (see ARCHITECTURE.md §3):
+//! The pipeline:
 //! bytes → [`source`] (spanned JSON tree) → [`schema`] (structural validation) →
-//! [`check`] (the semantic rules of FORMAT.md §15) → [`model`] (typed, normalised definition).
+//! [`check`] (the semantic rules of docs/format.md §15) → [`model`] (typed, normalised definition).
 //!
 //! The library never panics on input and never touches `proc_macro`: the CLI, the macros and build
 //! scripts all call [`check`] with the same [`Options`].
@@ -32,7 +32,7 @@ pub use generator::{GenerateError, Generator, module_name};
 /// Options shared by every front end.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Add the review rules that apply only to a partner submission (FORMAT.md §14, §15 rules 3,
+    /// Add the review rules that apply only to a partner submission (docs/format.md §14, §15 rules 3,
     /// 9, 13, 63 (`compute`)).
     pub submission: bool,
 }

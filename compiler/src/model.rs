@@ -1,6 +1,6 @@
-//! The typed definition: serde types for every block of FORMAT.md §3–§12.
+//! The typed definition: serde types for every block of docs/format.md §3–§12.
 //!
-//! Both documentation revisions are accepted and normalised (FORMAT.md §0.2): `transactionId.path`
+//! Both documentation revisions are accepted and normalised (docs/format.md §2): `transactionId.path`
 //! becomes `paths`, both sync handler shapes are one enum, `null` optional blocks are absent.
 //! Unknown keys are kept in `extra` (and reported as `W0702` by the schema). Maps keep document
 //! order, so everything generated from the model is deterministic.
@@ -140,7 +140,7 @@ pub struct NamedPath {
     pub value: String,
 }
 
-/// A response mapping (FORMAT.md §7.2).
+/// A response mapping (docs/format.md §7.2).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum Mapping {
@@ -156,7 +156,7 @@ impl Default for Mapping {
     }
 }
 
-/// The shared HTTP request template (FORMAT.md §4).
+/// The shared HTTP request template (docs/format.md §4).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
@@ -217,7 +217,7 @@ pub struct Auth {
     pub get_token: Option<Request>,
     #[serde(default, rename = "refresh_token")]
     pub refresh_token: Option<Request>,
-    /// Default `false` (FORMAT.md §5.2 proposed).
+    /// Default `false` (docs/format.md §5.2 proposed).
     #[serde(default, rename = "auto_refresh")]
     pub auto_refresh: bool,
     #[serde(default, rename = "auth_url")]
@@ -230,7 +230,7 @@ pub struct Auth {
     pub test_token: Option<Request>,
 }
 
-/// An action's `parameters` (a JSON Schema subset, FORMAT.md §8.3).
+/// An action's `parameters` (a JSON Schema subset, docs/format.md §8.3).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 pub struct Parameters {
     #[serde(default)]
@@ -279,7 +279,7 @@ pub enum Items {
     Any(bool),
 }
 
-/// A step of an action pipeline (FORMAT.md §8.4).
+/// A step of an action pipeline (docs/format.md §8.4).
 #[derive(Clone, Debug, PartialEq)]
 #[expect(clippy::large_enum_variant, reason = "almost every step is HTTP; boxing would allocate per step and save nothing")]
 pub enum Step {
@@ -311,7 +311,7 @@ pub struct Action {
     pub name: String,
     pub title: String,
     pub description: String,
-    /// Only `auto` exists; default `auto` (FORMAT.md §8.1 proposed).
+    /// Only `auto` exists; default `auto` (docs/format.md §8.1 proposed).
     #[serde(default)]
     pub render_strategy: Option<String>,
     #[serde(default)]
@@ -367,7 +367,7 @@ pub struct EventExtraction {
     pub path: Option<String>,
     #[serde(default)]
     pub fallback: Option<EventLocation>,
-    /// When present, `source`/`path` are ignored (FORMAT.md §10.3).
+    /// When present, `source`/`path` are ignored (docs/format.md §10.3).
     #[serde(default)]
     pub composite_strategy: Option<CompositeStrategy>,
 }
@@ -377,7 +377,7 @@ pub struct PathsOverride {
     pub paths: Vec<String>,
 }
 
-/// De-duplication (FORMAT.md §10.4), normalised: `path: P` is read as `paths: [P]`.
+/// De-duplication (docs/format.md §10.4), normalised: `path: P` is read as `paths: [P]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransactionId {
     pub paths: Vec<String>,
@@ -445,7 +445,7 @@ pub struct Verification {
     pub header_name: Option<String>,
     #[serde(default)]
     pub secret_key: Option<String>,
-    /// Kept, but its semantics are undocumented (FORMAT.md §16 item 32).
+    /// Kept, but its semantics are undocumented (docs/format.md §16 item 32).
     #[serde(default)]
     pub timestamp_header: Option<String>,
     #[serde(default)]
@@ -465,7 +465,7 @@ pub struct ChallengeResponse {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookResponse {
-    /// Default 200 (FORMAT.md §10.7 proposed).
+    /// Default 200 (docs/format.md §10.7 proposed).
     #[serde(default = "default_status")]
     pub status_code: u16,
     #[serde(default)]
@@ -528,7 +528,7 @@ pub enum Transform {
     JoinCodes,
 }
 
-/// A field-mapping rule (FORMAT.md §11.5).
+/// A field-mapping rule (docs/format.md §11.5).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum MappingRule {
@@ -617,7 +617,7 @@ pub enum Operation {
     Upsert,
 }
 
-/// A real-time sync handler: both documented shapes (FORMAT.md §11.6) as one enum.
+/// A real-time sync handler: both documented shapes (docs/format.md §11.6) as one enum.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum Handler {
@@ -652,7 +652,7 @@ pub struct SyncConfiguration {
     pub batch_size: Option<u64>,
     #[serde(default)]
     pub rate_limit_per_second: Option<f64>,
-    /// Milliseconds (FORMAT.md §11.2 proposed).
+    /// Milliseconds (docs/format.md §11.2 proposed).
     #[serde(default)]
     pub timeout: Option<u64>,
 }
@@ -681,7 +681,7 @@ pub struct Source {
     pub headers: Map<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub query_params: Map<String>,
-    /// Absent: the response itself is the array (FORMAT.md §12 proposed).
+    /// Absent: the response itself is the array (docs/format.md §12 proposed).
     #[serde(default)]
     pub data_path: Option<String>,
     pub value_field: String,

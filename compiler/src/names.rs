@@ -108,7 +108,7 @@ pub const RESERVED_METHODS: &[&str] = &[
 /// Types every generated module has.
 pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event"];
 
-/// The variants of the `Event` enum, one per event string (FORMAT.md §10.3), in order:
+/// The variants of the `Event` enum, one per event string (docs/format.md §10.3), in order:
 /// `order.placed` → `OrderPlaced` (see [`variants`]; `Other` is the variant of undeclared events).
 pub fn event_variants<'a>(events: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     variants(events, &["Other"])
@@ -270,7 +270,7 @@ pub fn record_type(resource: &str) -> String {
     format!("{}Record", pascal(resource))
 }
 
-/// The record a shape-A sync handler writes (FORMAT.md §11.6): `OrderChange`. (Resource
+/// The record a shape-A sync handler writes (docs/format.md §11.6): `OrderChange`. (Resource
 /// records end in `Record`, so the two never meet.)
 pub fn change_type(record_type: &str) -> String {
     format!("{}Change", pascal(record_type))

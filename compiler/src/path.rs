@@ -1,4 +1,4 @@
-//! Path expressions (FORMAT.md §7.1): one parser for every path field.
+//! Path expressions (docs/format.md §7.1): one parser for every path field.
 //!
 //! `Path := ["$"] ("." NAME | "[" INT "]")* | NAME ("." NAME | "[" INT "]")*`. A leading `$`
 //! means the root; a bare `a.b` is the same as `$.a.b`. Wildcards, filters, recursive descent,

@@ -2,7 +2,7 @@
 //!
 //! The schema is the single description of the document's shape: editors use it, and so do we.
 //! Each validation error becomes a located [`Diagnostic`]. Which code it gets depends on where it
-//! is: a routing table maps (pointer pattern, kind of error) to the FORMAT.md §15 rule that the
+//! is: a routing table maps (pointer pattern, kind of error) to the docs/format.md §15 rule that the
 //! constraint implements, so that, say, a bad `category` is `E0105` rather than a generic "not
 //! one of the allowed values". Tagged unions are written as `if`/`then` in the schema, so errors
 //! are reported against the variant the tag selects.
@@ -97,7 +97,7 @@ const ROUTES: &[(&str, Kind, Code)] = &[
     ("/sync/resources/*/**", Kind::Shape, codes::E0602),
 ];
 
-/// What `auth` fields people assume, and what the format uses instead (FORMAT.md §0.3).
+/// What `auth` fields people assume, and what the format uses instead (docs/format.md §5.1).
 const AUTH_FALSE_FRIENDS: &[(&str, &str)] = &[
     ("authorizationUrl", "the authorize URL is the `url` of the `auth_url` request"),
     ("tokenUrl", "token requests are `get_token` and `refresh_token`, full request templates"),

@@ -108,7 +108,7 @@ impl Node {
         self.as_object()?.iter().find(|m| m.key == key)
     }
 
-    /// The value of member `key`, treating `null` as absent (FORMAT.md §2).
+    /// The value of member `key`, treating `null` as absent (docs/format.md §2).
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.member(key).map(|m| &m.value).filter(|n| !n.is_null())
     }

@@ -1,4 +1,4 @@
-//! Template strings (FORMAT.md §6): literal text with `[[key]]` (credentials, then metadata) and
+//! Template strings (docs/format.md §6): literal text with `[[key]]` (credentials, then metadata) and
 //! `{{key}}` (form input, earlier step outputs, config, system values) placeholders.
 //!
 //! Grammar (the §6.7 proposed interpretation): `"[[" IDENT "]]"` and `"{{" IDENT "}}"` with
@@ -113,7 +113,7 @@ pub fn parse(text: &str) -> (Template, Vec<Problem>) {
     (Template { segments }, problems)
 }
 
-/// Byte ranges of single-brace `{id}`-style tokens (FORMAT.md §6.1) that are not part of `{{...}}`.
+/// Byte ranges of single-brace `{id}`-style tokens (docs/format.md §6.1) that are not part of `{{...}}`.
 pub fn single_brace_tokens(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
@@ -181,7 +181,7 @@ mod tests {
     }
 }
 
-/// Where a placeholder stands in a URL (FORMAT.md §6.7).
+/// Where a placeholder stands in a URL (docs/format.md §6.7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UrlContext {
     /// The URL starts with the placeholder, which supplies scheme and host (`{{shopUrl}}/api`).

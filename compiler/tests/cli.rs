@@ -260,3 +260,17 @@ fn terminal_escapes_in_a_definition_are_shown_not_obeyed() {
     let o = miniapp(&["check", temp("escaped.json", &chatly.replacen("\"title\"", "\"\\u001b[2J\": 1, \"title\"", 1)).to_str().unwrap()]);
     assert!(stdout(&o).contains("\\u{1b}[2J"), "the key is shown, escaped: {}", stdout(&o));
 }
+
+#[test]
+fn the_help_texts_are_current() {
+    let top = stdout(&miniapp(&["--help"]));
+    assert!(top.contains("compile them to typed Rust connectors") && !top.contains("soon"), "{top}");
+    assert!(top.contains("docs/format.md"), "the help points at the guide: {top}");
+    let generate = stdout(&miniapp(&["generate", "--help"]));
+    assert!(generate.contains("--runtime <PATH|GIT-URL>") && generate.contains("Exit status"), "{generate}");
+    for sub in ["check", "explain", "schema"] {
+        let o = miniapp(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{sub}");
+        assert!(!stdout(&o).contains("FORMAT.md"), "{sub}: cites a file that is not in the repository");
+    }
+}

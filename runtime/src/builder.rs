@@ -83,7 +83,7 @@ impl<C: Connector> Builder<C> {
         self
     }
 
-    /// An app-wide config value (FORMAT.md §5.2 `auth.config`), e.g. a partner-level webhook
+    /// An app-wide config value (docs/format.md §5.2 `auth.config`), e.g. a partner-level webhook
     /// signing secret: one value for every tenant, supplied at run time, never committed in the
     /// definition. It overrides the definition's default for `{{key}}` and webhook secrets.
     pub fn config(self, key: impl Into<String>, value: impl Into<crate::Secret>) -> Self {

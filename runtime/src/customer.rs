@@ -1,4 +1,4 @@
-//! [`Customer`]: the Karzoun customer a webhook delivery is about (FORMAT.md §10.8).
+//! [`Customer`]: the Karzoun customer a webhook delivery is about (docs/format.md §10.8).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,7 +12,7 @@ pub enum CustomerState {
     Customer,
 }
 
-/// The Karzoun customer fields a definition can map (FORMAT.md §10.8), serialized with their
+/// The Karzoun customer fields a definition can map (docs/format.md §10.8), serialized with their
 /// Karzoun names. `code` (the provider's id) is what customers are matched by.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

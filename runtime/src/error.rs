@@ -66,7 +66,7 @@ pub enum Error {
     /// An App Function step failed.
     #[error("function `{function}` failed: {message}")]
     Function { function: String, message: String },
-    /// A sync import could not read a page or a record (FORMAT.md §11). `record` is the index of
+    /// A sync import could not read a page or a record (docs/format.md §11). `record` is the index of
     /// the record in its page; record-level problems ([`crate::sync::Problem::is_record_level`])
     /// are yielded in place of the record and the import goes on, so nothing is skipped unseen.
     #[error("sync `{resource}` page {page}{}: {problem}", record.map(|i| format!(", record {i}")).unwrap_or_default())]

@@ -44,14 +44,14 @@ pub use reqwest::{self, Url};
 pub use serde;
 pub use serde_json;
 
-/// An option of an RPC-backed dropdown (FORMAT.md §12).
+/// An option of an RPC-backed dropdown (docs/format.md §12).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceOption {
     pub value: String,
     pub label: String,
 }
 
-/// What the Automation Builder shows for a trigger (FORMAT.md §9).
+/// What the Automation Builder shows for a trigger (docs/format.md §9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TriggerInfo {
     pub event: &'static str,

@@ -38,7 +38,7 @@ macro_rules! ignore_scalars {
 }
 pub(crate) use ignore_scalars;
 
-/// What a capture keeps of the value at its path: the form its transform needs (FORMAT.md §11.5).
+/// What a capture keeps of the value at its path: the form its transform needs (docs/format.md §11.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// The JSON value (bare paths, `coalesce`, `compute` inputs).
@@ -63,7 +63,7 @@ pub struct Capture {
     pub kind: Kind,
 }
 
-/// A line item of `mapItems`: the provider's item object exactly as it was sent (FORMAT.md §11.5
+/// A line item of `mapItems`: the provider's item object exactly as it was sent (docs/format.md §11.5
 /// documents no item schema, so nothing is renamed or dropped). It is kept as its JSON text, so
 /// an import pays for one copy, not for a tree: read it as your own type with [`Item::parse`], or
 /// as a JSON object with [`Item::object`]. It serializes as the object.
@@ -120,7 +120,7 @@ pub enum Slot {
     },
 }
 
-/// The separator of `joinCodes` (FORMAT.md §11.5 leaves it open; see the decisions).
+/// The separator of `joinCodes` (docs/format.md §11.5 leaves it open; see the decisions).
 pub const CODE_SEPARATOR: &str = ",";
 
 fn kind_of(value: &Value) -> &'static str {
@@ -395,7 +395,7 @@ impl KindVisitor {
 
     fn invalid(&self, found: &'static str) -> Slot {
         match self.0 {
-            // `toNumberOrNull`: anything that is not a number is no number (FORMAT.md §11.5).
+            // `toNumberOrNull`: anything that is not a number is no number (docs/format.md §11.5).
             Kind::Number => Slot::Null,
             // Not an object: no object.
             Kind::Object => Slot::Absent,

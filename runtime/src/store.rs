@@ -1,4 +1,4 @@
-//! Where an install's `credentials` and `metadata` live (FORMAT.md §5.4).
+//! Where an install's `credentials` and `metadata` live (docs/format.md §5.4).
 //!
 //! A [`Store`] is asynchronous and fallible, like every real place a platform keeps tokens (a
 //! database, Redis, a secrets manager). The client reads it **once** per call into a
@@ -57,7 +57,7 @@ impl StoreError {
     }
 }
 
-/// One token refresh per install across processes (FORMAT.md §5.7): without it, two replicas
+/// One token refresh per install across processes (docs/format.md §5.7): without it, two replicas
 /// that see the same 401 both refresh, and with rotating refresh tokens the second one fails
 /// and disconnects the tenant. Set one with `ClientBuilder::refresh_lock` (e.g.
 /// `miniapp::redis::RedisRefreshLock`, feature `redis`).
@@ -105,7 +105,7 @@ impl Snapshot {
         self.bag(bag).get(key)
     }
 
-    /// `[[key]]`: credentials first, then metadata (FORMAT.md §5.4: credentials win).
+    /// `[[key]]`: credentials first, then metadata (docs/format.md §5.4: credentials win).
     pub fn lookup(&self, key: &str) -> Option<&Value> {
         self.bags.credentials.get(key).or_else(|| self.bags.metadata.get(key))
     }

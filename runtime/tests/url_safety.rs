@@ -1,5 +1,5 @@
 //! Whatever a placeholder's value, a rendered URL keeps the template's host, its literal path
-//! prefix and suffix, and its query keys (FORMAT.md §6.7).
+//! prefix and suffix, and its query keys (docs/format.md §6.7).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 

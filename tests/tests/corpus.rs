@@ -215,7 +215,7 @@ fn the_examples_together_use_every_field_of_the_format() {
     let mut declared = Vec::new();
     declared_keys(&serde_json::json!({ "properties": schema["properties"] }), "root", &mut declared);
     for (name, def) in schema["$defs"].as_object().expect("$defs") {
-        // The parameter schemas accept all of standard JSON Schema; only the keywords FORMAT.md
+        // The parameter schemas accept all of standard JSON Schema; only the keywords docs/format.md
         // documents are required to appear.
         if name == "parameterProperty" || name == "parameters" {
             let documented = ["type", "title", "description", "enum", "default", "x-source", "x-fallback", "properties", "required"];

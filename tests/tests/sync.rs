@@ -1,4 +1,4 @@
-//! Sync through the generated `acme_shop` client (FORMAT.md §11): imports from a provider on
+//! Sync through the generated `acme_shop` client (docs/format.md §11): imports from a provider on
 //! 127.0.0.1 (paging, stop rules, details, pacing, failures and resuming, refresh), the
 //! transforms, and the records of real-time handlers carried by webhook deliveries.
 

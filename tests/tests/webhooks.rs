@@ -1,4 +1,4 @@
-//! Inbound webhooks through generated clients (FORMAT.md §10): deliveries signed here with the
+//! Inbound webhooks through generated clients (docs/format.md §10): deliveries signed here with the
 //! real algorithms, every verification type and encoding, event extraction (header, body, query,
 //! fallback, composite), transaction ids and de-duplication, challenges, customers, replies.
 

@@ -1,4 +1,4 @@
-//! FORMAT.md §15.4: actions and sources (rules 27–42; 34, 35 and most of 39 live in the schema).
+//! docs/format.md §15.4: actions and sources (rules 27–42; 34, 35 and most of 39 live in the schema).
 
 use super::{Ctx, Decl, brace, duplicates, items, members};
 use crate::codes;
@@ -187,7 +187,7 @@ pub fn x_sources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 /// Rules 36 and 37: mapping entries have unique names and valid paths; the pipeline convention.
 pub fn mappings(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     // Path syntax of every request mapping (auth requests too): values starting with `$` are
-    // paths; other values are literals (FORMAT.md §7.3).
+    // paths; other values are literals (docs/format.md §7.3).
     let mut requests: Vec<(&Node, String)> = Vec::new();
     for name in ["auth_url", "get_token", "refresh_token", "userDetails", "test_token"] {
         if let Some(r) = cx.at(&format!("/auth/{name}")) {

@@ -1,4 +1,4 @@
-//! FORMAT.md §15.2: auth and secrets (rules 10–18; 10, 14 (E), 15 and 16 live in the schema).
+//! docs/format.md §15.2: auth and secrets (rules 10–18; 10, 14 (E), 15 and 16 live in the schema).
 
 use super::{Ctx, brace, members};
 use crate::codes;
@@ -25,7 +25,7 @@ pub fn sensitive_keys_hold_secrets(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether a key name looks like it holds a secret (FORMAT.md §15 rule 12).
+/// Whether a key name looks like it holds a secret (docs/format.md §15 rule 12).
 pub fn looks_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.ends_with("token") || k.ends_with("secret") || k.ends_with("key") || k.contains("password")

@@ -1,4 +1,4 @@
-//! FORMAT.md §15.1: identity and Marketplace fields (rules 1–9; 1, 3 and 5 live in the schema).
+//! docs/format.md §15.1: identity and Marketplace fields (rules 1–9; 1, 3 and 5 live in the schema).
 
 use super::{Ctx, ptr};
 use crate::codes;

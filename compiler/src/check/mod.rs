@@ -1,4 +1,4 @@
-//! The semantic rules of FORMAT.md §15: one small function per rule, grouped by block.
+//! The semantic rules of docs/format.md §15: one small function per rule, grouped by block.
 //!
 //! Rules read the spanned tree, not the typed model, so that they run even when the schema has
 //! found shape errors elsewhere: a definition with several independent defects gets all of them in
@@ -29,7 +29,7 @@ use crate::source::{Member, Node, Span};
 /// A rule: reads the context, pushes diagnostics.
 type Rule = fn(&Ctx<'_>, &mut Vec<Diagnostic>);
 
-/// Every rule, in FORMAT.md §15 order.
+/// Every rule, in docs/format.md §15 order.
 const RULES: &[Rule] = &[
     identity::name_and_type_match_ns,
     identity::status_is_private_in_submission,
@@ -89,7 +89,7 @@ pub fn run(root: &Node, options: &Options, facts: bool) -> (Vec<Diagnostic>, Opt
     (out, facts.then(|| cx.facts()))
 }
 
-/// System values every `{{...}}` context may read (FORMAT.md §5.9, §6.3).
+/// System values every `{{...}}` context may read (docs/format.md §5.9, §6.3).
 pub(crate) const SYSTEM_VALUES: &[&str] = &["webhookUrl", "subdomain", "uid"];
 
 /// A name declared somewhere in the document, with where.
@@ -230,7 +230,7 @@ impl<'a> Ctx<'a> {
         self.root.pointer(ptr).filter(|n| !n.is_null())
     }
 
-    /// Keys that can exist in `credentials` (FORMAT.md §15 rule 19).
+    /// Keys that can exist in `credentials` (docs/format.md §15 rule 19).
     pub fn credential_keys(&self) -> impl Iterator<Item = &Decl<'a>> {
         self.config.iter().chain(&self.form).chain(&self.get_token_outputs).chain(&self.refresh_outputs).chain(&self.registration_outputs)
     }

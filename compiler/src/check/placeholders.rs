@@ -1,4 +1,4 @@
-//! FORMAT.md §15.3: placeholders (rules 19–26), plus rule 41 (`[[...]]` in sources and sync).
+//! docs/format.md §15.3: placeholders (rules 19–26), plus rule 41 (`[[...]]` in sources and sync).
 
 use std::collections::BTreeSet;
 
@@ -130,7 +130,7 @@ fn action_scope<'a>(action: &'a Node) -> ActionScope<'a> {
 /// Values the platform supplies to auth requests besides [`SYSTEM_VALUES`].
 const AUTH_VALUES: &[&str] = &["redirect_uri", "code"];
 
-/// Values a sync request's templates are rendered with (FORMAT.md §11.3; `{id}` in details URLs).
+/// Values a sync request's templates are rendered with (docs/format.md §11.3; `{id}` in details URLs).
 const SYNC_VALUES: &[&str] = &["page", "limit", "id"];
 
 /// The one placeholder resolver: where each `[[key]]` and `{{key}}` reads from, given where it
@@ -238,7 +238,7 @@ fn context_kind(r: &Resolver<'_>, place: Place, name: &str) -> Option<String> {
     Some(format!("an output of step {}", produced + 1))
 }
 
-/// `baseUrl` + a sync endpoint URL (relative to it, FORMAT.md §11.1; an absolute one stands
+/// `baseUrl` + a sync endpoint URL (relative to it, docs/format.md §11.1; an absolute one stands
 /// alone), with each `{id}` written `{{id}}`.
 pub(crate) fn endpoint_url(base: &str, url: &str) -> String {
     let joined = if url.starts_with("http://") || url.starts_with("https://") || url.starts_with("{{") {
@@ -499,7 +499,7 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// `E0309`: URL placeholders stand only where a value cannot change the request's host
-/// (FORMAT.md §6.7). Sync endpoint URLs are relative to `sync.baseUrl` and are not checked here.
+/// (docs/format.md §6.7). Sync endpoint URLs are relative to `sync.baseUrl` and are not checked here.
 pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for t in &cx.templates {
         let (node, ptr, parsed) = (t.node, t.ptr.as_str(), &t.parsed);

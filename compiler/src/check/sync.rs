@@ -1,4 +1,4 @@
-//! FORMAT.md §15.6: sync (rules 59–68; 60 (E), 61 (E), 63 (E, shapes) and 66 (shapes) live in
+//! docs/format.md §15.6: sync (rules 59–68; 60 (E), 61 (E), 63 (E, shapes) and 66 (shapes) live in
 //! the schema).
 
 use super::{Ctx, brace, items, members};

@@ -1,4 +1,4 @@
-//! FORMAT.md §15.5: triggers, webhook and events (rules 43–58; 45 (E), 50 (most), 54 (E), 56 and
+//! docs/format.md §15.5: triggers, webhook and events (rules 43–58; 45 (E), 50 (most), 54 (E), 56 and
 //! 57 (E) live in the schema).
 
 use super::{Ctx, Decl, brace, duplicates, items, members};
@@ -258,7 +258,7 @@ pub fn verification(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 "/webhook/verification/timestampHeader",
                 m.key_span,
             )
-            .with_help("see FORMAT.md §16 item 32; the header is kept in the model but not used")
+            .with_help("see docs/format.md §16 item 32; the header is kept in the model but not used")
             .with_help("add a `verification` block, so forged deliveries are rejected"),
         );
     }

@@ -1,4 +1,4 @@
-//! The actions emitter (FORMAT.md §8): per action, its client method, its output type and the
+//! The actions emitter (docs/format.md §8): per action, its client method, its output type and the
 //! descriptors of its steps, emitted together.
 
 use proc_macro2::TokenStream;

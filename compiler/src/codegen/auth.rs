@@ -1,4 +1,4 @@
-//! The auth emitter (FORMAT.md §5): the `Credentials` type, the install-flow methods of the
+//! The auth emitter (docs/format.md §5): the `Credentials` type, the install-flow methods of the
 //! client (`authorize_url`, `exchange_code`, `connect`, …) and their request descriptors.
 
 use proc_macro2::TokenStream;
@@ -48,7 +48,7 @@ fn credentials(ir: &Ir) -> TokenStream {
         quote!((::miniapp::Bag::#bag, #json, #value),)
     });
     quote! {
-        /// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+        /// The credentials and metadata of one connected account (docs/format.md §5.4). Sensitive keys
         /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
         /// definition's `auth.config` defaults.
         ///
@@ -142,7 +142,7 @@ fn auth_methods(ir: &Ir) -> TokenStream {
             }
         });
     }
-    // The install flow (FORMAT.md §5.5, §5.6).
+    // The install flow (docs/format.md §5.5, §5.6).
     let test = a.test_token.as_ref().map(|r| run(r, quote!(::std::option::Option::None), quote!(&[])));
     let (param, doc) = if a.oauth2 {
         (quote!(code: &str), " Completes an OAuth install: exchanges `code`, then runs `userDetails` and the registration requests.")

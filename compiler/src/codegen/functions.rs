@@ -1,5 +1,5 @@
 //! The `Functions` trait: what a definition names but cannot define in Rust. App Functions
-//! (FORMAT.md §8.5) add their methods and argument types here; sync `compute` helpers add theirs
+//! (docs/format.md §8.5) add their methods and argument types here; sync `compute` helpers add theirs
 //! through [`Output::functions`].
 
 use proc_macro2::TokenStream;

@@ -1,4 +1,4 @@
-//! Code generation: the IR becomes one Rust module (see ARCHITECTURE.md §4 for the API).
+//! Code generation: the IR becomes one Rust module (the API is described in README.md and docs/format.md).
 //!
 //! Output is deterministic (items in document order), uses fully qualified paths (`::miniapp::`,
 //! `::std::`), documents every public item, and needs only the `miniapp` crate: serde comes

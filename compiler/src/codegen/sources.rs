@@ -1,4 +1,4 @@
-//! The sources emitter (FORMAT.md §12): per RPC-backed dropdown, its client method and its
+//! The sources emitter (docs/format.md §12): per RPC-backed dropdown, its client method and its
 //! descriptor, emitted together.
 
 use quote::{format_ident, quote};

@@ -1,4 +1,4 @@
-//! The sync emitter (FORMAT.md §11): record types, their mappers, the `SyncRecord` enum of
+//! The sync emitter (docs/format.md §11): record types, their mappers, the `SyncRecord` enum of
 //! handler records, the compiled `ResourceSpec` / `HandlerSpec` descriptors, and the client's
 //! `sync_<resource>` / `sync_<resource>_from` imports.
 
@@ -198,7 +198,7 @@ fn items(ir: &Ir) -> TokenStream {
             quote!(#pattern => ::miniapp::serde_json::from_value(record).map(SyncRecord::#v),)
         });
         quote! {
-            /// A record a sync handler writes (FORMAT.md §11.6), as [`miniapp::webhook::Delivery::handler`]
+            /// A record a sync handler writes (docs/format.md §11.6), as [`miniapp::webhook::Delivery::handler`]
             /// carries it.
             #[derive(Clone, Debug, PartialEq, ::miniapp::serde::Serialize)]
             #[serde(crate = #SERDE, untagged)]
@@ -220,7 +220,7 @@ fn items(ir: &Ir) -> TokenStream {
         }
     });
     quote! {
-        /// The sync records (FORMAT.md §11): one per resource, one per record type that
+        /// The sync records (docs/format.md §11): one per resource, one per record type that
         /// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
         pub mod sync {
             #(#records)*

@@ -1,4 +1,4 @@
-//! The webhook emitter (FORMAT.md §9, §10): the `Event` enum, the compiled `webhook::Spec`
+//! The webhook emitter (docs/format.md §9, §10): the `Event` enum, the compiled `webhook::Spec`
 //! descriptor, and the client's `receive_webhook` / `confirm_webhook` / `release_webhook`.
 
 use proc_macro2::{Literal, TokenStream};
@@ -107,7 +107,7 @@ fn methods(ir: &Ir) -> TokenStream {
         }
     });
     quote! {
-        /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
+        /// Receives one webhook delivery (docs/format.md §10.2): answers a URL-verification
         /// handshake, verifies the signature over the raw body, extracts the event and the
         /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
         /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
@@ -242,7 +242,7 @@ fn statics(ir: &Ir) -> TokenStream {
         quote!(::miniapp::webhook::spec::CustomerRule { default: #default, overrides: &[#(#overrides),*] })
     }));
     quote! {
-        /// The `webhook` block, compiled (FORMAT.md §10).
+        /// The `webhook` block, compiled (docs/format.md §10).
         pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
             paths: &[#(#paths),*],
             eager: #eager,

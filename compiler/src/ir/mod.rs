@@ -333,7 +333,7 @@ impl Lower<'_> {
 }
 
 /// A JSON value as a template with no placeholders (parameter defaults are values, not
-/// templates: FORMAT.md §8.3).
+/// templates: docs/format.md §8.3).
 fn literal(value: &serde_json::Value) -> Tpl {
     match value {
         serde_json::Value::Null => Tpl::Null,

@@ -1,4 +1,4 @@
-//! The `sync` block lowered for code generation (FORMAT.md §11): each mapping compiled into a
+//! The `sync` block lowered for code generation (docs/format.md §11): each mapping compiled into a
 //! table of captures (path + the form its transform needs) and the fields that read them, the
 //! list and details requests of each resource, and the real-time handlers.
 
@@ -397,7 +397,8 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
                 let fields = record_fields(mapping, &m);
                 match changes.iter_mut().find(|(t, _)| t == rt) {
                     None => {
-                        let doc = vec![format!("A `{rt}` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.")];
+                        let doc =
+                            vec![format!("A `{rt}` record written by sync handlers (docs/format.md §11.6): the union of their mappings.")];
                         changes.push((rt.to_string(), RecordType { name: name.clone(), doc, fields }));
                         handled.push((name.clone(), Target::RecordType(rt.to_string())));
                     }

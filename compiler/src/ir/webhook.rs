@@ -1,4 +1,4 @@
-//! The `webhook` block lowered for code generation (FORMAT.md §10): the event enum's variants,
+//! The `webhook` block lowered for code generation (docs/format.md §10): the event enum's variants,
 //! every body path parsed once into a table of slots, header names lowercased, defaults applied.
 
 use crate::facts::Facts;
@@ -206,7 +206,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Option<WebhookIr>, Strin
     let challenge = match &w.challenge_response {
         None => None,
         Some(c) => Some(ChallengeRule {
-            // `identifyField` is a top-level field name (FORMAT.md §10.6).
+            // `identifyField` is a top-level field name (docs/format.md §10.6).
             identify: slots.add(vec![Step::Field(c.identify_field.clone())], false),
             identify_value: c.identify_value.clone(),
             token: slots.path("/webhook/challengeResponse/challengePath")?,

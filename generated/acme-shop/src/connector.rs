@@ -109,7 +109,7 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// The credentials and metadata of one connected account (docs/format.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
 ///
@@ -421,7 +421,7 @@ impl Client {
     > {
         self.engine.source(&requests::SOURCE_RPC_PRODUCTS).await
     }
-    /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
+    /// Receives one webhook delivery (docs/format.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
     /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
     /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
@@ -664,7 +664,7 @@ impl ::miniapp::webhook::Receiver for Client {
         }
     }
 }
-/// The sync records (FORMAT.md §11): one per resource, one per record type that
+/// The sync records (docs/format.md §11): one per resource, one per record type that
 /// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
 pub mod sync {
     /// A `catalog` record (core:product): Catalog items.
@@ -758,7 +758,7 @@ pub mod sync {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<::miniapp::serde_json::Value>,
     }
-    /// A `order` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
+    /// A `order` record written by sync handlers (docs/format.md §11.6): the union of their mappings.
     #[derive(
         Clone,
         Debug,
@@ -787,7 +787,7 @@ pub mod sync {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
     }
-    /// A `abandonedCart` record written by sync handlers (FORMAT.md §11.6): the union of their mappings.
+    /// A `abandonedCart` record written by sync handlers (docs/format.md §11.6): the union of their mappings.
     #[derive(
         Clone,
         Debug,
@@ -809,7 +809,7 @@ pub mod sync {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
     }
-    /// A record a sync handler writes (FORMAT.md §11.6), as [`miniapp::webhook::Delivery::handler`]
+    /// A record a sync handler writes (docs/format.md §11.6), as [`miniapp::webhook::Delivery::handler`]
     /// carries it.
     #[derive(Clone, Debug, PartialEq, ::miniapp::serde::Serialize)]
     #[serde(crate = "::miniapp::serde", untagged)]
@@ -1539,7 +1539,7 @@ mod requests {
         value: &[Step::Field("item_id")],
         label: &[Step::Field("title")],
     };
-    /// The `webhook` block, compiled (FORMAT.md §10).
+    /// The `webhook` block, compiled (docs/format.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
         paths: &[
             ::miniapp::webhook::probe::Capture::Value(&[Step::Field("topic")]),

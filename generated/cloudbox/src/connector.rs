@@ -64,7 +64,7 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::Some(&requests::REFRESH_TOKEN),
     auto_refresh: true,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// The credentials and metadata of one connected account (docs/format.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
 ///

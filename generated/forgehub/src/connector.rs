@@ -90,7 +90,7 @@ static APP: ::miniapp::rt::App = ::miniapp::rt::App {
     refresh: ::std::option::Option::None,
     auto_refresh: false,
 };
-/// The credentials and metadata of one connected account (FORMAT.md §5.4). Sensitive keys
+/// The credentials and metadata of one connected account (docs/format.md §5.4). Sensitive keys
 /// are [`miniapp::Secret`]s. Unset fields are looked up in the store, then in the
 /// definition's `auth.config` defaults.
 ///
@@ -353,7 +353,7 @@ impl Client {
     > {
         self.engine.source(&requests::SOURCE_RPC_LABELS).await
     }
-    /// Receives one webhook delivery (FORMAT.md §10.2): answers a URL-verification
+    /// Receives one webhook delivery (docs/format.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
     /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
     /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
@@ -868,7 +868,7 @@ mod requests {
         value: &[Step::Field("name")],
         label: &[Step::Field("name")],
     };
-    /// The `webhook` block, compiled (FORMAT.md §10).
+    /// The `webhook` block, compiled (docs/format.md §10).
     pub(super) static WEBHOOK: ::miniapp::webhook::Spec = ::miniapp::webhook::Spec {
         paths: &[
             ::miniapp::webhook::probe::Capture::Value(&[Step::Field("action")]),

@@ -429,7 +429,7 @@ impl Engine {
         self.fetch_inner(t, vars, snapshot, extra, timeout).instrument(span).await
     }
 
-    /// Fetches an RPC dropdown source (FORMAT.md §12): the array at `data` (the whole response
+    /// Fetches an RPC dropdown source (docs/format.md §12): the array at `data` (the whole response
     /// when absent), each item mapped to `{ value, label }`; items without a value are skipped.
     pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<crate::SourceOption>, Error> {
         let mut snapshot = self.snapshot(s.request.name).await?;

@@ -1,4 +1,4 @@
-//! Response paths, parsed by the compiler into static steps (FORMAT.md §7.1).
+//! Response paths, parsed by the compiler into static steps (docs/format.md §7.1).
 
 use serde_json::Value;
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::path::{self, Step};
 use super::template::{Seg, Tpl, UrlTemplate};
 
-/// HTTP methods (FORMAT.md §4).
+/// HTTP methods (docs/format.md §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Get,
@@ -29,7 +29,7 @@ impl Method {
     }
 }
 
-/// How a request body is encoded (FORMAT.md §4 `bodyType`).
+/// How a request body is encoded (docs/format.md §4 `bodyType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyType {
     Json,
@@ -42,11 +42,11 @@ pub enum BodyType {
 pub enum Extract {
     /// A path into the JSON response.
     Path(&'static [Step]),
-    /// A literal string (a mapping value that does not start with `$`, FORMAT.md §7.3).
+    /// A literal string (a mapping value that does not start with `$`, docs/format.md §7.3).
     Literal(&'static str),
 }
 
-/// A response mapping (FORMAT.md §7.2).
+/// A response mapping (docs/format.md §7.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mapping {
     /// Object mappings are persisted (auth) or form the result (final action step); array mappings
@@ -122,7 +122,7 @@ fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::rea
     trie
 }
 
-/// A compiled request template (FORMAT.md §4).
+/// A compiled request template (docs/format.md §4).
 #[derive(Clone, Copy, Debug)]
 pub struct RequestTemplate {
     /// What the request is, for messages and traces (e.g. `notifyMember step 2`).
@@ -138,7 +138,7 @@ pub struct RequestTemplate {
     pub refreshable: bool,
 }
 
-/// A compiled RPC dropdown source (FORMAT.md §12).
+/// A compiled RPC dropdown source (docs/format.md §12).
 #[derive(Clone, Copy, Debug)]
 pub struct SourceTemplate {
     pub request: RequestTemplate,

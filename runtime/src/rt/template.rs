@@ -1,4 +1,4 @@
-//! Template rendering by context (FORMAT.md §6).
+//! Template rendering by context (docs/format.md §6).
 //!
 //! The compiler parses every template once and, for URLs, classifies each placeholder by where it
 //! stands (origin, host label, path, query). Rendering here only looks values up and encodes them
@@ -11,15 +11,15 @@
 //!   `^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`;
 //! - **path**: a `{{…}}` value is split on `/` and each piece is percent-encoded as a path
 //!   segment (everything but RFC 3986 unreserved characters); an empty piece, `.` or `..` is an
-//!   error. So `owner/name` reaches the provider as two segments (FORMAT.md's GitHub
+//!   error. So `owner/name` reaches the provider as two segments (docs/format.md's GitHub
 //!   `{{repository}}` case), while `../x`, `?`, `#`, `@` and `//evil.example` cannot escape. A
 //!   `[[…]]` value (a stored token or id) is always exactly one segment: its `/` is encoded;
 //! - **query**: form-encoded (`application/x-www-form-urlencoded`);
 //! - **header values**: CR, LF and NUL are rejected; `Authorization: Basic user:pass` is
-//!   base64-encoded (FORMAT.md §6.6);
+//!   base64-encoded (docs/format.md §6.6);
 //! - **JSON bodies**: a string that is exactly one placeholder keeps the value's JSON type;
 //!   otherwise values are stringified (numbers and booleans as JSON text, arrays and objects as
-//!   compact JSON, `null` or a missing optional value as the empty string) (FORMAT.md §6.5).
+//!   compact JSON, `null` or a missing optional value as the empty string) (docs/format.md §6.5).
 
 use std::borrow::Cow;
 
@@ -59,7 +59,7 @@ pub enum UrlSeg {
     Host(Src, &'static str),
     Path(Src, &'static str),
     /// Exactly one path segment, whatever the value holds (`/` is encoded): a sync details
-    /// URL's `{id}` (FORMAT.md §11.4).
+    /// URL's `{id}` (docs/format.md §11.4).
     Segment(Src, &'static str),
     Query(Src, &'static str),
 }
@@ -107,7 +107,7 @@ fn placeholder(src: Src, key: &str) -> String {
     }
 }
 
-/// A JSON value whose strings are templates (FORMAT.md `TemplateValue`).
+/// A JSON value whose strings are templates (docs/format.md `TemplateValue`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tpl {
     Null,

@@ -1,4 +1,4 @@
-//! Real-time sync handlers (FORMAT.md §11.6): the record a webhook delivery carries when its
+//! Real-time sync handlers (docs/format.md §11.6): the record a webhook delivery carries when its
 //! event has a `sync.webhooks.handlers` entry.
 //!
 //! Shape A maps the webhook body with an inline `mapping` into a record of a `recordType`;

@@ -1,4 +1,4 @@
-//! Sync (FORMAT.md §11): typed records, compiled mappers, resumable paginated imports and the
+//! Sync (docs/format.md §11): typed records, compiled mappers, resumable paginated imports and the
 //! records of real-time webhook handlers.
 //!
 //! Generated connectors with `sync.resources` have, per resource, a record type
@@ -8,7 +8,7 @@
 //!
 //! - **Mapping.** Each page is read once by a skipping reader: only the mapped
 //!   paths are kept, in the form their transform needs; nothing else is built.
-//! - **Paging** (FORMAT.md §11.3, proposed): `page=1, 2, …` with the page size in
+//! - **Paging** (docs/format.md §11.3, proposed): `page=1, 2, …` with the page size in
 //!   `pagination.paramName` (`defaultLimit`, never above `maxLimit`). The import stops on an empty
 //!   page, or when the records seen reach `totalProperty`; a short page ends it only when the
 //!   response has no total (APIs that clamp the page size send short pages with more to come).
@@ -149,7 +149,7 @@ pub enum ComputeArg {
     Literal(&'static str),
 }
 
-/// What a `compute` function receives (FORMAT.md §11.5; see the decisions): the rule's `args`
+/// What a `compute` function receives (docs/format.md §11.5; see the decisions): the rule's `args`
 /// (string values are paths in the record, resolved; other values as written), the values at
 /// its `path` or `paths`, and, when the rule names neither, the whole record.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -262,7 +262,7 @@ pub fn computed(field: &'static str, function: &'static str, result: Result<Valu
     }
 }
 
-/// A resource (FORMAT.md §11.3), compiled.
+/// A resource (docs/format.md §11.3), compiled.
 #[derive(Debug)]
 pub struct ResourceSpec {
     /// The resource's key in `sync.resources`.

@@ -1,4 +1,4 @@
-//! De-duplication of deliveries (FORMAT.md §10.4): claim, then confirm or release.
+//! De-duplication of deliveries (docs/format.md §10.4): claim, then confirm or release.
 //!
 //! A delivery with a transaction id is **claimed** before it is acknowledged. The claim holds
 //! for a processing lease; the worker that processes the delivery then **confirms** it (the id

@@ -103,7 +103,7 @@ impl<'de> Deserialize<'de> for Body {
     }
 }
 
-/// An accepted delivery (FORMAT.md §10.2). Send [`Delivery::reply`] at once; process the rest
+/// An accepted delivery (docs/format.md §10.2). Send [`Delivery::reply`] at once; process the rest
 /// afterwards, unless it is a `duplicate` or a `challenge`.
 ///
 /// When [`Delivery::claimed`] is true, the transaction id is claimed in the de-duplication store:
@@ -116,9 +116,9 @@ pub struct Delivery<E: super::WebhookEvent> {
     pub ns: String,
     /// The install the delivery was received for (the client's install id).
     pub install: String,
-    /// The event (FORMAT.md §10.3), or `None` when the delivery names none.
+    /// The event (docs/format.md §10.3), or `None` when the delivery names none.
     pub event: Option<E>,
-    /// The transaction id (FORMAT.md §10.4), when the definition declares one and it was found
+    /// The transaction id (docs/format.md §10.4), when the definition declares one and it was found
     /// (or generated).
     pub transaction_id: Option<String>,
     /// Whether the transaction id was generated (`fallback: "generate"`): no de-duplication.
@@ -127,15 +127,15 @@ pub struct Delivery<E: super::WebhookEvent> {
     pub duplicate: bool,
     /// Whether the id is claimed and must be confirmed or released after processing.
     pub claimed: bool,
-    /// Whether this was the URL-verification handshake (FORMAT.md §10.6): answer, nothing else.
+    /// Whether this was the URL-verification handshake (docs/format.md §10.6): answer, nothing else.
     pub challenge: bool,
     /// Which secret verified the delivery (`None` for `verification: none` and challenges).
     pub verified_with: Option<MatchedSecret>,
-    /// The customer (FORMAT.md §10.8), when the definition extracts one and it was found.
+    /// The customer (docs/format.md §10.8), when the definition extracts one and it was found.
     pub customer: Option<Customer>,
-    /// The event strings of the triggers whose automations run (FORMAT.md §9).
+    /// The event strings of the triggers whose automations run (docs/format.md §9).
     pub triggers: Vec<String>,
-    /// The sync handler's outcome (FORMAT.md §11.6), when the event has a handler: the record to
+    /// The sync handler's outcome (docs/format.md §11.6), when the event has a handler: the record to
     /// write and what to do with it. Absent for duplicates and handshakes.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
     pub handler: Option<crate::sync::Handled<E::Record>>,

@@ -1,4 +1,4 @@
-//! Inbound webhooks (FORMAT.md §10): verification, event extraction, de-duplication, customer
+//! Inbound webhooks (docs/format.md §10): verification, event extraction, de-duplication, customer
 //! extraction and the reply, in the processing order of §10.2.
 //!
 //! Generated connectors with a `webhook` block have `Client::receive_webhook(&Request)`, which
@@ -13,7 +13,7 @@
 //!    which is claimed in the [`Dedupe`] store: a duplicate is acknowledged and flagged;
 //! 5. the reply is the definition's `response` (200 `{}` by default);
 //! 6. the customer is extracted, the matching triggers listed and the event's sync handler
-//!    record mapped (FORMAT.md §11.6), for processing after the reply.
+//!    record mapped (docs/format.md §11.6), for processing after the reply.
 
 pub mod dedupe;
 mod delivery;
@@ -44,7 +44,7 @@ pub trait Receiver: Send + Sync + 'static {
     const NS: &'static str;
     fn engine(&self) -> &Engine;
     fn spec(&self) -> &'static Spec;
-    /// Maps the record of `event`'s sync handler (FORMAT.md §11.6) from its captures: the
+    /// Maps the record of `event`'s sync handler (docs/format.md §11.6) from its captures: the
     /// generated mappers, for connectors whose `Spec::handlers` is not empty.
     fn map_record(
         &self,
@@ -101,7 +101,7 @@ macro_rules! webhook_event_impls {
     };
 }
 
-/// The candidate secrets for `key` (FORMAT.md §10.5): the install's credentials first (a string,
+/// The candidate secrets for `key` (docs/format.md §10.5): the install's credentials first (a string,
 /// or an array of strings for a rotating secret, current first); otherwise the app-wide config
 /// (`ClientBuilder::config` / `config_rotating`, then the definition's `auth.config` default).
 fn secrets(engine: &Engine, snapshot: &Snapshot, key: &str) -> Vec<(SecretSource, usize, Secret)> {
@@ -224,7 +224,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     }
 
     // 5. The reply; 6. what processing needs: the customer, the triggers, and the record of the
-    // event's sync handler (FORMAT.md §11.6).
+    // event's sync handler (docs/format.md §11.6).
     let reply = Reply::json(spec.response_status, probes.response_body.clone());
     let (customer, triggers, handler) = if duplicate {
         (None, Vec::new(), None)

@@ -8,7 +8,7 @@ use super::probe::{Capture, Probe};
 use super::verify::Verification;
 use crate::{Customer, CustomerField, TriggerInfo};
 
-/// Where a value is read (FORMAT.md §10.3 `source`/`path`).
+/// Where a value is read (docs/format.md §10.3 `source`/`path`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loc {
     /// The body, at the path in slot `n` of [`Spec::paths`].
@@ -86,7 +86,7 @@ pub struct Spec {
     pub response_status: u16,
     pub response_body: &'static str,
     pub triggers: &'static [TriggerInfo],
-    /// The sync handlers (FORMAT.md §11.6), by event: their records are captured in the same
+    /// The sync handlers (docs/format.md §11.6), by event: their records are captured in the same
     /// pass when the event is known before the body is read.
     pub handlers: &'static [&'static crate::sync::handler::HandlerSpec],
     /// The paths compiled into probes, on first use.
@@ -116,7 +116,7 @@ pub(crate) struct Inputs<'a> {
     pub query: &'a str,
 }
 
-/// Text of an extracted value (FORMAT.md §10.3 proposed): strings as they are, other values as
+/// Text of an extracted value (docs/format.md §10.3 proposed): strings as they are, other values as
 /// their JSON text; `null` and `""` are empty.
 fn text(value: &Value) -> Option<String> {
     match value {
@@ -221,11 +221,11 @@ impl Inputs<'_> {
     }
 }
 
-/// The customer of a delivery (FORMAT.md §10.8), taking its values out of `captured` (read it
+/// The customer of a delivery (docs/format.md §10.8), taking its values out of `captured` (read it
 /// last).
 pub(crate) fn customer(captured: &mut [Option<Value>], rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
     let at = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(&rule.default, |(_, at)| at);
-    // No object at the base path: no customer (FORMAT.md §10.8 proposed).
+    // No object at the base path: no customer (docs/format.md §10.8 proposed).
     captured.get(at.base)?.as_ref().filter(|v| v.is_object())?;
     let mut customer = Customer::default();
     for (n, (field, slot)) in at.fields.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! Proving the sender (FORMAT.md §10.5): HMAC-SHA256 / HMAC-SHA1 over the raw body bytes, a
+//! Proving the sender (docs/format.md §10.5): HMAC-SHA256 / HMAC-SHA1 over the raw body bytes, a
 //! header token, or nothing. Every comparison is constant-time; every failure is a rejection.
 
 use base64::Engine as _;
