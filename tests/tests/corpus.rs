@@ -77,21 +77,7 @@ fn every_invalid_file_yields_exactly_its_code_at_the_snapshot_position() {
         snapshot.push_str(&format!("{file}: {}\n", found.join(" ")));
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    let snap_path = root().join("tests/corpus/invalid.expected");
-    if std::env::var_os("MINIAPP_BLESS").is_some() {
-        fs::write(&snap_path, &snapshot).expect("write snapshot");
-    }
-    let expected = fs::read_to_string(&snap_path).expect("snapshot exists (bless with MINIAPP_BLESS=1)");
-    if expected != snapshot {
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(snapshot.lines())
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| format!("- {a}\n+ {b}"))
-            .chain((expected.lines().count() != snapshot.lines().count()).then(|| "(the number of files changed)".to_string()))
-            .collect();
-        panic!("invalid corpus positions changed (bless with MINIAPP_BLESS=1):\n{}", diff.join("\n"));
-    }
+    compare_snapshot("tests/corpus/invalid.expected", &snapshot);
 }
 
 /// Compares `snapshot` with the file at `rel`, or writes it under `MINIAPP_BLESS`.
