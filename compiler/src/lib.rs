@@ -2,32 +2,31 @@
 //! everything that is wrong with it; later stages turn a valid one into typed Rust code.
 //!
 //! The pipeline:
-//! bytes → [`source`] (spanned JSON tree) → [`schema`] (structural validation) →
-//! [`check`] (the semantic rules of docs/format.md §15) → [`model`] (typed, normalised definition).
+//! bytes → [`syntax`] (the spanned JSON tree, templates, paths) → [`schema`] (structural
+//! validation) → [`check`] (the semantic rules of docs/format.md §15, building the resolved view
+//! [`facts`]) → [`model`] (typed, normalised definition) → [`ir`] (lowered from the facts) →
+//! [`codegen`] (one emitter per block into one output space) → [`emit`] (formatted module, crate).
+//! Diagnostics and their codes are in [`diagnostics`]; every generated name comes from [`names`].
 //!
 //! The library never panics on input and never touches `proc_macro`: the CLI, the macros and build
 //! scripts all call [`check`] with the same [`Options`].
 
 pub mod check;
 pub mod codegen;
-pub mod codes;
-pub mod diagnostic;
-pub mod facts;
-mod generator;
+pub mod diagnostics;
+pub mod emit;
 pub mod ir;
 pub mod model;
 pub mod names;
-pub mod path;
-pub mod pointer;
-pub mod render;
-pub mod scaffold;
 pub mod schema;
-pub mod source;
-mod suggest;
-pub mod template;
+pub mod syntax;
 
-pub use diagnostic::{Diagnostic, Severity};
-pub use generator::{GenerateError, Generator, module_name};
+pub use check::facts;
+pub use diagnostics::diagnostic::{Diagnostic, Severity};
+use diagnostics::suggest;
+pub use diagnostics::{codes, diagnostic, render};
+pub use emit::{GenerateError, Generator, module_name, scaffold};
+pub use syntax::{path, pointer, source, template};
 
 /// Options shared by every front end.
 #[derive(Clone, Debug, Default)]
@@ -80,7 +79,7 @@ pub struct Generated {
 pub fn generate(bytes: &[u8], options: &Options) -> Result<Generated, Report> {
     let mut report = analyze(bytes, options, true);
     let (Some(definition), Some(facts)) = (&report.definition, &report.facts) else { return Err(report) };
-    match ir::lower(definition, facts).and_then(|ir| codegen::format(&ir).map(|code| (code, ir))) {
+    match ir::lower(definition, facts).and_then(|ir| emit::format(&ir).map(|code| (code, ir))) {
         Ok((code, ir)) => Ok(Generated { code, ir, report }),
         Err(message) => {
             // The checks accept only what generation supports; reaching this is a compiler bug.

@@ -10,6 +10,7 @@
 
 mod actions;
 mod auth;
+pub mod facts;
 mod identity;
 mod names;
 mod placeholders;
@@ -21,10 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::Options;
 use crate::diagnostic::Diagnostic;
-use crate::facts::{self, Facts, Origin, StoredKey};
 use crate::path;
 use crate::pointer;
 use crate::source::{Member, Node, Span};
+use facts::{Facts, Origin, StoredKey};
 
 /// A rule: reads the context, pushes diagnostics.
 type Rule = fn(&Ctx<'_>, &mut Vec<Diagnostic>);

@@ -340,27 +340,3 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         }
     }
 }
-
-/// Makes every doc attribute's text safe to print as a comment ([`crate::names::doc_text`]).
-struct SafeDocs;
-
-impl syn::visit_mut::VisitMut for SafeDocs {
-    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
-        if attr.path().is_ident("doc")
-            && let syn::Meta::NameValue(nv) = &mut attr.meta
-            && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = &mut nv.value
-        {
-            let safe = crate::names::doc_text(&text.value());
-            if safe != text.value() {
-                *text = syn::LitStr::new(&safe, text.span());
-            }
-        }
-    }
-}
-
-/// Generates the module for a lowered definition, formatted.
-pub fn format(ir: &Ir) -> Result<String, String> {
-    let mut file: syn::File = syn::parse2(tokens(ir)).map_err(|e| format!("generated code does not parse: {e}"))?;
-    syn::visit_mut::VisitMut::visit_file_mut(&mut SafeDocs, &mut file);
-    Ok(prettyplease::unparse(&file))
-}

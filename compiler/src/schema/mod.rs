@@ -18,7 +18,7 @@ use crate::pointer;
 use crate::source::{Node, Span};
 
 /// The schema text, as published by `miniapp schema`.
-pub const SCHEMA: &str = include_str!("../schema/miniapp.schema.json");
+pub const SCHEMA: &str = include_str!("../../schema/miniapp.schema.json");
 
 struct Compiled {
     json: Json,
