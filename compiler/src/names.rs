@@ -47,6 +47,13 @@ pub fn snake(name: &str) -> String {
     }
 }
 
+/// A name as a title for people: `createTicket` → `Create ticket` (the same words as [`snake`]).
+pub fn title(name: &str) -> String {
+    let text = words(name).join(" ");
+    let mut chars = text.chars();
+    chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// `PascalCase`, never empty, never starting with a digit.
 pub fn pascal(name: &str) -> String {
     let s: String = words(name)
@@ -199,11 +206,6 @@ impl Namespace {
         self.taken.insert(name.clone());
         name
     }
-
-    /// Whether `name` is taken.
-    pub fn contains(&self, name: &str) -> bool {
-        self.taken.contains(name)
-    }
 }
 
 /// A struct field's identifier and the serde rename it needs, decided from the final identifier:
@@ -343,6 +345,8 @@ mod tests {
         assert_eq!(pascal("not_planned"), "NotPlanned");
         assert_eq!(pascal("team-only"), "TeamOnly");
         assert_eq!(pascal("15"), "V15");
+        assert_eq!(title("postToRoom"), "Post to room");
+        assert_eq!(title("send_HTTPMessage"), "Send http message");
     }
 
     #[test]

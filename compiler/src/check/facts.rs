@@ -107,9 +107,4 @@ impl Facts {
     pub fn path(&self, pointer: &str) -> Result<&[Step], String> {
         self.paths.get(pointer).map(Vec::as_slice).ok_or_else(|| format!("no checked path at `{pointer}`"))
     }
-
-    /// Every template, by pointer.
-    pub fn templates(&self) -> impl Iterator<Item = (&str, &Template)> {
-        self.templates.iter().map(|(k, v)| (k.as_str(), v))
-    }
 }

@@ -63,6 +63,8 @@ pub(crate) struct Templated<'a> {
     pub ptr: String,
     pub place: Place,
     pub field: Field,
+    /// A sync endpoint URL: templated joined to `sync.baseUrl`, with its `{id}`.
+    pub endpoint: bool,
     pub parsed: template::Template,
     pub problems: Vec<Problem>,
     /// For a URL without template errors: each placeholder's position, or why one cannot be
@@ -261,10 +263,11 @@ pub(crate) fn endpoint_url(base: &str, url: &str) -> String {
 /// Every templated string in the document, parsed and resolved (computed once, in [`Ctx`]).
 pub(crate) fn templated_strings<'a>(root: &'a Node, resolver: &Resolver<'_>) -> Vec<Templated<'a>> {
     let at = |ptr: &str| root.pointer(ptr).filter(|n| !n.is_null());
-    let mut found: Vec<(&'a Node, String, Place, Field)> = Vec::new();
+    // (node, pointer, place, field, whether it is a sync endpoint URL)
+    let mut found: Vec<(&'a Node, String, Place, Field, bool)> = Vec::new();
     let add = |node: Option<&'a Node>, base: &str, place: Place, found: &mut Vec<_>| {
         if let Some(node) = node {
-            for_each_string(node, base, &mut |n, p, field| found.push((n, p, place, field)));
+            for_each_string(node, base, &mut |n, p, field| found.push((n, p, place, field, false)));
         }
     };
     for name in ["auth_url", "get_token", "refresh_token", "userDetails", "test_token"] {
@@ -280,7 +283,7 @@ pub(crate) fn templated_strings<'a>(root: &'a Node, resolver: &Resolver<'_>) -> 
             if step.get("type").and_then(Node::as_str) == Some("function") {
                 if let Some(args) = step.get("args") {
                     let place = Place::FunctionArgs { action: a, step: s };
-                    walk_strings(args, format!("{base}/args"), &mut |n, p| found.push((n, p, place, Field::Args)));
+                    walk_strings(args, format!("{base}/args"), &mut |n, p| found.push((n, p, place, Field::Args, false)));
                 }
             } else {
                 add(Some(step), &base, Place::Step { action: a, step: s }, &mut found);
@@ -296,37 +299,37 @@ pub(crate) fn templated_strings<'a>(root: &'a Node, resolver: &Resolver<'_>) -> 
             for e in members(m.value.get("endpoints")) {
                 if let Some(url) = e.value.member("url") {
                     let p = format!("/sync/resources/{}/endpoints/{}/url", pointer::escape(&m.key), pointer::escape(&e.key));
-                    found.push((&url.value, p, Place::Sync, Field::Url));
+                    found.push((&url.value, p, Place::Sync, Field::Url, true));
                 }
             }
         }
     }
     if let Some(webhook) = at("/webhook") {
-        walk_strings(webhook, "/webhook".into(), &mut |n, p| found.push((n, p, Place::Webhook, Field::Webhook)));
+        walk_strings(webhook, "/webhook".into(), &mut |n, p| found.push((n, p, Place::Webhook, Field::Webhook, false)));
     }
     found
         .into_iter()
-        .filter_map(|(node, ptr, place, field)| Some(Templated::new(node, ptr, place, field, node.as_str()?, resolver)))
+        .filter_map(|(node, ptr, place, field, endpoint)| Some(Templated::new(node, ptr, place, field, endpoint, node.as_str()?, resolver)))
         .collect()
 }
 
 impl<'a> Templated<'a> {
-    fn new(node: &'a Node, ptr: String, place: Place, field: Field, text: &str, resolver: &Resolver<'_>) -> Self {
+    fn new(node: &'a Node, ptr: String, place: Place, field: Field, endpoint: bool, text: &str, resolver: &Resolver<'_>) -> Self {
         let (parsed, problems) = template::parse(text);
         // A stray closer is only a warning: the template is still classified.
         let errors = problems.iter().any(|p| !matches!(p, Problem::Stray { .. }));
         let url = (field == Field::Url && !errors).then(|| template::classify_url(&parsed));
         let resolved = parsed.placeholders().map(|(scope, name, _)| resolver.resolve(scope, name, place)).collect();
-        Templated { node, ptr, place, field, parsed, problems, url, resolved }
+        Templated { node, ptr, place, field, endpoint, parsed, problems, url, resolved }
     }
 
     /// What lowering reads for this string. A sync endpoint URL is templated joined to
     /// `sync.baseUrl` (`base` here), with its `{id}` written `{{id}}`.
     pub fn lowered(&self, base: Option<&str>, resolver: &Resolver<'_>) -> Template {
-        match (self.ptr.contains("/endpoints/"), self.node.as_str()) {
+        match (self.endpoint, self.node.as_str()) {
             (true, Some(text)) => {
                 let composed = endpoint_url(base.unwrap_or_default(), text);
-                Templated::new(self.node, self.ptr.clone(), self.place, self.field, &composed, resolver).resolved()
+                Templated::new(self.node, self.ptr.clone(), self.place, self.field, true, &composed, resolver).resolved()
             }
             _ => self.resolved(),
         }
@@ -339,7 +342,6 @@ impl<'a> Templated<'a> {
             Some(Ok(contexts)) => contexts.clone().into_iter(),
             _ => Vec::new().into_iter(),
         };
-        let endpoint = self.ptr.contains("/endpoints/");
         let mut resolved = self.resolved.iter();
         let parts = self
             .parsed
@@ -350,7 +352,7 @@ impl<'a> Templated<'a> {
                 Segment::Placeholder { name, .. } => {
                     let src = resolved.next().map_or(Src::Config, |(src, _)| *src);
                     let mut url = if self.field == Field::Url { contexts.next() } else { None };
-                    if endpoint && name == "id" && src == Src::Var && url == Some(UrlContext::Path) {
+                    if self.endpoint && name == "id" && src == Src::Var && url == Some(UrlContext::Path) {
                         url = Some(UrlContext::Segment);
                     }
                     Part::Ref { src, key: name.clone(), url }
@@ -504,7 +506,7 @@ pub fn url_positions(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for t in &cx.templates {
         let (node, ptr, parsed) = (t.node, t.ptr.as_str(), &t.parsed);
         // Templates with problems are E0306's (W0306's) to report; sync endpoints are relative.
-        let Some(url) = t.url.as_ref().filter(|_| t.problems.is_empty() && !ptr.contains("/endpoints/")) else { continue };
+        let Some(url) = t.url.as_ref().filter(|_| t.problems.is_empty() && !t.endpoint) else { continue };
         match url {
             Err(problem) => {
                 let span = if problem.range.is_empty() { node.span } else { node.sub_span(problem.range.clone()) };
@@ -570,7 +572,7 @@ fn is_base64(s: &str) -> bool {
 pub fn single_brace_ids(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for t in &cx.templates {
         let (node, ptr) = (t.node, t.ptr.as_str());
-        if t.place == Place::Webhook || (ptr.starts_with("/sync/resources/") && ptr.ends_with("/endpoints/details/url")) {
+        if t.place == Place::Webhook || (t.endpoint && ptr.ends_with("/endpoints/details/url")) {
             continue;
         }
         let Some(text) = node.as_str() else { continue };
@@ -644,5 +646,17 @@ mod tests {
             [(Src::Config, "workspaceId", Some(UrlContext::Path)), (Src::Var, "ticketId", Some(UrlContext::Path))],
             "a key only a function can return is a call variable"
         );
+    }
+
+    #[test]
+    fn only_sync_endpoint_urls_are_joined_to_the_base_url() {
+        // A body field that happens to be called `endpoints` is a body value, not a sync endpoint.
+        let body = json!({"endpoints": {"url": "rooms/{{roomId}}"}});
+        let bytes = edited(CHATLY, &[("/actions/1/requests/0/body", Some(body))]);
+        let generated = crate::generate(&bytes, &crate::Options::default()).unwrap();
+        let facts = generated.report.facts.unwrap();
+        let t = facts.template("/actions/1/requests/0/body/endpoints/url").unwrap();
+        assert_eq!(t.field, Field::Body);
+        assert_eq!(t.parts, [Part::Lit("rooms/".into()), Part::Ref { src: Src::Var, key: "roomId".into(), url: None }]);
     }
 }

@@ -190,27 +190,6 @@ fn owner(root: &Node, at: &str) -> String {
     }
 }
 
-/// `createTicket` → `Create ticket`: a name as a title.
-fn humanize(name: &str) -> String {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    for c in name.chars() {
-        if (c.is_uppercase() && !current.is_empty()) || c == '_' || c == '-' || c == ' ' {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            if !c.is_alphanumeric() {
-                continue;
-            }
-        }
-        current.extend(c.to_lowercase());
-    }
-    words.push(current);
-    let text = words.join(" ");
-    let mut chars = text.chars();
-    chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
 /// A `$ref`'d schema, followed.
 fn resolve_ref<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
     schema.get("$ref").and_then(Json::as_str).and_then(|r| r.strip_prefix('#')).and_then(|r| root.pointer(r)).unwrap_or(schema)
@@ -349,7 +328,7 @@ pub fn validate(root: &Node, instance: &Json) -> Vec<Diagnostic> {
                     .and_then(|p| p.get(name))
                     .map(|m| resolve_ref(&compiled.json, m));
                 let example = match (name, root.pointer(&at).and_then(|n| n.get("name")).and_then(Node::as_str)) {
-                    ("title", Some(owner_name)) => format!("\"{}\"", humanize(owner_name)),
+                    ("title", Some(owner_name)) => format!("\"{}\"", crate::names::title(owner_name)),
                     _ => example_value(name, member_schema, root),
                 };
                 out.push(
