@@ -70,6 +70,15 @@ fn text(value: Value) -> Option<String> {
     }
 }
 
+/// A lifecycle state, in any case (`"Lead"`, `"CUSTOMER"`).
+fn state(value: &Value) -> Option<CustomerState> {
+    let text = value.as_str()?.trim();
+    [("visitor", CustomerState::Visitor), ("lead", CustomerState::Lead), ("customer", CustomerState::Customer)]
+        .into_iter()
+        .find(|(name, _)| text.eq_ignore_ascii_case(name))
+        .map(|(_, state)| state)
+}
+
 /// A whole number, or a string holding one.
 fn whole(value: Value) -> Option<i64> {
     match value {
@@ -94,7 +103,7 @@ impl Customer {
             CustomerField::BirthDate => self.birth_date = text(value),
             CustomerField::Position => self.position = text(value),
             CustomerField::Department => self.department = text(value),
-            CustomerField::State => self.state = text(value).and_then(|s| serde_json::from_value(Value::String(s.to_lowercase())).ok()),
+            CustomerField::State => self.state = state(&value),
         }
     }
 }

@@ -163,14 +163,14 @@ impl RedisDedupe {
         RedisDedupe { conn, lease, retention }
     }
 
-    fn key(key: &DedupeKey) -> String {
+    fn key(key: &DedupeKey<'_>) -> String {
         let id = if key.id.len() > 128 {
             use sha2::Digest as _;
             format!("sha256-{}", hex::encode(sha2::Sha256::digest(key.id.as_bytes())))
         } else {
-            part(&key.id)
+            part(key.id)
         };
-        format!("miniapp:{}:{}:dedupe:{id}", part(&key.ns), part(&key.install))
+        format!("miniapp:{}:{}:dedupe:{id}", part(key.ns), part(key.install))
     }
 }
 
@@ -180,7 +180,7 @@ fn millis(d: Duration) -> u64 {
 
 #[async_trait::async_trait]
 impl Dedupe for RedisDedupe {
-    async fn claim(&self, key: &DedupeKey) -> Result<Claim, DedupeError> {
+    async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
         let mut conn = self.conn.clone();
         let set: Option<String> = redis::cmd("SET")
             .arg(Self::key(key))
@@ -194,7 +194,7 @@ impl Dedupe for RedisDedupe {
         Ok(if set.is_some() { Claim::New } else { Claim::Duplicate })
     }
 
-    async fn confirm(&self, key: &DedupeKey) -> Result<(), DedupeError> {
+    async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         let mut conn = self.conn.clone();
         redis::cmd("SET")
             .arg(Self::key(key))
@@ -206,7 +206,7 @@ impl Dedupe for RedisDedupe {
             .map_err(|e| dedupe_error(&e))
     }
 
-    async fn release(&self, key: &DedupeKey) -> Result<(), DedupeError> {
+    async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         let mut conn = self.conn.clone();
         redis::Script::new(DELETE_IF)
             .key(Self::key(key))
@@ -276,10 +276,10 @@ mod tests {
     #[test]
     fn key_parts_cannot_forge_separators_and_long_ids_are_hashed() {
         assert_eq!(part("a:b%c"), "a%3Ab%25c");
-        let key = |id: &str| RedisDedupe::key(&DedupeKey { ns: "acme-shop".into(), install: "s:9".into(), id: id.into() });
+        let key = |id: &str| RedisDedupe::key(&DedupeKey { ns: "acme-shop", install: "s:9", id });
         assert_eq!(key("ord-1"), "miniapp:acme-shop:s%3A9:dedupe:ord-1");
         // An install named `x:dedupe` cannot reach another install's keys.
-        assert_ne!(key("a"), RedisDedupe::key(&DedupeKey { ns: "acme-shop".into(), install: "s".into(), id: "9:dedupe:a".into() }));
+        assert_ne!(key("a"), RedisDedupe::key(&DedupeKey { ns: "acme-shop", install: "s", id: "9:dedupe:a" }));
         let long = key(&"x".repeat(1000));
         assert!(long.len() < 120 && long.contains(":dedupe:sha256-"), "{long}");
         assert_eq!(long, key(&"x".repeat(1000)));

@@ -170,10 +170,10 @@ impl Engine {
 
     /// App-wide config values for `key`, current first: the builder's, else the definition's
     /// non-empty `auth.config` default.
-    pub(crate) fn config_values(&self, key: &str) -> Vec<crate::Secret> {
+    pub(crate) fn config_values(&self, key: &str) -> Vec<&str> {
         match self.settings.config.iter().find(|(k, _)| k == key) {
-            Some((_, values)) => values.clone(),
-            None => self.app.config.iter().filter(|(k, _)| *k == key).map(|(_, v)| crate::Secret::new(*v)).collect(),
+            Some((_, values)) => values.iter().map(crate::Secret::expose).collect(),
+            None => self.app.config.iter().filter(|(k, _)| *k == key).map(|(_, v)| *v).collect(),
         }
     }
 
@@ -399,7 +399,7 @@ impl Engine {
             request: describe(t),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: e.message().to_string(),
         })
     }
 

@@ -75,12 +75,10 @@ impl Mapping {
 
     /// Applies the mapping to a response's JSON bytes in one pass that validates them and parses
     /// only the mapped values (no tree of the whole response); the same result as [`Mapping::apply`].
-    pub fn read(&self, body: &[u8]) -> Result<Map<String, Value>, serde_json::Error> {
+    pub fn read(&self, body: &[u8]) -> Result<Map<String, Value>, crate::reader::Error> {
         let trie = mapping_reader(self.entries);
         let mut slots = Vec::new();
-        let mut de = serde_json::Deserializer::from_slice(body);
-        trie.read(&mut de, &mut slots)?;
-        de.end()?;
+        trie.read_document(body, &mut slots)?;
         let mut slots = slots.into_iter();
         let mut out = Map::with_capacity(self.entries.len());
         for (name, extract) in self.entries {

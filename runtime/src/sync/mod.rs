@@ -50,6 +50,7 @@ pub use handler::{Handled, HandlerRecord, NoRecord, Operation, Target};
 
 use crate::Error;
 use crate::reader::Trie;
+use crate::reader::scan::Scanner;
 use crate::rt::path::{self, Step};
 use crate::{http::Engine, rt::RequestTemplate};
 
@@ -119,17 +120,18 @@ impl RecordSpec {
     /// Maps one record from JSON bytes with `build` (a page's records are read in the page's
     /// own pass).
     pub fn map<R>(&'static self, bytes: &[u8], build: impl FnOnce(Captured<'_>) -> Result<R, Problem>) -> Result<R, Problem> {
-        let mut slots =
-            self.read_slots(bytes).map_err(|e| Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() })?;
+        let mut slots = self.read_slots(bytes).map_err(|e| Problem::NotJson {
+            line: e.line(),
+            column: e.column(),
+            message: e.message().to_string(),
+        })?;
         build(Captured { slots: &mut slots, spec: self })
     }
 
     /// The captures of one JSON document (a webhook body), as the reader leaves them.
-    pub(crate) fn read_slots(&'static self, bytes: &[u8]) -> Result<Vec<Slot>, serde_json::Error> {
+    pub(crate) fn read_slots(&'static self, bytes: &[u8]) -> Result<Vec<Slot>, crate::reader::Error> {
         let mut slots = Vec::new();
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        self.trie().read(&mut de, &mut slots)?;
-        de.end()?;
+        self.trie().read_document(bytes, &mut slots)?;
         Ok(slots)
     }
 }
@@ -658,19 +660,11 @@ fn read_page<T>(
     // Room for the records a page of this size is likely to hold (records are rarely under
     // 256 bytes), so the list is not regrown record after record.
     let mut out = page::Out { items: Vec::with_capacity((body.len() / 256).min(4096)), total: None, data: page::Data::Missing };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let walk = page::Walk {
-        data: spec.data,
-        total: spec.total,
-        data_at: Some(0),
-        total_at: spec.total.map(|_| 0),
-        trie,
-        build: &mut { build },
-        out: &mut out,
-    };
-    let parsed = serde::de::DeserializeSeed::deserialize(walk, &mut de).and_then(|()| de.end());
-    if let Err(e) = parsed {
-        return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.to_string() });
+    let mut scanner = Scanner::new(body);
+    let mut walk = page::Walk { data: spec.data, total: spec.total, trie, build, out: &mut out };
+    let walked = walk.at(&mut scanner, Some(0), spec.total.map(|_| 0)).and_then(|()| scanner.end());
+    if let Err(e) = walked {
+        return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.message().to_string() });
     }
     match out.data {
         page::Data::Array => Ok(MappedPage { records: out.items, total: out.total }),
@@ -682,14 +676,11 @@ fn read_page<T>(
 mod page {
     //! The walk over a list page down to its records array and its total.
 
-    use std::fmt;
-
-    use serde::Deserialize as _;
-    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
 
     use super::Problem;
-    use crate::reader::{KeySeed, Slot, Trie};
+    use crate::reader::scan::{Error, Scanner};
+    use crate::reader::{Slot, Trie};
     use crate::rt::path::Step;
 
     pub(super) enum Data {
@@ -704,14 +695,12 @@ mod page {
         pub data: Data,
     }
 
-    /// A position on the way to the records (`data_at` steps of `data` matched) and/or the total.
+    /// The paths to the records and to the total, and where their records go.
     pub(super) struct Walk<'a, T, F> {
         pub data: &'static [Step],
         pub total: Option<&'static [Step]>,
-        pub data_at: Option<usize>,
-        pub total_at: Option<usize>,
         pub trie: &'a Trie,
-        pub build: &'a mut F,
+        pub build: F,
         pub out: &'a mut Out<T>,
     }
 
@@ -724,131 +713,80 @@ mod page {
         }
     }
 
-    impl<'a, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Walk<'a, T, F> {
-        fn step(&mut self, at: Option<usize>, path: &[Step], matches: impl Fn(&Step) -> bool) -> Option<usize> {
-            let at = at?;
-            path.get(at).filter(|s| matches(s)).map(|_| at + 1)
-        }
-
-        fn child(&mut self, matches: impl Fn(&Step) -> bool + Copy) -> Walk<'_, T, F> {
-            let data_at = self.step(self.data_at, self.data, matches);
-            let total_at = match self.total {
-                Some(total) => self.step(self.total_at, total, matches),
-                None => None,
-            };
-            Walk { data: self.data, total: self.total, data_at, total_at, trie: self.trie, build: &mut *self.build, out: &mut *self.out }
-        }
+    /// The position after matching one more step of `path`, if `step` is that step.
+    fn advance(at: Option<usize>, path: &[Step], step: impl Fn(&Step) -> bool) -> Option<usize> {
+        at.and_then(|at| path.get(at).filter(|s| step(s)).map(|_| at + 1))
     }
 
-    impl<'de, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> DeserializeSeed<'de> for Walk<'_, T, F> {
-        type Value = ();
-
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            if self.data_at == Some(self.data.len()) {
-                return d.deserialize_any(Records { trie: self.trie, build: self.build, out: self.out });
+    impl<T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Walk<'_, T, F> {
+        /// The value at the scanner, with `data_at` steps of the records' path matched (and
+        /// `total_at` of the total's), `None` where this value is off that path.
+        pub(super) fn at(&mut self, scanner: &mut Scanner<'_>, data_at: Option<usize>, total_at: Option<usize>) -> Result<(), Error> {
+            if data_at == Some(self.data.len()) {
+                return self.records(scanner);
             }
-            if let Some(total) = self.total
-                && self.total_at == Some(total.len())
+            if let Some(path) = self.total
+                && total_at == Some(path.len())
             {
-                self.out.total = super::page::total(&Value::deserialize(d)?);
+                let start = scanner.pos();
+                let bytes = scanner.value()?;
+                let value: Value = serde_json::from_slice(bytes).map_err(|e| scanner.error_in_value(start, &e))?;
+                self.out.total = total(&value);
                 return Ok(());
             }
-            if self.data_at.is_none() && self.total_at.is_none() {
-                IgnoredAny::deserialize(d)?;
-                return Ok(());
+            if data_at.is_none() && total_at.is_none() {
+                return scanner.skip();
             }
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Visitor<'de> for Walk<'_, T, F> {
-        type Value = ();
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a list response")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-            while let Some(key) = map.next_key_seed(KeySeed)? {
-                let key = key.as_bytes();
-                map.next_value_seed(self.child(|s| matches!(s, Step::Field(name) if name.as_bytes() == key)))?;
+            let total_path = self.total.unwrap_or_default();
+            match scanner.peek() {
+                Some(b'{') => {
+                    scanner.enter();
+                    let mut first = true;
+                    while let Some(key) = scanner.next_key(first)? {
+                        first = false;
+                        let step = |s: &Step| matches!(s, Step::Field(name) if name.as_bytes() == key.as_bytes());
+                        self.at(scanner, advance(data_at, self.data, step), advance(total_at, total_path, step))?;
+                    }
+                    Ok(())
+                }
+                Some(b'[') => {
+                    scanner.enter();
+                    let mut index = 0usize;
+                    while scanner.next_element(index == 0)? {
+                        let step = |s: &Step| matches!(s, Step::Index(i) if *i == index);
+                        self.at(scanner, advance(data_at, self.data, step), advance(total_at, total_path, step))?;
+                        index += 1;
+                    }
+                    Ok(())
+                }
+                _ => scanner.skip(),
             }
-            Ok(())
         }
 
-        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-            let mut index = 0usize;
-            while seq.next_element_seed(self.child(|s| matches!(s, Step::Index(i) if *i == index)))?.is_some() {
-                index += 1;
-            }
+        /// The records array: each element read by the record's trie and mapped.
+        fn records(&mut self, scanner: &mut Scanner<'_>) -> Result<(), Error> {
+            let found = match scanner.peek() {
+                Some(b'[') => {
+                    self.out.data = Data::Array;
+                    scanner.enter();
+                    let mut slots = Vec::new();
+                    let mut first = true;
+                    while scanner.next_element(first)? {
+                        first = false;
+                        self.trie.read(scanner, &mut slots)?;
+                        self.out.items.push((self.build)(&mut slots));
+                    }
+                    return Ok(());
+                }
+                Some(b'{') => "an object",
+                Some(b'"') => "a string",
+                Some(b't' | b'f') => "a boolean",
+                Some(b'n') => "null",
+                _ => "a number",
+            };
+            scanner.skip()?;
+            self.out.data = Data::Other(found);
             Ok(())
-        }
-
-        crate::reader::ignore_scalars!();
-    }
-
-    /// The records array: each element read by the record's trie and mapped.
-    struct Records<'a, T, F> {
-        trie: &'a Trie,
-        build: &'a mut F,
-        out: &'a mut Out<T>,
-    }
-
-    impl<'de, T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Visitor<'de> for Records<'_, T, F> {
-        type Value = ();
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an array of records")
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            self.out.data = Data::Array;
-            let mut slots = Vec::new();
-            while seq.next_element_seed(RecordSeed(self.trie, &mut slots))?.is_some() {
-                self.out.items.push((self.build)(&mut slots));
-            }
-            Ok(())
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            self.out.data = Data::Other("an object");
-            Ok(())
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-            self.out.data = Data::Other("a boolean");
-            Ok(())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-            self.out.data = Data::Other("a number");
-            Ok(())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-            self.out.data = Data::Other("a number");
-            Ok(())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-            self.out.data = Data::Other("a number");
-            Ok(())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-            self.out.data = Data::Other("a string");
-            Ok(())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-            self.out.data = Data::Other("null");
-            Ok(())
-        }
-    }
-
-    /// One record, read into a buffer reused from record to record.
-    struct RecordSeed<'a>(&'a Trie, &'a mut Vec<Slot>);
-
-    impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
-        type Value = ();
-
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            self.0.read(d, self.1)
         }
     }
 }

@@ -25,7 +25,7 @@ use axum::extract::{Path, Request as HttpRequest, State};
 use axum::response::Response;
 use axum::routing::post;
 
-use super::{Delivery, Receiver, Reply, Request};
+use super::{DedupeKey, Delivery, Receiver, Reply, Request};
 
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
@@ -116,9 +116,11 @@ impl<C: Receiver> WebhookReceiver<C> {
                 if delivery.is_new() {
                     let handle = self.handle.clone();
                     tokio::spawn(async move {
-                        let key = delivery.dedupe_key();
+                        // The key outlives the delivery, which the handler takes.
+                        let claimed = delivery.dedupe_key().map(|k| (k.ns.to_string(), k.install.to_string(), k.id.to_string()));
                         let outcome = handle(client.clone(), delivery).await;
-                        let Some(key) = key else { return };
+                        let Some((ns, install, id)) = &claimed else { return };
+                        let key = DedupeKey { ns, install, id };
                         let dedupe = client.engine().dedupe();
                         let settled = match &outcome {
                             Ok(()) => dedupe.confirm(&key).await,

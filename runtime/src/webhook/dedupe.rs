@@ -11,12 +11,42 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The scope of a transaction id: the app's namespace, the install, the id.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub struct DedupeKey {
-    pub ns: String,
-    pub install: String,
-    pub id: String,
+/// The scope of a transaction id: the app's namespace, the install, the id (borrowed from the
+/// delivery: a key costs nothing to make).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct DedupeKey<'a> {
+    pub ns: &'a str,
+    pub install: &'a str,
+    pub id: &'a str,
+}
+
+impl DedupeKey<'_> {
+    /// The key as one string, unambiguous (the lengths of the namespace and the install come
+    /// first), written into `buffer`: `{ns length}:{ns}{install length}:{install}{id}`.
+    pub fn write_flat(&self, buffer: &mut String) {
+        buffer.clear();
+        for part in [self.ns, self.install] {
+            push_decimal(buffer, part.len());
+            buffer.push(':');
+            buffer.push_str(part);
+        }
+        buffer.push_str(self.id);
+    }
+}
+
+/// Appends `n` in decimal (without the formatting machinery: this runs on every delivery).
+fn push_decimal(buffer: &mut String, mut n: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buffer.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// The outcome of a claim.
@@ -56,11 +86,11 @@ impl DedupeError {
 #[async_trait::async_trait]
 pub trait Dedupe: Send + Sync {
     /// Atomically claims `key` unless it is processed or claimed (and the claim has not expired).
-    async fn claim(&self, key: &DedupeKey) -> Result<Claim, DedupeError>;
+    async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError>;
     /// Marks a claimed `key` processed: later deliveries with it are duplicates.
-    async fn confirm(&self, key: &DedupeKey) -> Result<(), DedupeError>;
+    async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError>;
     /// Gives a claim up (processing failed): the next delivery with `key` is processed.
-    async fn release(&self, key: &DedupeKey) -> Result<(), DedupeError>;
+    async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError>;
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -71,32 +101,53 @@ struct Entry {
     seq: u64,
 }
 
+/// The ids held, by their flat key ([`DedupeKey::write_flat`]), shared with the expiry index.
 #[derive(Default)]
 struct State {
-    entries: HashMap<Arc<DedupeKey>, Entry>,
+    entries: HashMap<Arc<str>, Entry>,
     /// (expiry, seq) → key: the next entry to expire, for purging and eviction.
-    by_expiry: BTreeMap<(Instant, u64), Arc<DedupeKey>>,
+    by_expiry: BTreeMap<(Instant, u64), Arc<str>>,
     seq: u64,
+    /// The flat form of the key being looked up (reused: no allocation per lookup).
+    flat: String,
 }
 
 impl State {
-    fn remove(&mut self, key: &DedupeKey) {
-        if let Some(e) = self.entries.remove(key) {
-            self.by_expiry.remove(&(e.expires, e.seq));
-        }
+    /// The flat form of `key`, in the reused buffer.
+    fn flat(&mut self, key: &DedupeKey<'_>) -> String {
+        let mut flat = std::mem::take(&mut self.flat);
+        key.write_flat(&mut flat);
+        flat
     }
 
-    fn insert(&mut self, key: &DedupeKey, processed: bool, expires: Instant) {
+    fn get(&mut self, key: &DedupeKey<'_>) -> Option<Entry> {
+        let flat = self.flat(key);
+        let entry = self.entries.get(flat.as_str()).copied();
+        self.flat = flat;
+        entry
+    }
+
+    fn remove(&mut self, key: &DedupeKey<'_>) {
+        let flat = self.flat(key);
+        if let Some(e) = self.entries.remove(flat.as_str()) {
+            self.by_expiry.remove(&(e.expires, e.seq));
+        }
+        self.flat = flat;
+    }
+
+    fn insert(&mut self, key: &DedupeKey<'_>, processed: bool, expires: Instant) {
         self.seq += 1;
         let seq = self.seq;
-        let shared = match self.entries.get_key_value(key) {
+        let flat = self.flat(key);
+        let shared = match self.entries.get_key_value(flat.as_str()) {
             Some((shared, old)) => {
                 let (shared, old) = (shared.clone(), *old);
                 self.by_expiry.remove(&(old.expires, old.seq));
                 shared
             }
-            None => Arc::new(key.clone()),
+            None => Arc::from(flat.as_str()),
         };
+        self.flat = flat;
         self.by_expiry.insert((expires, seq), shared.clone());
         self.entries.insert(shared, Entry { processed, expires, seq });
     }
@@ -169,10 +220,10 @@ impl MemoryDedupe {
 
 #[async_trait::async_trait]
 impl Dedupe for MemoryDedupe {
-    async fn claim(&self, key: &DedupeKey) -> Result<Claim, DedupeError> {
+    async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
         let now = Instant::now();
         let mut state = self.lock();
-        if state.entries.get(key).is_some_and(|e| e.expires > now) {
+        if state.get(key).is_some_and(|e| e.expires > now) {
             return Ok(Claim::Duplicate);
         }
         if state.entries.len() >= self.capacity {
@@ -186,15 +237,15 @@ impl Dedupe for MemoryDedupe {
         Ok(Claim::New)
     }
 
-    async fn confirm(&self, key: &DedupeKey) -> Result<(), DedupeError> {
+    async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         let now = Instant::now();
         self.lock().insert(key, true, now + self.retention);
         Ok(())
     }
 
-    async fn release(&self, key: &DedupeKey) -> Result<(), DedupeError> {
+    async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         let mut state = self.lock();
-        if state.entries.get(key).is_some_and(|e| !e.processed) {
+        if state.get(key).is_some_and(|e| !e.processed) {
             state.remove(key);
         }
         Ok(())
@@ -205,8 +256,8 @@ impl Dedupe for MemoryDedupe {
 mod tests {
     use super::*;
 
-    fn key(id: &str) -> DedupeKey {
-        DedupeKey { ns: "app".into(), install: "i-1".into(), id: id.into() }
+    fn key(id: &str) -> DedupeKey<'_> {
+        DedupeKey { ns: "app", install: "i-1", id }
     }
 
     #[tokio::test]
@@ -219,7 +270,9 @@ mod tests {
         d.confirm(&key("a")).await.ok();
         d.release(&key("a")).await.ok();
         assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::Duplicate), "a processed id stays processed");
-        let other_install = DedupeKey { install: "i-2".into(), ..key("a") };
+        let other_install = DedupeKey { install: "i-2", ..key("a") };
+        let tricky = DedupeKey { ns: "app1", install: ":i-", id: "a" };
+        assert_eq!(d.claim(&tricky).await.ok(), Some(Claim::New), "keys are unambiguous");
         assert_eq!(d.claim(&other_install).await.ok(), Some(Claim::New), "ids are scoped by install");
     }
 

@@ -152,9 +152,9 @@ impl<E: super::WebhookEvent> Delivery<E> {
     }
 
     /// The de-duplication key of a claimed delivery.
-    pub fn dedupe_key(&self) -> Option<DedupeKey> {
-        let id = self.transaction_id.as_ref().filter(|_| self.claimed)?;
-        Some(DedupeKey { ns: self.ns.clone(), install: self.install.clone(), id: id.clone() })
+    pub fn dedupe_key(&self) -> Option<DedupeKey<'_>> {
+        let id = self.transaction_id.as_deref().filter(|_| self.claimed)?;
+        Some(DedupeKey { ns: &self.ns, install: &self.install, id })
     }
 }
 

@@ -33,7 +33,7 @@ pub use verify::{MatchedSecret, SecretSource, VerifyFailure};
 use serde_json::Value;
 
 use crate::http::Engine;
-use crate::{Bag, Secret, Snapshot};
+use crate::{Bag, Snapshot};
 use spec::Inputs;
 
 /// Implemented by generated clients with a `webhook` block: what a receiver (such as the
@@ -104,16 +104,20 @@ macro_rules! webhook_event_impls {
 /// The candidate secrets for `key` (docs/format.md §10.5): the install's credentials first (a string,
 /// or an array of strings for a rotating secret, current first); otherwise the app-wide config
 /// (`ClientBuilder::config` / `config_rotating`, then the definition's `auth.config` default).
-fn secrets(engine: &Engine, snapshot: &Snapshot, key: &str) -> Vec<(SecretSource, usize, Secret)> {
-    let from_credentials: Vec<Secret> = match snapshot.get(Bag::Credentials, key) {
-        Some(Value::String(s)) if !s.is_empty() => vec![Secret::new(s.as_str())],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()).map(Secret::new).collect(),
-        _ => Vec::new(),
-    };
-    if !from_credentials.is_empty() {
-        return from_credentials.into_iter().enumerate().map(|(i, s)| (SecretSource::Credentials, i, s)).collect();
+fn secrets<'a>(engine: &'a Engine, snapshot: &'a Snapshot, key: &str) -> Vec<(SecretSource, usize, &'a str)> {
+    let mut candidates = Vec::new();
+    match snapshot.get(Bag::Credentials, key) {
+        Some(Value::String(s)) if !s.is_empty() => candidates.push(s.as_str()),
+        Some(Value::Array(items)) => candidates.extend(items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty())),
+        _ => {}
     }
-    engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect()
+    let source = if candidates.is_empty() {
+        candidates = engine.config_values(key);
+        SecretSource::Config
+    } else {
+        SecretSource::Credentials
+    };
+    candidates.into_iter().enumerate().map(|(i, s)| (source, i, s)).collect()
 }
 
 /// Runs a client's compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
@@ -183,8 +187,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
                 .await
                 .map_err(|e| Rejection::new(Reason::Unavailable { message: format!("credential store: {e}") }))?;
             let candidates = secrets(engine, &snapshot, key);
-            let borrowed: Vec<_> = candidates.iter().map(|(source, i, s)| (*source, *i, s)).collect();
-            match verify::verify(&spec.verification, request.headers, request.body, &borrowed) {
+            match verify::verify(&spec.verification, request.headers, request.body, &candidates) {
                 Ok(matched) => matched,
                 Err(failure) => {
                     tracing::debug!(ns, %failure, "webhook rejected");
@@ -193,12 +196,14 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
             }
         }
     };
-    let malformed = |e: serde_json::Error| Rejection::new(Reason::MalformedBody { message: e.to_string() });
+    let malformed = |e: probe::Error| Rejection::new(Reason::MalformedBody { message: e.to_string() });
     let mut captured = captured.map_err(malformed)?;
 
     // 4. Event, transaction id, de-duplication.
-    let event =
-        spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule));
+    // Read before the body when the rule allows it (the same answer); otherwise now.
+    let event = early.or_else(|| {
+        spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule))
+    });
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
         let more = probes.overrides.capture(request.body).map_err(malformed)?;
         captured.extend(more);
@@ -215,7 +220,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let mut duplicate = false;
     let mut claimed = false;
     if let (Some(id), false) = (&transaction_id, generated_id) {
-        let key = DedupeKey { ns: ns.to_string(), install: engine.install().to_string(), id: id.clone() };
+        let key = DedupeKey { ns, install: engine.install(), id };
         match engine.dedupe().claim(&key).await {
             Ok(Claim::New) => claimed = true,
             Ok(Claim::Duplicate) => duplicate = true,

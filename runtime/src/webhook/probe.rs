@@ -1,12 +1,13 @@
 //! One pass over a delivery's body that validates it as JSON and captures only the values at a
-//! fixed set of paths (parsed by the compiler). `serde_json` drives the pass; everything no path
-//! leads to is skipped as `IgnoredAny`, so a large payload costs little more than scanning it.
+//! fixed set of paths (parsed by the compiler). Everything no path leads to is skipped by the
+//! reader's validating scanner, so a large payload costs little more than scanning it.
 //!
 //! A path can also ask only whether an object is there ([`Capture::Object`]), e.g. a customer's
 //! base path whose fields are captured by their own paths: then nothing is built for it.
 
 use serde_json::Value;
 
+pub use crate::reader::Error;
 use crate::reader::{self, Kind, Slot, Trie};
 use crate::rt::path::Step;
 
@@ -30,7 +31,7 @@ impl Capture {
 
 /// The captures at `paths` in the JSON `body` (one slot per path; `None` where the path finds
 /// nothing), or the JSON error when `body` is not one valid JSON value.
-pub fn capture(body: &[u8], paths: &[Capture]) -> Result<Vec<Option<Value>>, serde_json::Error> {
+pub fn capture(body: &[u8], paths: &[Capture]) -> Result<Vec<Option<Value>>, Error> {
     Probe::new(paths).capture(body)
 }
 
@@ -70,16 +71,14 @@ impl Probe {
     }
 
     /// Reads `body` once: validated as one JSON value, with the captures taken on the way.
-    pub fn capture(&self, body: &[u8]) -> Result<Vec<Option<Value>>, serde_json::Error> {
+    pub fn capture(&self, body: &[u8]) -> Result<Vec<Option<Value>>, Error> {
         Ok(self.read(body)?.into_iter().map(value).collect())
     }
 
     /// The captures as the reader leaves them (each in its kind's form).
-    pub(crate) fn read(&self, body: &[u8]) -> Result<Vec<Slot>, serde_json::Error> {
+    pub(crate) fn read(&self, body: &[u8]) -> Result<Vec<Slot>, Error> {
         let mut slots = Vec::new();
-        let mut de = serde_json::Deserializer::from_slice(body);
-        self.trie.read(&mut de, &mut slots)?;
-        de.end()?;
+        self.trie.read_document(body, &mut slots)?;
         Ok(slots)
     }
 }

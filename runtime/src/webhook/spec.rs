@@ -205,12 +205,14 @@ impl Inputs<'_> {
     pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<String> {
         let slots = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.paths, |(_, slots)| slots);
         let mut values = slots.iter().filter_map(|&s| self.slot(s).and_then(text));
+        let first = values.next()?;
         match rule.separator {
-            Some(separator) => {
-                let all: Vec<String> = values.collect();
-                (!all.is_empty()).then(|| all.join(separator))
-            }
-            None => values.next(),
+            Some(separator) => Some(values.fold(first, |mut id, value| {
+                id.push_str(separator);
+                id.push_str(&value);
+                id
+            })),
+            None => Some(first),
         }
     }
 

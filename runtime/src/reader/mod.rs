@@ -1,9 +1,12 @@
 //! The skipping reader: one pass over a JSON document (a sync list page or record, a webhook
-//! body) that validates it and keeps only the values at a fixed set of paths (parsed by the
-//! compiler), each already in the form its reader wants. `serde_json` drives the pass; every
-//! field no path leads to is skipped as `IgnoredAny`, and object keys are compared as raw bytes
-//! (no UTF-8 check, no allocation) against the few names that lead somewhere, most of them
-//! rejected by their length alone, so an unread field costs little more than skipping it.
+//! body, an action's response) that validates it and keeps only the values at a fixed set of
+//! paths (parsed by the compiler), each already in the form its reader wants. The [`scan`]ner
+//! walks the bytes: every field no path leads to is skipped by one tight validating loop, and
+//! object keys are compared as raw bytes (no UTF-8 check, no allocation) against the few names
+//! that lead somewhere, most of them rejected by their length alone. Only a captured value is
+//! handed to `serde_json`, and a plain string not even then.
+
+pub(crate) mod scan;
 
 use std::fmt;
 
@@ -12,31 +15,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::{Map, Value};
 
 use crate::rt::path::{self, Step};
-
-/// The `Visitor` methods of a walk that passes over scalars (nothing under them is captured).
-macro_rules! ignore_scalars {
-    () => {
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-            Ok(())
-        }
-    };
-}
-pub(crate) use ignore_scalars;
+pub use scan::Error;
+use scan::Scanner;
 
 /// What a capture keeps of the value at its path: the form its transform needs (docs/format.md §11.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,24 +47,45 @@ pub struct Capture {
 /// documents no item schema, so nothing is renamed or dropped). It is kept as its JSON text, so
 /// an import pays for one copy, not for a tree: read it as your own type with [`Item::parse`], or
 /// as a JSON object with [`Item::object`]. It serializes as the object.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Item(Box<serde_json::value::RawValue>);
+#[derive(Clone)]
+pub struct Item(Box<str>);
 
 impl Item {
     /// The item's JSON text (always an object).
     pub fn json(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// The item as any deserializable type (e.g. a struct of the fields you use).
     pub fn parse<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(&self.0)
+    }
+
+    /// The item as a JSON object.
+    pub fn object(&self) -> Result<Map<String, Value>, serde_json::Error> {
+        self.parse()
     }
 
     /// An item from a JSON object.
     pub fn from_object(object: &Map<String, Value>) -> Result<Self, serde_json::Error> {
-        serde_json::value::to_raw_value(object).map(Item)
+        serde_json::to_string(object).map(|text| Item(text.into()))
+    }
+}
+
+impl serde::Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let raw: &serde_json::value::RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(de::Error::custom("an item is a JSON object"));
+        }
+        Ok(Item(raw.into()))
     }
 }
 
@@ -164,13 +165,16 @@ fn length_bit(len: usize) -> u64 {
 }
 
 impl TrieNode {
-    /// The child for an object key.
+    /// The child for an object key, and its position among the fields.
     #[inline]
-    fn field(&self, key: &[u8]) -> Option<usize> {
+    fn field(&self, key: &[u8]) -> Option<(usize, usize)> {
         if self.lengths & length_bit(key.len()) == 0 {
             return None;
         }
-        self.fields.iter().find(|(name, _)| *name == key).map(|(_, child)| *child)
+        // The first and last bytes first: most keys of a matching length differ there, and
+        // that spares a call to compare the rest.
+        let (first, last) = (key.first(), key.last());
+        self.fields.iter().position(|(name, _)| name.first() == first && name.last() == last && *name == key).map(|n| (n, self.fields[n].1))
     }
 }
 
@@ -213,12 +217,20 @@ impl Trie {
         &self.captures
     }
 
-    /// Reads one record from a deserializer (a list page's element, a details response) into
-    /// `out`, which is reused from record to record (every slot is reset).
-    pub fn read<'de, D: Deserializer<'de>>(&self, d: D, out: &mut Vec<Slot>) -> Result<(), D::Error> {
+    /// Reads one whole JSON document (a webhook body, a response, a record) into `out`, which
+    /// is reused (every slot is reset).
+    pub fn read_document(&self, bytes: &[u8], out: &mut Vec<Slot>) -> Result<(), Error> {
+        let mut scanner = Scanner::new(bytes);
+        self.read(&mut scanner, out)?;
+        scanner.end()
+    }
+
+    /// Reads the value at the scanner (a list page's record) into `out`, which is reused from
+    /// record to record (every slot is reset).
+    pub(crate) fn read(&self, scanner: &mut Scanner<'_>, out: &mut Vec<Slot>) -> Result<(), Error> {
+        out.clear();
         out.resize(self.captures.len(), Slot::Absent);
-        // The root resets every slot (every capture passes through it).
-        At { trie: self, at: 0, out }.deserialize(d)
+        self.node(scanner, 0, out)
     }
 
     /// Reads one record that is already a JSON tree (the same slots as [`Trie::read`]).
@@ -226,6 +238,187 @@ impl Trie {
     pub fn read_value(&self, record: &Value) -> Vec<Slot> {
         self.captures.iter().map(|c| path::get(record, c.steps).map_or(Slot::Absent, |v| slot_from(c.kind, v))).collect()
     }
+
+    /// The value at the scanner, at trie node `at`.
+    /// The slots are `Absent` on entry.
+    fn node(&self, scanner: &mut Scanner<'_>, at: usize, out: &mut [Slot]) -> Result<(), Error> {
+        let node = &self.nodes[at];
+        match (node.ends.as_slice(), node.through.len()) {
+            // Nothing is read here or below: validate only.
+            (_, 0) => scanner.skip(),
+            // Nothing that needs the value ends here: walk on.
+            _ if !node.value => self.walk(scanner, node, out),
+            // One capture ends here and nothing is read below it: read it in its form.
+            ([only], 1) => {
+                let kind = self.captures[*only].kind;
+                let slot = &mut out[*only];
+                match (kind, scanner.peek()) {
+                    (Kind::Items, Some(b'[')) => items(scanner, slot),
+                    (Kind::Codes, Some(b'[')) => codes(scanner, slot),
+                    _ => {
+                        let start = scanner.pos();
+                        let bytes = scanner.value()?;
+                        read_slot(kind, bytes, slot).map_err(|e| scanner.error_in_value(start, &e))
+                    }
+                }
+            }
+            // Several captures end here and none goes deeper: read the value once, in each form.
+            _ if node.fields.is_empty() && node.indexes.is_empty() => {
+                let start = scanner.pos();
+                let bytes = scanner.value()?;
+                for &i in &node.ends {
+                    read_slot(self.captures[i].kind, bytes, &mut out[i]).map_err(|e| scanner.error_in_value(start, &e))?;
+                }
+                Ok(())
+            }
+            // Several captures meet here: read the value once and take each from it.
+            _ => {
+                let start = scanner.pos();
+                let bytes = scanner.value()?;
+                let value: Value = serde_json::from_slice(bytes).map_err(|e| scanner.error_in_value(start, &e))?;
+                for &i in &node.through {
+                    let c = &self.captures[i];
+                    out[i] = path::get(&value, &c.steps[node.depth..]).map_or(Slot::Absent, |v| slot_from(c.kind, v));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The members or elements of the value at the scanner, each read at its child node or
+    /// skipped.
+    fn walk(&self, scanner: &mut Scanner<'_>, node: &TrieNode, out: &mut [Slot]) -> Result<(), Error> {
+        match scanner.peek() {
+            Some(b'{') => {
+                // Only `Object` captures can end here (one that needs the value reads it whole).
+                for &i in &node.ends {
+                    out[i] = Slot::Value(Value::Object(Map::new()));
+                }
+                scanner.enter();
+                let mut first = true;
+                // The fields read so far (by their position in `node.fields`, up to 64).
+                let mut seen = 0u64;
+                while let Some(key) = scanner.next_key(first)? {
+                    first = false;
+                    match node.field(key.as_bytes()) {
+                        Some((n, child)) => {
+                            // A later duplicate key replaces what an earlier one captured (as
+                            // in a full parse).
+                            if n >= 64 || seen & (1 << n) != 0 {
+                                for &i in &self.nodes[child].through {
+                                    out[i] = Slot::Absent;
+                                }
+                            }
+                            seen |= 1u64.checked_shl(n as u32).unwrap_or(0);
+                            self.node(scanner, child, out)?
+                        }
+                        None => scanner.skip()?,
+                    }
+                }
+                Ok(())
+            }
+            Some(b'[') => {
+                scanner.enter();
+                let mut index = 0usize;
+                while scanner.next_element(index == 0)? {
+                    match node.indexes.iter().find(|(i, _)| *i == index) {
+                        Some((_, child)) => self.node(scanner, *child, out)?,
+                        None => scanner.skip()?,
+                    }
+                    index += 1;
+                }
+                Ok(())
+            }
+            _ => scanner.skip(),
+        }
+    }
+}
+
+/// A `mapItems` array at the scanner, read in place: each object element kept as its text.
+fn items(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
+    scanner.enter();
+    let mut items = Vec::new();
+    let mut bad = false;
+    let mut first = true;
+    while scanner.next_element(first)? {
+        first = false;
+        let start = scanner.pos();
+        let bytes = scanner.value()?;
+        if bytes.first() != Some(&b'{') {
+            bad = true;
+            continue;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => items.push(Item(text.into())),
+            Err(_) => return Err(scanner.error_at(start, "invalid unicode code point".to_string())),
+        }
+    }
+    *slot = if bad { KindVisitor(Kind::Items).invalid("an array with an element that is not an object") } else { Slot::Items(items) };
+    Ok(())
+}
+
+/// A `joinCodes` array at the scanner, read in place: strings, numbers and the `code` of objects,
+/// joined (the same answers as [`KindVisitor`]'s).
+fn codes(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
+    scanner.enter();
+    let mut codes = String::new();
+    let (mut any, mut bad) = (false, false);
+    let mut first = true;
+    let mut element = Slot::Absent;
+    while scanner.next_element(first)? {
+        first = false;
+        let code = if scanner.peek() == Some(b'{') {
+            // A code object: its `code` member, a string or a number (the last one wins).
+            scanner.enter();
+            let mut code = None;
+            let mut first_member = true;
+            while let Some(key) = scanner.next_key(first_member)? {
+                first_member = false;
+                if key.as_bytes() != b"code" {
+                    scanner.skip()?;
+                    continue;
+                }
+                let start = scanner.pos();
+                let bytes = scanner.value()?;
+                code = match bytes.first() {
+                    Some(b'"' | b'-' | b'0'..=b'9') => {
+                        read_slot(Kind::Codes, bytes, &mut element).map_err(|e| scanner.error_in_value(start, &e))?;
+                        match std::mem::take(&mut element) {
+                            Slot::Text(code) => Some(code),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+            }
+            code
+        } else {
+            let start = scanner.pos();
+            let bytes = scanner.value()?;
+            read_slot(Kind::Codes, bytes, &mut element).map_err(|e| scanner.error_in_value(start, &e))?;
+            match std::mem::take(&mut element) {
+                Slot::Text(code) => Some(code),
+                _ => None,
+            }
+        };
+        match code {
+            Some(code) => {
+                if any {
+                    codes.push_str(CODE_SEPARATOR);
+                }
+                codes.push_str(&code);
+                any = true;
+            }
+            None => bad = true,
+        }
+    }
+    *slot = match (bad, any) {
+        (true, _) => KindVisitor(Kind::Codes).invalid("an array with an element that is not a code"),
+        // No codes: no value (see the decisions).
+        (false, false) => Slot::Null,
+        (false, true) => Slot::Text(codes),
+    };
+    Ok(())
 }
 
 /// The slot of `kind` for a value already read (the same visitors as the streaming pass).
@@ -233,133 +426,45 @@ fn slot_from(kind: Kind, value: &Value) -> Slot {
     KindSeed(kind).deserialize(value).unwrap_or(Slot::Invalid { expected: "a JSON value", found: kind_of(value) })
 }
 
-/// A position in a record: a node of the trie.
-struct At<'a> {
-    trie: &'a Trie,
-    at: usize,
-    out: &'a mut Vec<Slot>,
-}
-
-impl<'de> DeserializeSeed<'de> for At<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let node = &self.trie.nodes[self.at];
-        // A later duplicate key replaces what an earlier one captured (as in a full parse).
-        for &i in &node.through {
-            self.out[i] = Slot::Absent;
-        }
-        match (node.ends.as_slice(), node.through.len()) {
-            // Nothing is read here or below: validate only.
-            (_, 0) => IgnoredAny::deserialize(d).map(drop),
-            // Nothing that needs the value ends here: walk on.
-            _ if !node.value => d.deserialize_any(self),
-            // One capture ends here and nothing is read below it: read it in its form.
-            ([only], 1) => {
-                self.out[*only] = KindSeed(self.trie.captures[*only].kind).deserialize(d)?;
-                Ok(())
-            }
-            // Several captures meet here: read the value once and take each from it.
-            _ => {
-                let value = Value::deserialize(d)?;
-                for &i in &node.through {
-                    let c = &self.trie.captures[i];
-                    self.out[i] = path::get(&value, &c.steps[node.depth..]).map_or(Slot::Absent, |v| slot_from(c.kind, v));
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for At<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let node = &self.trie.nodes[self.at];
-        // Only `Object` captures can end here (one that needs the value reads it whole).
-        for &i in &node.ends {
-            self.out[i] = Slot::Value(Value::Object(Map::new()));
-        }
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match node.field(key.as_bytes()) {
-                Some(child) => map.next_value_seed(At { trie: self.trie, at: child, out: &mut *self.out })?,
-                None => map.next_value::<IgnoredAny>().map(drop)?,
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let node = &self.trie.nodes[self.at];
-        let mut index = 0usize;
-        loop {
-            let more = match node.indexes.iter().find(|(i, _)| *i == index) {
-                Some((_, child)) => seq.next_element_seed(At { trie: self.trie, at: *child, out: &mut *self.out })?.is_some(),
-                None => seq.next_element::<IgnoredAny>()?.is_some(),
-            };
-            if !more {
+/// Reads the bytes of one valid JSON value into `slot` in the form of `kind`. Strings without
+/// escapes (most captured values), short integers and `null` are read here; the rest by
+/// `serde_json`, with the same answers.
+fn read_slot(kind: Kind, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json::Error> {
+    match bytes {
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+            if let Ok(text) = std::str::from_utf8(inner) {
+                *slot = match kind {
+                    Kind::Value => Slot::Value(Value::String(text.to_string())),
+                    Kind::Text | Kind::Codes => Slot::Text(text.to_string()),
+                    kind => KindVisitor(kind).visit_str::<serde_json::Error>(text)?,
+                };
                 return Ok(());
             }
-            index += 1;
         }
-    }
-
-    ignore_scalars!();
-}
-
-/// An object key as raw bytes: borrowed from the input when it has no escapes. Keys are compared,
-/// never shown, so they are not checked as UTF-8 (skipping does not check them either).
-pub(crate) enum KeyBytes<'de> {
-    Borrowed(&'de [u8]),
-    Owned(Vec<u8>),
-}
-
-impl KeyBytes<'_> {
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        match self {
-            KeyBytes::Borrowed(b) => b,
-            KeyBytes::Owned(b) => b,
+        b"null" => {
+            *slot = if kind == Kind::Object { Slot::Absent } else { Slot::Null };
+            return Ok(());
         }
+        // An integer of up to 18 digits (exact in any form; `-0` is left to serde_json, which
+        // reads it as 0).
+        [first, rest @ ..]
+            if matches!(kind, Kind::Text | Kind::Codes | Kind::Number)
+                && bytes.len() <= 18
+                && (first.is_ascii_digit() || (*first == b'-' && !rest.is_empty() && rest != b"0"))
+                && rest.iter().all(u8::is_ascii_digit) =>
+        {
+            // Only digits (and a leading `-`): ASCII.
+            let text = std::str::from_utf8(bytes).unwrap_or_default();
+            *slot = match kind {
+                Kind::Number => text.parse().map_or(Slot::Null, Slot::Number),
+                _ => Slot::Text(text.to_string()),
+            };
+            return Ok(());
+        }
+        _ => {}
     }
-}
-
-pub(crate) struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = KeyBytes<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyBytes<'de>, D::Error> {
-        d.deserialize_bytes(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = KeyBytes<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<KeyBytes<'de>, E> {
-        Ok(KeyBytes::Borrowed(v))
-    }
-
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<KeyBytes<'de>, E> {
-        Ok(KeyBytes::Owned(v.to_vec()))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyBytes<'de>, E> {
-        Ok(KeyBytes::Borrowed(v.as_bytes()))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyBytes<'de>, E> {
-        Ok(KeyBytes::Owned(v.as_bytes().to_vec()))
-    }
+    *slot = KindSeed(kind).deserialize(&mut serde_json::Deserializer::from_slice(bytes))?;
+    Ok(())
 }
 
 /// Reads one value in the form of a [`Kind`].
@@ -504,8 +609,8 @@ impl<'de> Visitor<'de> for KindVisitor {
         if self.0 == Kind::Codes {
             // One code object.
             let mut code = None;
-            while let Some(key) = map.next_key_seed(KeySeed)? {
-                if key.as_bytes() == b"code" {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'_, str>>()? {
+                if key == "code" {
                     code = Some(map.next_value_seed(CodeSeed)?);
                 } else {
                     map.next_value::<IgnoredAny>()?;
@@ -552,7 +657,7 @@ impl<'de> Visitor<'de> for KindVisitor {
                 let mut bad = false;
                 while let Some(item) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
                     if item.get().trim_start().starts_with('{') {
-                        items.push(Item(item));
+                        items.push(Item(item.into()));
                     } else {
                         bad = true;
                     }
@@ -610,9 +715,8 @@ mod tests {
 
     fn read(body: &str, captures: &[Capture]) -> Vec<Slot> {
         let trie = Trie::new(captures);
-        let mut de = serde_json::Deserializer::from_str(body);
         let mut streamed = vec![Slot::Text("stale".into()); 1];
-        trie.read(&mut de, &mut streamed).expect("valid JSON");
+        trie.read_document(body.as_bytes(), &mut streamed).expect("valid JSON");
         // The tree path agrees with the streaming one.
         let value: Value = serde_json::from_str(body).expect("valid JSON");
         assert_eq!(trie.read_value(&value), streamed, "{body}");
@@ -663,6 +767,55 @@ mod tests {
         assert_eq!(numeric("-1e3"), Some(-1000.0));
         for bad in ["", "NaN", "inf", "0x10", "1,5", "12 EUR"] {
             assert_eq!(numeric(bad), None, "{bad}");
+        }
+    }
+
+    /// Captures of every kind at a few paths, for the property test.
+    const EVERY_KIND: [Capture; 8] = [
+        Capture { steps: &[Step::Field("a")], kind: Kind::Value },
+        Capture { steps: &[Step::Field("a")], kind: Kind::Text },
+        Capture { steps: &[Step::Field("a")], kind: Kind::Number },
+        Capture { steps: &[Step::Field("a")], kind: Kind::Codes },
+        Capture { steps: &[Step::Field("b")], kind: Kind::Items },
+        Capture { steps: &[Step::Field("b")], kind: Kind::Codes },
+        Capture { steps: &[Step::Field("x"), Step::Index(0)], kind: Kind::Text },
+        Capture { steps: &[Step::Field("x")], kind: Kind::Object },
+    ];
+
+    fn scalar() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-z0-9 .\\-\"\u{e9}\n]{0,6}".prop_map(Value::String),
+            Just(Value::String(" 12.5 ".into())),
+        ]
+    }
+
+    fn member() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let code = prop_oneof![scalar(), scalar().prop_map(|code| json!({"code": code, "n": 1})), Just(json!({"name": "no code"}))];
+        prop_oneof![scalar(), prop::collection::vec(code, 0..4).prop_map(Value::Array), scalar().prop_map(|v| json!({"code": v}))]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000), ..Default::default() })]
+
+        /// The streaming reader (with its fast paths) and the tree reader give the same slots.
+        #[test]
+        fn the_streaming_reader_agrees_with_the_tree_reader(a in member(), b in member(), x in member(), pretty in proptest::bool::ANY) {
+            let record = json!({"a": a, "b": b, "x": x, "skip": {"deep": [1, {"a": 2}]}});
+            let body = if pretty { serde_json::to_string_pretty(&record) } else { serde_json::to_string(&record) }.unwrap_or_default();
+            let trie = Trie::new(&EVERY_KIND);
+            let mut streamed = Vec::new();
+            trie.read_document(body.as_bytes(), &mut streamed).expect("valid JSON");
+            // The tree of the same text (serde_json reads long decimals within an ulp: both
+            // readers see its reading).
+            let tree: Value = serde_json::from_str(&body).expect("valid JSON");
+            proptest::prop_assert_eq!(trie.read_value(&tree), streamed, "{}", body);
         }
     }
 
