@@ -234,13 +234,13 @@ struct Down;
 
 #[miniapp::async_trait]
 impl Dedupe for Down {
-    async fn claim(&self, _: &miniapp::webhook::DedupeKey) -> Result<miniapp::webhook::Claim, miniapp::webhook::DedupeError> {
+    async fn claim(&self, _: &miniapp::webhook::DedupeKey<'_>) -> Result<miniapp::webhook::Claim, miniapp::webhook::DedupeError> {
         Err(miniapp::webhook::DedupeError::retryable("connection refused"))
     }
-    async fn confirm(&self, _: &miniapp::webhook::DedupeKey) -> Result<(), miniapp::webhook::DedupeError> {
+    async fn confirm(&self, _: &miniapp::webhook::DedupeKey<'_>) -> Result<(), miniapp::webhook::DedupeError> {
         Err(miniapp::webhook::DedupeError::retryable("connection refused"))
     }
-    async fn release(&self, _: &miniapp::webhook::DedupeKey) -> Result<(), miniapp::webhook::DedupeError> {
+    async fn release(&self, _: &miniapp::webhook::DedupeKey<'_>) -> Result<(), miniapp::webhook::DedupeError> {
         Err(miniapp::webhook::DedupeError::retryable("connection refused"))
     }
 }
