@@ -469,7 +469,7 @@ async fn customers_map_nested_fields_and_a_missing_base_path_means_no_customer()
     let h = headers(&[("x-hookbox-signature", b64(&hmac1("new-secret", body))), ("x-hookbox-event", "order.placed".into())]);
     let c = client.receive_webhook(&Request { headers: &h, query: "", body }).await.unwrap().customer.unwrap();
     assert_eq!(
-        c,
+        *c,
         miniapp::Customer {
             code: Some("u1".into()),
             primary_email: Some("a@b.example".into()),

@@ -132,13 +132,13 @@ pub struct Delivery<E: super::WebhookEvent> {
     /// Which secret verified the delivery (`None` for `verification: none` and challenges).
     pub verified_with: Option<MatchedSecret>,
     /// The customer (docs/format.md §10.8), when the definition extracts one and it was found.
-    pub customer: Option<Customer>,
+    pub customer: Option<Box<Customer>>,
     /// The event strings of the triggers whose automations run (docs/format.md §9).
     pub triggers: Vec<String>,
     /// The sync handler's outcome (docs/format.md §11.6), when the event has a handler: the record to
     /// write and what to do with it. Absent for duplicates and handshakes.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
-    pub handler: Option<crate::sync::Handled<E::Record>>,
+    pub handler: Option<Box<crate::sync::Handled<E::Record>>>,
     /// The body, as received.
     pub body: Body,
     /// What to answer.

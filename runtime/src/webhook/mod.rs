@@ -157,7 +157,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let (captured, mut handler_slots) = match read {
         Ok(mut slots) => {
             let rest = slots.split_off(slots.len().min(spec.paths.len()));
-            (Ok(slots.into_iter().map(probe::value).collect::<Vec<_>>()), rest)
+            (Ok(slots), rest)
         }
         Err(e) => (Err(e), Vec::new()),
     };
@@ -205,7 +205,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule))
     });
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
-        let more = probes.overrides.capture(request.body).map_err(malformed)?;
+        let more = probes.overrides.read(request.body).map_err(malformed)?;
         captured.extend(more);
     }
     let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };
@@ -234,7 +234,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let (customer, triggers, handler) = if duplicate {
         (None, Vec::new(), None)
     } else {
-        let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref()));
+        let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref())).map(Box::new);
         let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| t.event.to_string()).collect();
         let handler = match spec.handler(event.as_deref()) {
             None => None,
@@ -243,7 +243,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
                 if early_handler.is_none() {
                     handler_slots = h.record.read_slots(request.body).map_err(malformed)?;
                 }
-                Some(crate::sync::handler::outcome(h, &mut handler_slots, |c| client.map_record(h.event, c)))
+                Some(Box::new(crate::sync::handler::outcome(h, &mut handler_slots, |c| client.map_record(h.event, c))))
             }
         };
         (customer, triggers, handler)

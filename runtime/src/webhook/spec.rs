@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::probe::{Capture, Probe};
 use super::verify::Verification;
+use crate::reader::Slot;
 use crate::{Customer, CustomerField, TriggerInfo};
 
 /// Where a value is read (docs/format.md §10.3 `source`/`path`).
@@ -111,7 +112,7 @@ pub struct Probes {
 
 /// What one delivery offers the rules: the captured body values, the headers and the query.
 pub(crate) struct Inputs<'a> {
-    pub captured: &'a [Option<Value>],
+    pub captured: &'a [Slot],
     pub headers: &'a http::HeaderMap,
     pub query: &'a str,
 }
@@ -175,7 +176,11 @@ impl Spec {
 
 impl Inputs<'_> {
     fn slot(&self, slot: usize) -> Option<&Value> {
-        self.captured.get(slot).and_then(Option::as_ref)
+        match self.captured.get(slot)? {
+            Slot::Value(value) => Some(value),
+            Slot::Null => Some(&Value::Null),
+            _ => None,
+        }
     }
 
     /// The non-empty text at a location.
@@ -225,14 +230,23 @@ impl Inputs<'_> {
 
 /// The customer of a delivery (docs/format.md §10.8), taking its values out of `captured` (read it
 /// last).
-pub(crate) fn customer(captured: &mut [Option<Value>], rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
+pub(crate) fn customer(captured: &mut [Slot], rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
     let at = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(&rule.default, |(_, at)| at);
     // No object at the base path: no customer (docs/format.md §10.8 proposed).
-    captured.get(at.base)?.as_ref().filter(|v| v.is_object())?;
+    if !matches!(captured.get(at.base), Some(Slot::Value(Value::Object(_)))) {
+        return None;
+    }
     let mut customer = Customer::default();
     for (n, (field, slot)) in at.fields.iter().enumerate() {
         let shared = at.fields[n + 1..].iter().any(|(_, s)| s == slot);
-        let value = captured.get_mut(*slot).and_then(|v| if shared { v.clone() } else { v.take() });
+        let value = captured.get_mut(*slot).and_then(|v| {
+            let v = if shared { v.clone() } else { std::mem::take(v) };
+            match v {
+                Slot::Value(value) => Some(value),
+                Slot::Null => Some(Value::Null),
+                _ => None,
+            }
+        });
         if let Some(value) = value {
             customer.set(*field, value);
         }
