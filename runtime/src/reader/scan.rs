@@ -204,6 +204,13 @@ impl<'a> Scanner<'a> {
     /// After the opening quote of a string: moves past the closing one.
     #[inline(always)]
     fn string(&mut self) -> Result<(), Error> {
+        self.string_with_escapes().map(drop)
+    }
+
+    /// [`Scanner::string`], saying whether the string has escapes.
+    #[inline(always)]
+    fn string_with_escapes(&mut self) -> Result<bool, Error> {
+        let mut escapes = false;
         loop {
             while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
                 let found = specials(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
@@ -217,9 +224,12 @@ impl<'a> Scanner<'a> {
                 None => return Err(self.error(Code::EofString)),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(());
+                    return Ok(escapes);
                 }
-                Some(b'\\') => self.escape()?,
+                Some(b'\\') => {
+                    escapes = true;
+                    self.escape()?;
+                }
                 Some(&b) if b < 0x20 => return Err(self.error(Code::ControlCharacter)),
                 Some(_) => self.pos += 1,
             }
@@ -449,10 +459,10 @@ impl<'a> Scanner<'a> {
         }
         self.pos += 1;
         let start = self.pos;
-        self.string()?;
+        let escapes = self.string_with_escapes()?;
         let raw = &self.bytes[start..self.pos - 1];
         self.colon()?;
-        Ok(Some(if raw.contains(&b'\\') { decode(raw) } else { Key::Raw(raw) }))
+        Ok(Some(if escapes { decode(raw) } else { Key::Raw(raw) }))
     }
 
     /// After `[` was entered: whether another element follows (the scanner is then at it), or
