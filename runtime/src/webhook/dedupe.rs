@@ -93,15 +93,17 @@ pub trait Dedupe: Send + Sync {
     async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError>;
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Entry {
     processed: bool,
     expires: Instant,
     /// Position in the expiry index.
     seq: u64,
+    /// The key, shared with the map and the expiry index.
+    key: Arc<str>,
 }
 
-/// The ids held, by their flat key ([`DedupeKey::write_flat`]), shared with the expiry index.
+/// The ids held, by their flat key ([`DedupeKey::write_flat`]).
 #[derive(Default)]
 struct State {
     entries: HashMap<Arc<str>, Entry>,
@@ -113,43 +115,28 @@ struct State {
 }
 
 impl State {
-    /// The flat form of `key`, in the reused buffer.
-    fn flat(&mut self, key: &DedupeKey<'_>) -> String {
+    /// Runs `f` on the state with the flat form of `key` (written into the reused buffer).
+    fn with_flat<T>(&mut self, key: &DedupeKey<'_>, f: impl FnOnce(&mut Self, &str) -> T) -> T {
         let mut flat = std::mem::take(&mut self.flat);
         key.write_flat(&mut flat);
-        flat
-    }
-
-    fn get(&mut self, key: &DedupeKey<'_>) -> Option<Entry> {
-        let flat = self.flat(key);
-        let entry = self.entries.get(flat.as_str()).copied();
+        let out = f(self, &flat);
         self.flat = flat;
-        entry
+        out
     }
 
-    fn remove(&mut self, key: &DedupeKey<'_>) {
-        let flat = self.flat(key);
-        if let Some(e) = self.entries.remove(flat.as_str()) {
-            self.by_expiry.remove(&(e.expires, e.seq));
-        }
-        self.flat = flat;
-    }
-
-    fn insert(&mut self, key: &DedupeKey<'_>, processed: bool, expires: Instant) {
+    /// Sets the entry of `flat`, which is held (`Some`: its current entry's key) or not.
+    fn set(&mut self, flat: &str, held: bool, processed: bool, expires: Instant) {
         self.seq += 1;
         let seq = self.seq;
-        let flat = self.flat(key);
-        let shared = match self.entries.get_key_value(flat.as_str()) {
-            Some((shared, old)) => {
-                let (shared, old) = (shared.clone(), *old);
-                self.by_expiry.remove(&(old.expires, old.seq));
-                shared
-            }
-            None => Arc::from(flat.as_str()),
-        };
-        self.flat = flat;
-        self.by_expiry.insert((expires, seq), shared.clone());
-        self.entries.insert(shared, Entry { processed, expires, seq });
+        if held && let Some(entry) = self.entries.get_mut(flat) {
+            self.by_expiry.remove(&(entry.expires, entry.seq));
+            (entry.processed, entry.expires, entry.seq) = (processed, expires, seq);
+            self.by_expiry.insert((expires, seq), entry.key.clone());
+            return;
+        }
+        let key: Arc<str> = Arc::from(flat);
+        self.by_expiry.insert((expires, seq), key.clone());
+        self.entries.insert(key.clone(), Entry { processed, expires, seq, key });
     }
 
     fn purge(&mut self, now: Instant) {
@@ -222,32 +209,47 @@ impl MemoryDedupe {
 impl Dedupe for MemoryDedupe {
     async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
         let now = Instant::now();
-        let mut state = self.lock();
-        if state.get(key).is_some_and(|e| e.expires > now) {
-            return Ok(Claim::Duplicate);
-        }
-        if state.entries.len() >= self.capacity {
-            state.purge(now);
-            while state.entries.len() >= self.capacity {
-                let Some((_, oldest)) = state.by_expiry.pop_first() else { break };
-                state.entries.remove(&oldest);
+        let (lease, capacity) = (self.lease, self.capacity);
+        let claim = self.lock().with_flat(key, |state, flat| {
+            let held = match state.entries.get(flat) {
+                Some(entry) if entry.expires > now => return Claim::Duplicate,
+                Some(_) => true,
+                None => false,
+            };
+            if !held && state.entries.len() >= capacity {
+                state.purge(now);
+                while state.entries.len() >= capacity {
+                    let Some((_, oldest)) = state.by_expiry.pop_first() else { break };
+                    state.entries.remove(&oldest);
+                }
             }
-        }
-        state.insert(key, false, now + self.lease);
-        Ok(Claim::New)
+            state.set(flat, held, false, now + lease);
+            Claim::New
+        });
+        Ok(claim)
     }
 
     async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         let now = Instant::now();
-        self.lock().insert(key, true, now + self.retention);
+        let retention = self.retention;
+        self.lock().with_flat(key, |state, flat| {
+            let held = state.entries.contains_key(flat);
+            state.set(flat, held, true, now + retention);
+        });
         Ok(())
     }
 
     async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
-        let mut state = self.lock();
-        if state.get(key).is_some_and(|e| !e.processed) {
-            state.remove(key);
-        }
+        self.lock().with_flat(key, |state, flat| {
+            // Only a claim is given up: a processed id stays processed.
+            if let Some(entry) = state.entries.remove(flat) {
+                if entry.processed {
+                    state.entries.insert(entry.key.clone(), entry);
+                } else {
+                    state.by_expiry.remove(&(entry.expires, entry.seq));
+                }
+            }
+        });
         Ok(())
     }
 }
