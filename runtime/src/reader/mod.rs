@@ -448,7 +448,7 @@ fn read_slot(kind: Kind, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json
         // An integer of up to 18 digits (exact in any form; `-0` is left to serde_json, which
         // reads it as 0).
         [first, rest @ ..]
-            if matches!(kind, Kind::Text | Kind::Codes | Kind::Number)
+            if matches!(kind, Kind::Value | Kind::Text | Kind::Codes | Kind::Number)
                 && bytes.len() <= 18
                 && (first.is_ascii_digit() || (*first == b'-' && !rest.is_empty() && rest != b"0"))
                 && rest.iter().all(u8::is_ascii_digit) =>
@@ -457,6 +457,9 @@ fn read_slot(kind: Kind, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json
             let text = std::str::from_utf8(bytes).unwrap_or_default();
             *slot = match kind {
                 Kind::Number => text.parse().map_or(Slot::Null, Slot::Number),
+                // As serde_json reads it: a negative integer as an `i64`, another as a `u64`.
+                Kind::Value if *first == b'-' => text.parse::<i64>().map_or(Slot::Null, |n| Slot::Value(n.into())),
+                Kind::Value => text.parse::<u64>().map_or(Slot::Null, |n| Slot::Value(n.into())),
                 _ => Slot::Text(text.to_string()),
             };
             return Ok(());
