@@ -5,7 +5,8 @@
 //!
 //! Each iteration runs one delivery to completion on a current-thread Tokio runtime, then
 //! releases its de-duplication claim (so every iteration takes the full path, not the duplicate
-//! shortcut); the floor runs in the same harness.
+//! shortcut); the in-memory de-duplication store holds 10 000 processed ids, as a running
+//! receiver's does. The floor runs in the same harness.
 //!
 //! `order.placed` and `customer.registered` have sync handlers (their record is mapped in the same
 //! pass); `order.refunded` is undeclared (no handler, the same rules otherwise). After criterion's
@@ -65,11 +66,23 @@ fn delivery(event: &str) -> Vec<u8> {
 fn bench(c: &mut Criterion) -> Vec<String> {
     let mut report = Vec::new();
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    // The de-duplication store holds what a running receiver's does: ids processed earlier.
+    let dedupe = std::sync::Arc::new(miniapp::webhook::MemoryDedupe::default());
+    rt.block_on(async {
+        use miniapp::webhook::{Dedupe, DedupeKey};
+        for n in 0..10_000 {
+            let id = format!("ord_{n:08x}");
+            let key = DedupeKey { ns: "acme-shop", install: "default", id: &id };
+            dedupe.claim(&key).await.unwrap();
+            dedupe.confirm(&key).await.unwrap();
+        }
+    });
     let client = acme_shop::Client::builder(
         acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(KEY)), ..Default::default() },
         AcmeFunctions,
     )
     .rate_limit(None)
+    .dedupe(dedupe)
     .build();
     for event in ["order.placed", "customer.registered", "order.refunded"] {
         let body = delivery(event);
