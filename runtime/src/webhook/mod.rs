@@ -105,19 +105,16 @@ macro_rules! webhook_event_impls {
 /// or an array of strings for a rotating secret, current first); otherwise the app-wide config
 /// (`ClientBuilder::config` / `config_rotating`, then the definition's `auth.config` default).
 fn secrets<'a>(engine: &'a Engine, snapshot: &'a Snapshot, key: &str) -> Vec<(SecretSource, usize, &'a str)> {
-    let mut candidates = Vec::new();
-    match snapshot.get(Bag::Credentials, key) {
-        Some(Value::String(s)) if !s.is_empty() => candidates.push(s.as_str()),
-        Some(Value::Array(items)) => candidates.extend(items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty())),
-        _ => {}
-    }
-    let source = if candidates.is_empty() {
-        candidates = engine.config_values(key);
-        SecretSource::Config
-    } else {
-        SecretSource::Credentials
+    let candidate = |(i, s): (usize, &'a str)| (SecretSource::Credentials, i, s);
+    let from_credentials: Vec<_> = match snapshot.get(Bag::Credentials, key) {
+        Some(Value::String(s)) if !s.is_empty() => vec![candidate((0, s.as_str()))],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()).enumerate().map(candidate).collect(),
+        _ => Vec::new(),
     };
-    candidates.into_iter().enumerate().map(|(i, s)| (source, i, s)).collect()
+    if !from_credentials.is_empty() {
+        return from_credentials;
+    }
+    engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect()
 }
 
 /// Runs a client's compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
@@ -164,7 +161,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
 
     // 2. The handshake.
     if let (Some(rule), Ok(captured)) = (&spec.challenge, &captured) {
-        let inputs = Inputs { captured, headers: request.headers, query: request.query };
+        let inputs = Inputs { captured, headers: request.headers, query: request.query, probes };
         if let Some(token) = inputs.challenge(rule) {
             let Some(token) = token.cloned() else {
                 return Err(Rejection::new(Reason::MalformedBody { message: "the challenge has no token".into() }));
@@ -187,7 +184,8 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
                 .await
                 .map_err(|e| Rejection::new(Reason::Unavailable { message: format!("credential store: {e}") }))?;
             let candidates = secrets(engine, &snapshot, key);
-            match verify::verify(&spec.verification, request.headers, request.body, &candidates) {
+            let header = spec.verification.header().and_then(|name| probes.header(request.headers, name));
+            match verify::verify(&spec.verification, header, request.body, &candidates) {
                 Ok(matched) => matched,
                 Err(failure) => {
                     tracing::debug!(ns, %failure, "webhook rejected");
@@ -202,13 +200,15 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     // 4. Event, transaction id, de-duplication.
     // Read before the body when the rule allows it (the same answer); otherwise now.
     let event = early.or_else(|| {
-        spec.event.as_ref().and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query }.event(rule))
+        spec.event
+            .as_ref()
+            .and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query, probes }.event(rule))
     });
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
         let more = probes.overrides.read(request.body).map_err(malformed)?;
         captured.extend(more);
     }
-    let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query };
+    let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query, probes };
     let (transaction_id, generated_id) = match &spec.transaction {
         None => (None, false),
         Some(rule) => match inputs.transaction_id(rule, event.as_deref()) {
@@ -234,7 +234,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let (customer, triggers, handler) = if duplicate {
         (None, Vec::new(), None)
     } else {
-        let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref())).map(Box::new);
+        let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref()));
         let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| t.event.to_string()).collect();
         let handler = match spec.handler(event.as_deref()) {
             None => None,

@@ -108,6 +108,18 @@ pub struct Probes {
     pub(crate) handlers: Vec<Probe>,
     /// `response_body`, parsed.
     pub(crate) response_body: Value,
+    /// The header names the rules read, parsed once (a lookup by `&str` parses the name each time).
+    pub(crate) header_names: Vec<(&'static str, http::HeaderName)>,
+}
+
+impl Probes {
+    /// The value of header `name` (case-insensitive).
+    pub(crate) fn header<'h>(&self, headers: &'h http::HeaderMap, name: &'static str) -> Option<&'h http::HeaderValue> {
+        match self.header_names.iter().find(|(n, _)| *n == name) {
+            Some((_, parsed)) => headers.get(parsed),
+            None => headers.get(name),
+        }
+    }
 }
 
 /// What one delivery offers the rules: the captured body values, the headers and the query.
@@ -115,6 +127,7 @@ pub(crate) struct Inputs<'a> {
     pub captured: &'a [Slot],
     pub headers: &'a http::HeaderMap,
     pub query: &'a str,
+    pub probes: &'a Probes,
 }
 
 /// Text of an extracted value (docs/format.md §10.3 proposed): strings as they are, other values as
@@ -139,14 +152,37 @@ impl Spec {
                 all: Probe::new(self.paths),
                 handlers: self.handlers.iter().map(|h| Probe::with(self.paths, h.record.captures)).collect(),
                 response_body: serde_json::from_str(self.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new())),
+                header_names: self.header_names(),
             }
         })
+    }
+
+    /// Every header name the rules read, parsed (a name that does not parse is looked up as text).
+    fn header_names(&self) -> Vec<(&'static str, http::HeaderName)> {
+        let verification = match self.verification {
+            Verification::Hmac { header, .. } | Verification::HeaderToken { header, .. } => Some(header),
+            Verification::None => None,
+        };
+        let event: Vec<Loc> = match self.event {
+            Some(EventRule::Single { primary, fallback }) => std::iter::once(primary).chain(fallback).collect(),
+            Some(EventRule::Composite { parts, .. }) => parts.to_vec(),
+            None => Vec::new(),
+        };
+        let from_event = event.into_iter().filter_map(|loc| match loc {
+            Loc::Header(name) => Some(name),
+            _ => None,
+        });
+        verification
+            .into_iter()
+            .chain(from_event)
+            .filter_map(|name| http::HeaderName::from_bytes(name.as_bytes()).ok().map(|parsed| (name, parsed)))
+            .collect()
     }
 
     /// The event, when the rule reads it from headers or the query alone (so it is known
     /// before the body is read, and one pass can take its overrides' paths too).
     pub(crate) fn event_before_body(&self, headers: &http::HeaderMap, query: &str) -> Option<String> {
-        let inputs = Inputs { captured: &[], headers, query };
+        let inputs = Inputs { captured: &[], headers, query, probes: self.probes() };
         let outside_body = |loc: &Loc| !matches!(loc, Loc::Body(_));
         match self.event.as_ref()? {
             EventRule::Single { primary, .. } if outside_body(primary) => inputs.read(*primary),
@@ -187,9 +223,13 @@ impl Inputs<'_> {
     pub fn read(&self, loc: Loc) -> Option<String> {
         match loc {
             Loc::Body(slot) => self.slot(slot).and_then(text),
-            Loc::Header(name) => {
-                self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
-            }
+            Loc::Header(name) => self
+                .probes
+                .header(self.headers, name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
             Loc::Query(name) => form_urlencoded::parse(self.query.as_bytes())
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
@@ -230,13 +270,13 @@ impl Inputs<'_> {
 
 /// The customer of a delivery (docs/format.md §10.8), taking its values out of `captured` (read it
 /// last).
-pub(crate) fn customer(captured: &mut [Slot], rule: &CustomerRule, event: Option<&str>) -> Option<Customer> {
+pub(crate) fn customer(captured: &mut [Slot], rule: &CustomerRule, event: Option<&str>) -> Option<Box<Customer>> {
     let at = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(&rule.default, |(_, at)| at);
     // No object at the base path: no customer (docs/format.md §10.8 proposed).
     if !matches!(captured.get(at.base), Some(Slot::Value(Value::Object(_)))) {
         return None;
     }
-    let mut customer = Customer::default();
+    let mut customer = Box::<Customer>::default();
     for (n, (field, slot)) in at.fields.iter().enumerate() {
         let shared = at.fields[n + 1..].iter().any(|(_, s)| s == slot);
         let value = captured.get_mut(*slot).and_then(|v| {
