@@ -361,8 +361,7 @@ fn items(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
 /// joined (the same answers as [`KindVisitor`]'s).
 fn codes(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
     scanner.enter();
-    let mut codes = String::new();
-    let (mut any, mut bad) = (false, false);
+    let mut joined = JoinedCodes::default();
     let mut first = true;
     let mut element = Slot::Absent;
     while scanner.next_element(first)? {
@@ -401,23 +400,9 @@ fn codes(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
                 _ => None,
             }
         };
-        match code {
-            Some(code) => {
-                if any {
-                    codes.push_str(CODE_SEPARATOR);
-                }
-                codes.push_str(&code);
-                any = true;
-            }
-            None => bad = true,
-        }
+        joined.push(code);
     }
-    *slot = match (bad, any) {
-        (true, _) => KindVisitor(Kind::Codes).invalid("an array with an element that is not a code"),
-        // No codes: no value (see the decisions).
-        (false, false) => Slot::Null,
-        (false, true) => Slot::Text(codes),
-    };
+    *slot = joined.finish();
     Ok(())
 }
 
@@ -520,24 +505,62 @@ impl KindVisitor {
     }
 }
 
-/// The decimal text of an integer (ids are the common case of `toString`: this skips the
-/// formatting machinery).
-fn integer_text(negative: bool, mut v: u64) -> String {
+/// A `joinCodes` result, built element by element: the codes joined, or why there is none.
+#[derive(Default)]
+struct JoinedCodes {
+    codes: String,
+    any: bool,
+    /// An element is not a code.
+    bad: bool,
+}
+
+impl JoinedCodes {
+    fn push(&mut self, code: Option<String>) {
+        let Some(code) = code else {
+            self.bad = true;
+            return;
+        };
+        if self.any {
+            self.codes.push_str(CODE_SEPARATOR);
+        }
+        self.codes.push_str(&code);
+        self.any = true;
+    }
+
+    fn finish(self) -> Slot {
+        match (self.bad, self.any) {
+            (true, _) => KindVisitor(Kind::Codes).invalid("an array with an element that is not a code"),
+            // No codes: no value (see the decisions).
+            (false, false) => Slot::Null,
+            (false, true) => Slot::Text(self.codes),
+        }
+    }
+}
+
+/// Appends `n` in decimal, without the formatting machinery (ids and keys are written on every
+/// record and delivery).
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
         at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
             break;
         }
     }
-    let mut text = String::with_capacity(digits.len() - at + usize::from(negative));
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// The decimal text of an integer (ids are the common case of `toString`: this skips the
+/// formatting machinery).
+fn integer_text(negative: bool, v: u64) -> String {
+    let mut text = String::with_capacity(21);
     if negative {
         text.push('-');
     }
-    text.extend(digits[at..].iter().map(|&d| char::from(d)));
+    push_decimal(&mut text, v);
     text
 }
 
@@ -634,26 +657,11 @@ impl<'de> Visitor<'de> for KindVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
         match self.0 {
             Kind::Codes => {
-                let mut codes = String::new();
-                let (mut any, mut bad) = (false, false);
+                let mut joined = JoinedCodes::default();
                 while let Some(code) = seq.next_element_seed(CodeElement)? {
-                    match code {
-                        Some(code) => {
-                            if any {
-                                codes.push_str(CODE_SEPARATOR);
-                            }
-                            codes.push_str(&code);
-                            any = true;
-                        }
-                        None => bad = true,
-                    }
+                    joined.push(code);
                 }
-                Ok(match (bad, any) {
-                    (true, _) => self.invalid("an array with an element that is not a code"),
-                    // No codes: no value (see the decisions).
-                    (false, false) => Slot::Null,
-                    (false, true) => Slot::Text(codes),
-                })
+                Ok(joined.finish())
             }
             Kind::Items => {
                 let mut items = Vec::new();

@@ -26,27 +26,12 @@ impl DedupeKey<'_> {
     pub fn write_flat(&self, buffer: &mut String) {
         buffer.clear();
         for part in [self.ns, self.install] {
-            push_decimal(buffer, part.len());
+            crate::reader::push_decimal(buffer, part.len() as u64);
             buffer.push(':');
             buffer.push_str(part);
         }
         buffer.push_str(self.id);
     }
-}
-
-/// Appends `n` in decimal (without the formatting machinery: this runs on every delivery).
-fn push_decimal(buffer: &mut String, mut n: usize) {
-    let mut digits = [b'0'; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buffer.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// The outcome of a claim.
