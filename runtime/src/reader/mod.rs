@@ -342,6 +342,8 @@ fn items(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
     let mut first = true;
     while scanner.next_element(first)? {
         first = false;
+        // The element's own position (after the whitespace), for an error.
+        scanner.peek();
         let start = scanner.pos();
         let bytes = scanner.value()?;
         if bytes.first() != Some(&b'{') {
@@ -828,6 +830,15 @@ mod tests {
             let tree: Value = serde_json::from_str(&body).expect("valid JSON");
             proptest::prop_assert_eq!(trie.read_value(&tree), streamed, "{}", body);
         }
+    }
+
+    #[test]
+    fn an_item_that_is_not_utf8_is_an_error_with_its_position() {
+        let trie = Trie::new(&[LINES]);
+        let mut out = Vec::new();
+        let body = b"{\"lines\": [{\"sku\": \"A\"},\n {\"sku\": \"\xff\"}]}";
+        let err = trie.read_document(body, &mut out).expect_err("not UTF-8");
+        assert_eq!((err.line(), err.column()), (2, 2), "{err}");
     }
 
     #[test]

@@ -201,5 +201,12 @@ mod tests {
         assert!(matches!(verify(&HMAC, headers("x-other", &sig).get("x-sig"), b"{}", &secrets), Err(VerifyFailure::MissingHeader { .. })));
         assert!(matches!(verify(&HMAC, headers("x-sig", &sig).get("x-sig"), b"{}", &[]), Err(VerifyFailure::NoSecret { .. })));
         assert_eq!(verify(&Verification::None, None, b"", &[]), Ok(None));
+        // Longer than any tag: decoded into no bytes, it matches no secret.
+        let long = "ab".repeat(100);
+        assert!(matches!(verify(&HMAC, headers("x-sig", &long).get("x-sig"), b"{}", &secrets), Err(VerifyFailure::Mismatch { .. })));
+        const B64: Verification =
+            Verification::Hmac { algorithm: Algorithm::Sha256, header: "x-sig", secret_key: "k", encoding: Encoding::Base64 };
+        let long = "QUJD".repeat(40);
+        assert!(matches!(verify(&B64, headers("x-sig", &long).get("x-sig"), b"{}", &secrets), Err(VerifyFailure::Mismatch { .. })));
     }
 }
