@@ -3,10 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
-use miniapp::rt::template::{Scope, Src, UrlSeg, UrlTemplate, render_url};
+use miniapp::rt::Vars;
+use miniapp::rt::template::{Rebase, Scope, Src, UrlSeg, UrlTemplate, render_url, render_url_to};
 use miniapp::{Snapshot, Url};
 use proptest::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 const TEMPLATE: UrlTemplate = UrlTemplate {
     segs: &[
@@ -21,12 +22,30 @@ const TEMPLATE: UrlTemplate = UrlTemplate {
 };
 
 fn render(sub: &str, id: &str, q: &str) -> Result<Url, miniapp::Error> {
-    let mut vars = Map::new();
-    vars.insert("sub".into(), Value::String(sub.into()));
-    vars.insert("id".into(), Value::String(id.into()));
-    vars.insert("q".into(), Value::String(q.into()));
+    let mut vars = Vars::new();
+    vars.insert("sub", Value::String(sub.into()));
+    vars.insert("id", Value::String(id.into()));
+    vars.insert("q", Value::String(q.into()));
     let store = Snapshot::new();
     render_url(&TEMPLATE, &Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] }, "prop")
+}
+
+/// A template whose origin is written, sent to a test server's origin instead.
+const FIXED: UrlTemplate = UrlTemplate {
+    segs: &[
+        UrlSeg::Lit("https://api.example/v1/items/"),
+        UrlSeg::Path(Src::Var, "id"),
+        UrlSeg::Lit("/detail?q="),
+        UrlSeg::Query(Src::Var, "q"),
+    ],
+};
+
+fn render_rebased(id: &str, q: &str) -> Result<Url, miniapp::Error> {
+    let vars: Vars = [("id", Value::String(id.into())), ("q", Value::String(q.into()))].into_iter().collect();
+    let store = Snapshot::new();
+    let rebase = Rebase::new(Url::parse("http://127.0.0.1:8080/ignored").unwrap());
+    let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] };
+    render_url_to(&FIXED, &scope, "prop", Some(&rebase))
 }
 
 fn nasty() -> impl Strategy<Value = String> {
@@ -76,6 +95,25 @@ proptest! {
             prop_assert_eq!(q_value.as_deref(), Some(q.as_str()), "the query value round-trips");
             prop_assert_eq!(url.fragment(), None);
             prop_assert_eq!(url.username(), "");
+        }
+    }
+
+    #[test]
+    fn a_rebased_url_keeps_the_base_origin_and_the_written_path(id in nasty(), q in nasty()) {
+        let plain = {
+            let vars: Vars = [("id", Value::String(id.clone())), ("q", Value::String(q.clone()))].into_iter().collect();
+            let store = Snapshot::new();
+            render_url(&FIXED, &Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] }, "prop")
+        };
+        match (render_rebased(&id, &q), plain) {
+            (Ok(url), Ok(plain)) => {
+                prop_assert_eq!(url.origin().ascii_serialization(), "http://127.0.0.1:8080");
+                prop_assert_eq!(url.path(), plain.path(), "the path is the one the definition's origin gets");
+                prop_assert_eq!(url.query(), plain.query());
+                prop_assert!(url.path().starts_with("/v1/items/") && url.path().ends_with("/detail"), "{}", url);
+            }
+            (Err(_), Err(_)) => {}
+            (rebased, plain) => prop_assert!(false, "rebased {:?}, plain {:?}", rebased, plain),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::Error;
 use crate::error::excerpt;
 use crate::rt::path;
 use crate::rt::template::{self, Scope, Tpl};
-use crate::rt::{App, BodyType, Extract, Method, RequestTemplate, SourceTemplate};
+use crate::rt::{App, BodyType, Extract, Method, RequestTemplate, SourceTemplate, Vars};
 use crate::store::{Bag, Snapshot, Store, Write};
 
 /// Settings of a client (see the generated `ClientBuilder`).
@@ -91,6 +91,8 @@ pub struct Engine {
     shared_refresh: Option<Arc<dyn crate::RefreshLock>>,
     /// Why the client is misconfigured (a base URL that is not one), reported by every request.
     misconfigured: Option<String>,
+    /// Where requests go instead of the definition's origin (`Settings::base_url`).
+    rebase: Option<template::Rebase>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -117,6 +119,7 @@ impl Engine {
                 .map_err(|e| e.without_url().to_string()),
         };
         let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
+        let rebase = settings.base_url.clone().map(template::Rebase::new);
         Engine {
             app,
             http,
@@ -130,6 +133,7 @@ impl Engine {
             dedupe: Arc::new(crate::webhook::MemoryDedupe::default()),
             shared_refresh: None,
             misconfigured: None,
+            rebase,
         }
     }
 
@@ -203,12 +207,12 @@ impl Engine {
 
     /// Writes a token response into `bag` in one batch. On failure the values are kept (after
     /// any older unsaved ones, so the newest win) and written before the next call.
-    pub async fn save(&self, request: &str, bag: Bag, values: &Map<String, Value>) -> Result<(), Error> {
+    pub async fn save(&self, request: &str, bag: Bag, values: &Vars) -> Result<(), Error> {
         if values.is_empty() {
             return Ok(());
         }
         let mut unsaved = self.unsaved.lock().await;
-        unsaved.extend(values.iter().map(|(k, v)| (bag, k.clone(), v.clone())));
+        unsaved.extend(values.iter().map(|(k, v)| (bag, k.to_string(), v.clone())));
         match self.store.save(&unsaved).await {
             Ok(()) => {
                 unsaved.clear();
@@ -235,20 +239,18 @@ impl Engine {
         }
         let snapshot = self.snapshot(action).await?;
         let system = self.system(&[], &snapshot);
-        let mut vars = match serde_json::to_value(input).map_err(|e| Error::Input(e.to_string()))? {
-            Value::Object(map) => map,
-            Value::Null => Map::new(),
-            other => return Err(Error::Input(format!("expected an object, found {other}"))),
-        };
-        vars.retain(|_, v| !v.is_null());
-        vars.values_mut().for_each(whole_numbers_as_integers);
+        let mut vars = Vars::from_fields(input).map_err(Error::Input)?;
+        vars.retain(|_, v| {
+            whole_numbers_as_integers(v);
+            !v.is_null()
+        });
         for (key, default) in defaults {
-            if !vars.contains_key(*key) {
-                let value = template::render_value(default, &self.scope(&Map::new(), &snapshot, &system), key)?;
-                vars.insert((*key).to_string(), value);
+            if !vars.contains_key(key) {
+                let value = template::render_value(default, &self.scope(&Vars::new(), &snapshot, &system), key)?;
+                vars.insert(*key, value);
             }
         }
-        Ok(Call { engine: self, vars, result: Map::new(), snapshot, system })
+        Ok(Call { engine: self, vars, result: Vars::new(), pending: None, snapshot, system })
     }
 
     fn system(&self, extra: &[(&'static str, String)], snapshot: &Snapshot) -> Vec<(&'static str, String)> {
@@ -265,12 +267,7 @@ impl Engine {
         system
     }
 
-    pub(super) fn scope<'a>(
-        &'a self,
-        vars: &'a Map<String, Value>,
-        snapshot: &'a Snapshot,
-        system: &'a [(&'static str, String)],
-    ) -> Scope<'a> {
+    pub(super) fn scope<'a>(&'a self, vars: &'a Vars, snapshot: &'a Snapshot, system: &'a [(&'static str, String)]) -> Scope<'a> {
         Scope { vars, store: snapshot, overrides: &self.settings.config, config: self.app.config, system, origins: self.app.stored }
     }
 
@@ -281,40 +278,46 @@ impl Engine {
         stored.chain(config).collect()
     }
 
+    /// The values of the headers built from a secret (`Basic base64(id:secret)`, `Bearer …`),
+    /// whole and without their scheme, to mask them in error excerpts whatever encoding they got.
+    /// Rendered again only when an excerpt is made.
+    fn header_masks(&self, t: &RequestTemplate, scope: &Scope<'_>) -> Vec<String> {
+        let secret =
+            |segs: &[template::Seg]| segs.iter().any(|s| matches!(s, template::Seg::Ref(_, key) if self.app.sensitive_keys.contains(key)));
+        let mut masks = Vec::new();
+        for (name, segs) in t.headers.iter().filter(|(_, segs)| secret(segs)) {
+            if let Ok(value) = template::render_header(name, segs, scope, t.name) {
+                masks.extend(value.split_once(' ').map(|(_, credential)| credential.to_string()));
+                masks.push(value);
+            }
+        }
+        masks
+    }
+
     /// Renders only the URL of a request (e.g. the OAuth authorize URL).
     pub async fn render_url(&self, t: &RequestTemplate, extra: &[(&'static str, String)]) -> Result<reqwest::Url, Error> {
         self.configured(t)?;
         let snapshot = self.snapshot(t.name).await?;
         let system = self.system(extra, &snapshot);
-        let mut url = template::render_url(&t.url, &self.scope(&Map::new(), &snapshot, &system), t.name)?;
-        self.redirect(&mut url);
-        Ok(url)
-    }
-
-    fn redirect(&self, url: &mut reqwest::Url) {
-        if let Some(base) = &self.settings.base_url {
-            let _ = url.set_scheme(base.scheme());
-            let _ = url.set_host(base.host_str());
-            let _ = url.set_port(base.port());
-        }
+        template::render_url_to(&t.url, &self.scope(&Vars::new(), &snapshot, &system), t.name, self.rebase.as_ref())
     }
 
     fn build(
         &self,
         t: &RequestTemplate,
-        vars: &Map<String, Value>,
+        vars: &Vars,
         snapshot: &Snapshot,
         system: &[(&'static str, String)],
-        masks: &mut Vec<String>,
     ) -> Result<reqwest::RequestBuilder, Error> {
         self.configured(t)?;
         let scope = self.scope(vars, snapshot, system);
-        let mut url = template::render_url(&t.url, &scope, t.name)?;
-        for (k, v) in t.query {
-            let value = template::render_str(v, &scope, t.name)?;
-            url.query_pairs_mut().append_pair(k, &value);
+        let mut url = template::render_url_to(&t.url, &scope, t.name, self.rebase.as_ref())?;
+        if !t.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in t.query {
+                pairs.append_pair(k, &template::render_str(v, &scope, t.name)?);
+            }
         }
-        self.redirect(&mut url);
         let http = match &self.http {
             Ok(http) => http,
             Err(message) => {
@@ -330,14 +333,18 @@ impl Engine {
                 }
                 has_content_type = true;
             }
-            let value = template::render_header(name, segs, &scope, t.name)?;
-            // A header built from a secret (`Basic base64(id:secret)`, `Bearer …`) is masked as
-            // sent, whatever encoding it got.
-            if segs.iter().any(|s| matches!(s, template::Seg::Ref(_, key) if self.app.sensitive_keys.contains(key))) {
-                masks.extend(value.split_once(' ').map(|(_, credential)| credential.to_string()));
-                masks.push(value.clone());
+            req = req.header(*name, template::render_header(name, segs, &scope, t.name)?);
+        }
+        // A JSON object or array is written straight from the template.
+        if t.body_type == BodyType::Json
+            && let Some(tpl @ (Tpl::Obj([_, ..]) | Tpl::Arr(_))) = &t.body
+        {
+            let mut bytes = Vec::with_capacity(256);
+            template::write_json(tpl, &scope, t.name, &mut bytes)?;
+            if !has_content_type {
+                req = req.header("content-type", "application/json");
             }
-            req = req.header(*name, value);
+            return Ok(req.body(bytes));
         }
         let body = match &t.body {
             Some(tpl) => template::render_value(tpl, &scope, t.name)?,
@@ -387,10 +394,10 @@ impl Engine {
     pub async fn execute(
         &self,
         t: &RequestTemplate,
-        vars: &Map<String, Value>,
+        vars: &Vars,
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
-    ) -> Result<Map<String, Value>, Error> {
+    ) -> Result<Vars, Error> {
         let body = self.fetch_bytes(t, vars, snapshot, extra, None).await?;
         if !t.mapping.entries.iter().any(|(_, e)| matches!(e, Extract::Path(_))) {
             return Ok(t.mapping.apply(&Value::Null));
@@ -407,7 +414,7 @@ impl Engine {
     pub async fn fetch(
         &self,
         t: &RequestTemplate,
-        vars: &Map<String, Value>,
+        vars: &Vars,
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
     ) -> Result<Value, Error> {
@@ -420,7 +427,7 @@ impl Engine {
     pub async fn fetch_bytes(
         &self,
         t: &RequestTemplate,
-        vars: &Map<String, Value>,
+        vars: &Vars,
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         timeout: Option<Duration>,
@@ -433,7 +440,7 @@ impl Engine {
     /// when absent), each item mapped to `{ value, label }`; items without a value are skipped.
     pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<crate::SourceOption>, Error> {
         let mut snapshot = self.snapshot(s.request.name).await?;
-        let response = self.fetch(&s.request, &Map::new(), &mut snapshot, &[]).await?;
+        let response = self.fetch(&s.request, &Vars::new(), &mut snapshot, &[]).await?;
         let items = match s.data {
             Some(steps) => path::get(&response, steps),
             None => Some(&response),
@@ -458,31 +465,37 @@ impl Engine {
     async fn fetch_inner(
         &self,
         t: &RequestTemplate,
-        vars: &Map<String, Value>,
+        vars: &Vars,
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, Error> {
         let timeout = timeout.unwrap_or(self.settings.timeout);
+        let own_timeout = self.settings.http.is_none().then_some(self.settings.timeout);
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
-        // Values to mask in error excerpts besides the current secrets: what the request's
-        // headers carried, and the tokens a refresh replaced.
+        // Values to mask in error excerpts besides the current secrets and what the request's
+        // headers carry: the tokens a refresh replaced.
         let mut masks = Vec::new();
         let policy = &self.settings.retry;
         let idempotent = !matches!(t.method, Method::Post | Method::Patch) || policy.retry_non_idempotent;
         let deadline = Instant::now() + self.settings.deadline;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
-            let req = self.build(t, vars, snapshot, &system, &mut masks)?;
+            let req = self.build(t, vars, snapshot, &system)?;
             // What errors say the request was (built only when one is).
             let described = || describe(t);
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(Error::Timeout { request: described() });
             }
-            let outcome = req.timeout(remaining.min(timeout)).send().await;
+            // The client this engine built applies `settings.timeout` to every request by itself.
+            let req = match own_timeout {
+                Some(own) if remaining.min(timeout) == own => req,
+                _ => req.timeout(remaining.min(timeout)),
+            };
+            let outcome = req.send().await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
             let (failure, unsent, retry_after) = match outcome {
@@ -531,6 +544,7 @@ impl Engine {
                                 let unsent = status == 503 && retry_after.is_some();
                                 let mut secrets = self.secrets(snapshot);
                                 secrets.extend(masks.iter().cloned());
+                                secrets.extend(self.header_masks(t, &self.scope(vars, snapshot, &system)));
                                 (Error::Status { request: described(), status, body: excerpt(&body, &secrets) }, unsent, retry_after)
                             }
                         }
@@ -607,7 +621,7 @@ impl Engine {
     /// Runs the refresh request and saves its tokens.
     async fn refresh_now(&self, t: &'static RequestTemplate) -> Result<(), Error> {
         let mut snapshot = self.snapshot(t.name).await?;
-        let out = Box::pin(self.execute(t, &Map::new(), &mut snapshot, &[])).await?;
+        let out = Box::pin(self.execute(t, &Vars::new(), &mut snapshot, &[])).await?;
         // The provider has issued new tokens: from now on they are the ones to use, saved or not.
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.save(t.name, Bag::Credentials, &out).await?;
@@ -630,11 +644,11 @@ impl Engine {
         extra: &[(&'static str, String)],
     ) -> Result<Map<String, Value>, Error> {
         let mut snapshot = self.snapshot(t.name).await?;
-        let out = self.execute(t, &Map::new(), &mut snapshot, extra).await?;
+        let out = self.execute(t, &Vars::new(), &mut snapshot, extra).await?;
         if let Some(bag) = bag {
             self.save(t.name, bag, &out).await?;
         }
-        Ok(out)
+        Ok(out.into_map())
     }
 }
 

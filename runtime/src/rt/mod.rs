@@ -10,6 +10,8 @@
 pub mod path;
 mod request;
 pub mod template;
+mod vars;
 
 pub use crate::http::{Call, Engine};
 pub use request::{App, BodyType, Extract, Mapping, Method, RequestTemplate, SourceTemplate};
+pub use vars::Vars;

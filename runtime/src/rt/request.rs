@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::Vars;
 use super::path::{self, Step};
 use super::template::{Seg, Tpl, UrlTemplate};
 
@@ -59,15 +60,15 @@ impl Mapping {
     pub const EMPTY: Mapping = Mapping { object: true, entries: &[] };
 
     /// Applies the mapping; a path that finds nothing yields no entry.
-    pub fn apply(&self, response: &Value) -> Map<String, Value> {
-        let mut out = Map::new();
+    pub fn apply(&self, response: &Value) -> Vars {
+        let mut out = Vars::new();
         for (name, extract) in self.entries {
             let value = match extract {
                 Extract::Path(steps) => path::get(response, steps).cloned(),
                 Extract::Literal(s) => Some(Value::String((*s).to_string())),
             };
             if let Some(v) = value {
-                out.insert((*name).to_string(), v);
+                out.insert(*name, v);
             }
         }
         out
@@ -75,12 +76,12 @@ impl Mapping {
 
     /// Applies the mapping to a response's JSON bytes in one pass that validates them and parses
     /// only the mapped values (no tree of the whole response); the same result as [`Mapping::apply`].
-    pub fn read(&self, body: &[u8]) -> Result<Map<String, Value>, crate::reader::Error> {
+    pub fn read(&self, body: &[u8]) -> Result<Vars, crate::reader::Error> {
         let trie = mapping_reader(self.entries);
         let mut slots = Vec::new();
         trie.read_document(body, &mut slots)?;
         let mut slots = slots.into_iter();
-        let mut out = Map::with_capacity(self.entries.len());
+        let mut out = Vars::with_capacity(self.entries.len());
         for (name, extract) in self.entries {
             let value = match extract {
                 Extract::Path(_) => match slots.next() {
@@ -91,7 +92,7 @@ impl Mapping {
                 Extract::Literal(s) => Some(Value::String((*s).to_string())),
             };
             if let Some(v) = value {
-                out.insert((*name).to_string(), v);
+                out.insert(*name, v);
             }
         }
         Ok(out)
@@ -100,7 +101,7 @@ impl Mapping {
 
 /// The reader of a mapping's paths, built on first use and kept (mappings are static).
 fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::reader::Trie> {
-    type Cache = std::sync::RwLock<std::collections::HashMap<usize, Arc<crate::reader::Trie>>>;
+    type Cache = std::sync::RwLock<std::collections::HashMap<usize, Arc<crate::reader::Trie>, BuildAddressHasher>>;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     // A static slice's address identifies it (two with the same address have the same content).
@@ -118,6 +119,39 @@ fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::rea
     let trie = Arc::new(crate::reader::Trie::new(&captures));
     cache.write().unwrap_or_else(|p| p.into_inner()).insert(key, trie.clone());
     trie
+}
+
+/// Hashes the address of a static slice: one multiplication (the keys are few, not chosen by
+/// anyone, and looked up on every call).
+#[derive(Clone, Copy, Default)]
+struct BuildAddressHasher;
+
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::BuildHasher for BuildAddressHasher {
+    type Hasher = AddressHasher;
+
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // Fibonacci hashing: the high bits hashbrown uses get every bit of the address.
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// A compiled request template (docs/format.md §4).
@@ -174,6 +208,6 @@ mod tests {
             ],
         };
         let out = M.apply(&serde_json::json!({"a": 7}));
-        assert_eq!(Value::Object(out), serde_json::json!({"id": 7, "ok": "true"}));
+        assert_eq!(Value::Object(out.into_map()), serde_json::json!({"id": 7, "ok": "true"}));
     }
 }

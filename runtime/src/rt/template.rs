@@ -27,6 +27,7 @@ use base64::Engine as _;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
+use super::vars::Vars;
 use crate::Error;
 use crate::store::Snapshot;
 
@@ -121,7 +122,7 @@ pub enum Tpl {
 
 /// Everything a placeholder can read.
 pub struct Scope<'a> {
-    pub vars: &'a Map<String, Value>,
+    pub vars: &'a Vars,
     /// The install's credentials and metadata, read once for the call.
     pub store: &'a Snapshot,
     /// App-wide config set on the client builder (current value first).
@@ -162,8 +163,14 @@ impl Scope<'_> {
         })
     }
 
-    fn text(&self, src: Src, key: &str, request: &str) -> Result<String, Error> {
-        Ok(self.value(src, key, request)?.map(|v| stringify(&v)).unwrap_or_default())
+    /// §6.5: a placeholder's value as text (borrowed when it is a string already).
+    fn text(&self, src: Src, key: &str, request: &str) -> Result<Cow<'_, str>, Error> {
+        Ok(match self.value(src, key, request)? {
+            Some(Cow::Borrowed(Value::String(s))) => Cow::Borrowed(s),
+            Some(Cow::Owned(Value::String(s))) => Cow::Owned(s),
+            Some(v) => Cow::Owned(stringify(&v)),
+            None => Cow::Borrowed(""),
+        })
     }
 }
 
@@ -218,13 +225,68 @@ fn is_dns_label(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
 }
 
+/// Where every request goes instead of the definition's origin (the client's `base_url`, for
+/// tests and proxies): the scheme, host and port are replaced; the path and query are kept.
+#[derive(Clone, Debug)]
+pub struct Rebase {
+    url: reqwest::Url,
+    /// `scheme://host[:port]`, when the base URL has a host (written in place of a literal
+    /// origin, so the URL is parsed once).
+    origin: Option<String>,
+}
+
+impl Rebase {
+    pub fn new(url: reqwest::Url) -> Self {
+        let origin = url.host_str().map(|host| match url.port() {
+            Some(port) => format!("{}://{host}:{port}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        });
+        Rebase { url, origin }
+    }
+
+    /// Moves a parsed URL to the base's origin.
+    fn apply(&self, url: &mut reqwest::Url) {
+        let _ = url.set_scheme(self.url.scheme());
+        let _ = url.set_host(self.url.host_str());
+        let _ = url.set_port(self.url.port());
+    }
+
+    fn holds(&self, url: &reqwest::Url) -> bool {
+        url.scheme() == self.url.scheme() && url.host_str() == self.url.host_str() && url.port() == self.url.port()
+    }
+}
+
 /// Renders a URL; the result is parsed, so it is always a valid absolute URL.
 pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result<reqwest::Url, Error> {
+    render_url_to(url, scope, request, None)
+}
+
+/// Renders a URL for the origin `rebase` names, if any. When the definition writes its origin as
+/// a plain literal (the common case), the base's origin is written in its place and the text is
+/// parsed once.
+pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase: Option<&Rebase>) -> Result<reqwest::Url, Error> {
     let fail = |message: String| Error::Template { request: request.to_string(), message };
-    let mut out = String::new();
-    for seg in url.segs {
+    // The written origin, when no placeholder may set it: the rendered URL must keep it.
+    let fixed = !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)));
+    let written = match url.segs.first() {
+        Some(UrlSeg::Lit(first)) if fixed => written_origin(first).map(|(origin, rest)| (origin, *first, rest)),
+        _ => None,
+    };
+    // The base's origin is written in place of the literal one.
+    let swapped = match (rebase, &written) {
+        (Some(Rebase { origin: Some(origin), .. }), Some((_, _, rest))) => Some((origin.as_str(), *rest)),
+        _ => None,
+    };
+    let mut out = String::with_capacity(128);
+    for (i, seg) in url.segs.iter().enumerate() {
         match *seg {
-            UrlSeg::Lit(s) => out.push_str(s),
+            UrlSeg::Lit(s) => match swapped {
+                Some((origin, rest)) if i == 0 => {
+                    out.push_str(origin);
+                    out.push_str(&s[rest..]);
+                }
+                _ => out.push_str(s),
+            },
             UrlSeg::Origin(src, key) => {
                 let value = scope.text(src, key, request)?;
                 let parsed = reqwest::Url::parse(&value).map_err(|_| fail(format!("`{key}` is not an absolute URL")))?;
@@ -259,15 +321,25 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
             }
             UrlSeg::Path(src, key) => {
                 let value = scope.text(src, key, request)?;
-                let pieces: Vec<&str> = value.split('/').collect();
-                if pieces.iter().any(|p| p.is_empty() || *p == "." || *p == "..") {
+                if !value.contains('/') {
+                    // One segment (the common case).
+                    if value.is_empty() || value == "." || value == ".." {
+                        return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
+                    }
+                    out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
+                    continue;
+                }
+                if value.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
                     return Err(fail(format!(
                         "`{key}` cannot be used as a path segment (empty, `.`, `..`, or a leading, trailing or double `/`)"
                     )));
                 }
-                let encoded: Vec<String> =
-                    pieces.iter().map(|p| percent_encoding::utf8_percent_encode(p, PATH_SEGMENT).to_string()).collect();
-                out.push_str(&encoded.join("/"));
+                for (n, piece) in value.split('/').enumerate() {
+                    if n > 0 {
+                        out.push('/');
+                    }
+                    out.extend(percent_encoding::utf8_percent_encode(piece, PATH_SEGMENT));
+                }
             }
             UrlSeg::Query(src, key) => {
                 let value = scope.text(src, key, request)?;
@@ -275,18 +347,24 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
             }
         }
     }
-    let rendered = reqwest::Url::parse(&out).map_err(|e| fail(format!("the rendered URL is invalid: {e}")))?;
-    // Defence in depth: when no placeholder may set the origin, the rendered URL must have the
-    // origin the definition wrote, whatever the values were.
-    if !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)))
-        && let Some(UrlSeg::Lit(first)) = url.segs.first()
+    let mut rendered = reqwest::Url::parse(&out).map_err(|e| fail(format!("the rendered URL is invalid: {e}")))?;
+    if swapped.is_none()
+        && let Some(rebase) = rebase
     {
-        // The written origin is the literal's own text in the common case (already normalized):
-        // compared as text, without parsing the literal on every call.
-        let same_text = written_origin(first).is_some_and(|(scheme, host, port)| {
-            rendered.scheme() == scheme && rendered.host_str() == Some(host) && rendered.port() == port
-        });
-        let same = same_text || reqwest::Url::parse(first).is_ok_and(|w| w.origin() == rendered.origin());
+        rebase.apply(&mut rendered);
+    }
+    // Defence in depth: when no placeholder may set the origin, the rendered URL must have the
+    // origin the definition wrote (or the base's), whatever the values were.
+    if fixed && let Some(UrlSeg::Lit(first)) = url.segs.first() {
+        let same = match (rebase, &written) {
+            (Some(rebase), _) => rebase.holds(&rendered),
+            // The written origin is the literal's own text in the common case (already
+            // normalized): compared as text, without parsing the literal on every call.
+            (None, Some(((scheme, host, port), _, _))) => {
+                rendered.scheme() == *scheme && rendered.host_str() == Some(*host) && rendered.port() == *port
+            }
+            (None, None) => reqwest::Url::parse(first).is_ok_and(|w| w.origin() == rendered.origin()),
+        };
         if !same {
             return Err(fail("the rendered URL's origin differs from the definition's; nothing was sent".to_string()));
         }
@@ -296,10 +374,14 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
 
 /// The scheme, host and explicit port of a URL literal's origin, read as text; `None` when the
 /// text is not in the normalized form a parse would give (user info, upper case, escapes,
-/// non-ASCII, IPv6), so the caller compares parsed origins instead.
-fn written_origin(literal: &str) -> Option<(&str, &str, Option<u16>)> {
-    let (scheme, rest) = literal.split_once("://")?;
+/// non-ASCII, IPv6), so the caller compares parsed origins instead. With it, where the origin
+/// ends in the literal.
+#[allow(clippy::type_complexity)]
+fn written_origin(literal: &str) -> Option<((&str, &str, Option<u16>), usize)> {
+    let colon = literal.bytes().position(|b| b == b':')?;
+    let (scheme, rest) = (&literal[..colon], literal[colon..].strip_prefix("://")?);
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let end = scheme.len() + 3 + authority.len();
     let plain = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) => (host, Some(port.parse::<u16>().ok()?)),
@@ -310,7 +392,61 @@ fn written_origin(literal: &str) -> Option<(&str, &str, Option<u16>)> {
         "https" => 443,
         _ => return None,
     };
-    (plain(host) && port != Some(default_port)).then_some((scheme, host, port))
+    (plain(host) && port != Some(default_port)).then_some(((scheme, host, port), end))
+}
+
+/// Renders a template value straight into its JSON text, as [`render_value`] then
+/// `serde_json::to_writer` would, without building the value first.
+pub fn write_json(tpl: &Tpl, scope: &Scope<'_>, request: &str, out: &mut Vec<u8>) -> Result<(), Error> {
+    let write = |value: &dyn erased::Json, out: &mut Vec<u8>| {
+        value.write(out).map_err(|e| Error::Template { request: request.to_string(), message: e.to_string() })
+    };
+    match tpl {
+        Tpl::Null => out.extend_from_slice(b"null"),
+        Tpl::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Tpl::Num(n) => write(&serde_json::from_str::<Value>(n).unwrap_or(Value::Null), out)?,
+        Tpl::Str([Seg::Ref(src, key)]) => match scope.value(*src, key, request)? {
+            Some(value) => write(&*value, out)?,
+            None => out.extend_from_slice(b"null"),
+        },
+        Tpl::Str(segs) => write(&render_str(segs, scope, request)?, out)?,
+        Tpl::Arr(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(item, scope, request, out)?;
+            }
+            out.push(b']');
+        }
+        Tpl::Obj(members) => {
+            out.push(b'{');
+            for (i, (key, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write(key, out)?;
+                out.push(b':');
+                write_json(item, scope, request, out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+mod erased {
+    /// A value serde_json can write (object-safe, so [`super::write_json`] has one writer).
+    pub trait Json {
+        fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    }
+
+    impl<T: serde::Serialize + ?Sized> Json for T {
+        fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+            serde_json::to_writer(out, self)
+        }
+    }
 }
 
 /// Renders a template value into JSON, keeping the type of whole-value placeholders. A missing
@@ -342,7 +478,7 @@ mod tests {
     fn with_scope<T>(vars: Value, f: impl FnOnce(&Scope<'_>) -> T) -> T {
         let mut store = Snapshot::new();
         store.insert(Bag::Credentials, "token", json!("s3cr3t"));
-        let vars = vars.as_object().cloned().unwrap_or_default();
+        let vars: Vars = vars.as_object().cloned().unwrap_or_default().into_iter().collect();
         let system = [("subdomain", "acme".to_string())];
         let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[("scope", "read write")], system: &system, origins: &[] };
         f(&scope)
@@ -359,8 +495,8 @@ mod tests {
 
     #[test]
     fn written_origins_are_read_as_text_only_when_normalized() {
-        assert_eq!(written_origin("https://api.example.com/v1/x"), Some(("https", "api.example.com", None)));
-        assert_eq!(written_origin("http://127.0.0.1:8080"), Some(("http", "127.0.0.1", Some(8080))));
+        assert_eq!(written_origin("https://api.example.com/v1/x"), Some((("https", "api.example.com", None), 23)));
+        assert_eq!(written_origin("http://127.0.0.1:8080"), Some((("http", "127.0.0.1", Some(8080)), 21)));
         for odd in ["https://API.example.com/", "https://u@api.example.com/", "https://api.example.com:443/", "https://[::1]/", "ftp://x/"]
         {
             assert_eq!(written_origin(odd), None, "{odd}");
@@ -404,7 +540,7 @@ mod tests {
             UrlTemplate { segs: &[UrlSeg::Lit("https://api.chat.example/bot"), UrlSeg::Path(Src::Stored, "token"), UrlSeg::Lit("/send")] };
         let mut store = Snapshot::new();
         store.insert(crate::store::Bag::Credentials, "token", json!("12:ab/cd+ef"));
-        let vars = Map::new();
+        let vars = Vars::new();
         let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] };
         assert_eq!(render_url(&BOT, &scope, "t").map(|u| u.path().to_string()).ok().as_deref(), Some("/bot12%3Aab%2Fcd%2Bef/send"));
         for bad in ["", ".", ".."] {
@@ -482,6 +618,9 @@ mod tests {
                 v,
                 json!({"tags": ["a", "b"], "silent": false, "text": "[3] ", "absent": null, "scope": "read write", "fixed": [1.5, true, null]})
             );
+            let mut text = Vec::new();
+            write_json(&BODY, s, "t", &mut text).expect("writes");
+            assert_eq!(text, serde_json::to_vec(&v).expect("serializes"), "{}", String::from_utf8_lossy(&text));
         });
     }
 }

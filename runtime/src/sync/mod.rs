@@ -43,7 +43,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use crate::reader::{Capture, Item, Kind, Slot};
 pub use handler::{Handled, HandlerRecord, NoRecord, Operation, Target};
@@ -590,10 +590,10 @@ async fn fetch_page<R>(
 ) -> Result<Page<R>, Error> {
     let fail = |problem: Problem| Error::Sync { resource: spec.name.to_string(), page, record: None, problem };
     let timeout = spec.timeout_ms.map(Duration::from_millis);
-    let mut vars = Map::new();
-    vars.insert("page".into(), Value::from(page));
+    let mut vars = crate::rt::Vars::new();
+    vars.insert("page", Value::from(page));
     if let Some(size) = size {
-        vars.insert("limit".into(), Value::from(size));
+        vars.insert("limit", Value::from(size));
     }
     if let Some(pace) = pace {
         pace.wait().await;
@@ -623,7 +623,7 @@ async fn fetch_page<R>(
             if let Some(pace) = pace {
                 pace.wait().await;
             }
-            let vars: Map<String, Value> = [("id".to_string(), Value::String(id.clone()))].into_iter().collect();
+            let vars: crate::rt::Vars = [("id", Value::String(id.clone()))].into_iter().collect();
             match engine.fetch_bytes(details, &vars, &mut snapshot, &[], timeout).await {
                 Ok(bytes) => Ok(spec.record.map(&bytes, build)),
                 Err(e) if e.status() == Some(404) => Ok(Err(Problem::Gone { id })),
