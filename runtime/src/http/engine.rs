@@ -111,8 +111,8 @@ impl Engine {
     pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings, initial: Vec<Write>) -> Self {
         let http = match settings.http.clone() {
             Some(client) => Ok(client),
+            // Timeouts are the engine's own (per attempt and per call, see `fetch_inner`).
             None => reqwest::Client::builder()
-                .timeout(settings.timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .referer(false)
                 .build()
@@ -471,7 +471,6 @@ impl Engine {
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, Error> {
         let timeout = timeout.unwrap_or(self.settings.timeout);
-        let own_timeout = self.settings.http.is_none().then_some(self.settings.timeout);
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
@@ -490,18 +489,19 @@ impl Engine {
             if remaining.is_zero() {
                 return Err(Error::Timeout { request: described() });
             }
-            // The client this engine built applies `settings.timeout` to every request by itself.
-            let req = match own_timeout {
-                Some(own) if remaining.min(timeout) == own => req,
-                _ => req.timeout(remaining.min(timeout)),
-            };
-            let outcome = req.send().await;
+            // The attempt ends at its timeout or the deadline, whichever comes first: headers
+            // and body alike (one timer, armed only while the attempt waits).
+            let until = tokio::time::Instant::now() + remaining.min(timeout);
+            let outcome = tokio::time::timeout_at(until, req.send()).await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
-            let (failure, unsent, retry_after) = match outcome {
-                Err(e) if e.is_connect() => (Error::Transport { request: described(), message: e.without_url().to_string() }, true, None),
-                Err(e) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
-                Err(e) => (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None),
+            let (failure, unsent, retry_after) = match outcome.map_err(|_| Elapsed).and_then(|r| r.map_err(Failed)) {
+                Err(Elapsed) => (Error::Timeout { request: described() }, false, None),
+                Err(Failed(e)) if e.is_connect() => {
+                    (Error::Transport { request: described(), message: e.without_url().to_string() }, true, None)
+                }
+                Err(Failed(e)) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
+                Err(Failed(e)) => (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None),
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = parse_retry_after(resp.headers());
@@ -510,11 +510,14 @@ impl Engine {
                         let limit = self.settings.max_response_bytes;
                         // A slow or broken body is a failure like a slow or broken header: the
                         // same retry rules apply.
-                        match read_limited(&mut resp, limit).await {
+                        match tokio::time::timeout_at(until, read_limited(&mut resp, limit)).await.unwrap_or_else(|_| Err(Elapsed)) {
                             Ok(Some(body)) => return Ok(body),
                             Ok(None) => return Err(Error::ResponseTooLarge { request: described(), limit }),
-                            Err(e) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
-                            Err(e) => (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None),
+                            Err(Elapsed) => (Error::Timeout { request: described() }, false, None),
+                            Err(Failed(e)) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
+                            Err(Failed(e)) => {
+                                (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None)
+                            }
                         }
                     } else {
                         if (300..400).contains(&status) {
@@ -540,7 +543,7 @@ impl Engine {
                             429 => (Error::RateLimited { request: described(), retry_after }, true, retry_after),
                             _ => {
                                 // Only what the excerpt keeps is downloaded; the connection is dropped.
-                                let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2).await;
+                                let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2, until).await;
                                 let unsent = status == 503 && retry_after.is_some();
                                 let mut secrets = self.secrets(snapshot);
                                 secrets.extend(masks.iter().cloned());
@@ -670,8 +673,21 @@ fn whole_numbers_as_integers(value: &mut Value) {
     }
 }
 
+/// Why an attempt got no response: its time ran out, or the transport failed.
+enum Failure {
+    Elapsed,
+    Failed(reqwest::Error),
+}
+use Failure::{Elapsed, Failed};
+
+impl From<reqwest::Error> for Failure {
+    fn from(e: reqwest::Error) -> Self {
+        Failed(e)
+    }
+}
+
 /// The body, unless it is longer than `limit` bytes (then `None`, and the rest is not read).
-async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Option<Vec<u8>>, reqwest::Error> {
+async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Option<Vec<u8>>, Failure> {
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Ok(None);
     }
@@ -685,12 +701,12 @@ async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Opti
     Ok(Some(body))
 }
 
-/// At most the first `limit` bytes of a body; a read error ends it early.
-async fn read_prefix(resp: &mut reqwest::Response, limit: usize) -> Vec<u8> {
+/// At most the first `limit` bytes of a body; a read error or the time running out ends it early.
+async fn read_prefix(resp: &mut reqwest::Response, limit: usize, until: tokio::time::Instant) -> Vec<u8> {
     let mut body = Vec::new();
     while body.len() < limit {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]),
+        match tokio::time::timeout_at(until, resp.chunk()).await {
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())]),
             _ => break,
         }
     }

@@ -78,7 +78,7 @@ impl Vars {
     /// The fields of a serialized struct (or the entries of a map), each as its JSON value; a
     /// unit or `None` has none. Anything else is an error naming what was found.
     pub fn from_fields<T: Serialize + ?Sized>(input: &T) -> Result<Vars, String> {
-        let mut vars = Vars::new();
+        let mut vars = Vars::with_capacity(8);
         input.serialize(Fields(&mut vars)).map_err(|e| e.0)?;
         Ok(vars)
     }
@@ -237,7 +237,8 @@ impl ser::SerializeStruct for Fields<'_> {
     type Error = NotFields;
 
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), NotFields> {
-        self.0.insert(key, value(v)?);
+        // A struct's field names are distinct.
+        self.0.entries.push((Cow::Borrowed(key), value(v)?));
         Ok(())
     }
 
