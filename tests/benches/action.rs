@@ -7,6 +7,11 @@
 //! After criterion's report, the bench prints the median block ratio (generated / by hand).
 //!
 //! `cargo bench -p miniapp-tests --bench action`
+//!
+//! The CPU each way costs, without the machine's noise: `MINIAPP_BENCH_ONLY=generated` (or
+//! `by-hand`) with `MINIAPP_BENCH_CALLS=N` makes only N calls one way and nothing else, to run
+//! under `valgrind --tool=callgrind`; two counts (say N = 500 and 2500) give the instructions per
+//! call, and their difference between the two ways is the engine's own cost.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may panic: that is how it fails
 
@@ -80,6 +85,17 @@ fn main() {
     let seen = server.requests();
     assert_eq!(seen[0].json(), seen[1].json());
     assert_eq!(seen[0].header("authorization"), seen[1].header("authorization"));
+
+    if let Ok(only) = std::env::var("MINIAPP_BENCH_ONLY") {
+        let calls: usize = std::env::var("MINIAPP_BENCH_CALLS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
+        let call: &dyn Fn() = match only.as_str() {
+            "generated" => &generated,
+            "by-hand" => &by_hand,
+            other => panic!("MINIAPP_BENCH_ONLY is `generated` or `by-hand`, not `{other}`"),
+        };
+        (0..calls).for_each(|_| call());
+        return;
+    }
 
     let mut c = Criterion::default().configure_from_args();
     let mut group = c.benchmark_group("action/update_order_status");
