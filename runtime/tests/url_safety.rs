@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
 use miniapp::rt::Vars;
-use miniapp::rt::template::{Rebase, Scope, Src, UrlSeg, UrlTemplate, render_url, render_url_to};
+use miniapp::rt::template::{Scope, Src, Target, UrlSeg, UrlTemplate, render_url, render_url_to};
 use miniapp::{Snapshot, Url};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -43,9 +43,9 @@ const FIXED: UrlTemplate = UrlTemplate {
 fn render_rebased(id: &str, q: &str) -> Result<Url, miniapp::Error> {
     let vars: Vars = [("id", Value::String(id.into())), ("q", Value::String(q.into()))].into_iter().collect();
     let store = Snapshot::new();
-    let rebase = Rebase::new(Url::parse("http://127.0.0.1:8080/ignored").unwrap());
+    let target = Target::new(Some(Url::parse("http://127.0.0.1:8080/ignored").unwrap()));
     let scope = Scope { vars: &vars, store: &store, overrides: &[], config: &[], system: &[], origins: &[] };
-    render_url_to(&FIXED, &scope, "prop", Some(&rebase))
+    render_url_to(&FIXED, &scope, "prop", &target)
 }
 
 fn nasty() -> impl Strategy<Value = String> {

@@ -13,6 +13,11 @@
 //! report, the bench prints the median ratio of interleaved rounds.
 //!
 //! `cargo bench -p miniapp-tests --bench webhook`
+//!
+//! The CPU each way costs, without the machine's noise: `MINIAPP_BENCH_ONLY=<event>/generated`
+//! (or `<event>/floor`) with `MINIAPP_BENCH_CALLS=N` runs only N deliveries that way and nothing
+//! else, to run under `valgrind --tool=callgrind`; two counts (say N = 500 and 2500) give the
+//! instructions per delivery.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a bench may panic: that is how it fails
 
@@ -97,8 +102,6 @@ fn bench(c: &mut Criterion) -> Vec<String> {
         assert!(check.claimed && check.customer.is_some(), "the full path runs");
         rt.block_on(client.release_webhook(&check)).unwrap();
 
-        let mut group = c.benchmark_group(format!("webhook/{event}"));
-        group.throughput(Throughput::Bytes(body.len() as u64));
         let floor = || {
             black_box(rt.block_on(async {
                 let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
@@ -115,6 +118,17 @@ fn bench(c: &mut Criterion) -> Vec<String> {
                 d.reply.status
             }));
         };
+        if let Ok(only) = std::env::var("MINIAPP_BENCH_ONLY") {
+            let calls: usize = std::env::var("MINIAPP_BENCH_CALLS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
+            if only == format!("{event}/floor") {
+                (0..calls).for_each(|_| floor());
+            } else if only == format!("{event}/generated") {
+                (0..calls).for_each(|_| generated());
+            }
+            continue;
+        }
+        let mut group = c.benchmark_group(format!("webhook/{event}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_function(BenchmarkId::new("floor", "hmac-sha256 + IgnoredAny"), |b| b.iter(floor));
         group.bench_function(BenchmarkId::new("generated", "receive_webhook"), |b| b.iter(generated));
         group.finish();

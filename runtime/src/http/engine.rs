@@ -92,7 +92,7 @@ pub struct Engine {
     /// Why the client is misconfigured (a base URL that is not one), reported by every request.
     misconfigured: Option<String>,
     /// Where requests go instead of the definition's origin (`Settings::base_url`).
-    rebase: Option<template::Rebase>,
+    target: template::Target,
 }
 
 impl std::fmt::Debug for Engine {
@@ -119,7 +119,7 @@ impl Engine {
                 .map_err(|e| e.without_url().to_string()),
         };
         let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
-        let rebase = settings.base_url.clone().map(template::Rebase::new);
+        let target = template::Target::new(settings.base_url.clone());
         Engine {
             app,
             http,
@@ -133,7 +133,7 @@ impl Engine {
             dedupe: Arc::new(crate::webhook::MemoryDedupe::default()),
             shared_refresh: None,
             misconfigured: None,
-            rebase,
+            target,
         }
     }
 
@@ -299,7 +299,7 @@ impl Engine {
         self.configured(t)?;
         let snapshot = self.snapshot(t.name).await?;
         let system = self.system(extra, &snapshot);
-        template::render_url_to(&t.url, &self.scope(&Vars::new(), &snapshot, &system), t.name, self.rebase.as_ref())
+        template::render_url_to(&t.url, &self.scope(&Vars::new(), &snapshot, &system), t.name, &self.target)
     }
 
     fn build(
@@ -311,7 +311,7 @@ impl Engine {
     ) -> Result<reqwest::RequestBuilder, Error> {
         self.configured(t)?;
         let scope = self.scope(vars, snapshot, system);
-        let mut url = template::render_url_to(&t.url, &scope, t.name, self.rebase.as_ref())?;
+        let mut url = template::render_url_to(&t.url, &scope, t.name, &self.target)?;
         if !t.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in t.query {

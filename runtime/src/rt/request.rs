@@ -101,7 +101,7 @@ impl Mapping {
 
 /// The reader of a mapping's paths, built on first use and kept (mappings are static).
 fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::reader::Trie> {
-    type Cache = std::sync::RwLock<std::collections::HashMap<usize, Arc<crate::reader::Trie>, BuildAddressHasher>>;
+    type Cache = std::sync::RwLock<super::ByAddress<Arc<crate::reader::Trie>>>;
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     // A static slice's address identifies it (two with the same address have the same content).
@@ -119,39 +119,6 @@ fn mapping_reader(entries: &'static [(&'static str, Extract)]) -> Arc<crate::rea
     let trie = Arc::new(crate::reader::Trie::new(&captures));
     cache.write().unwrap_or_else(|p| p.into_inner()).insert(key, trie.clone());
     trie
-}
-
-/// Hashes the address of a static slice: one multiplication (the keys are few, not chosen by
-/// anyone, and looked up on every call).
-#[derive(Clone, Copy, Default)]
-struct BuildAddressHasher;
-
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl std::hash::BuildHasher for BuildAddressHasher {
-    type Hasher = AddressHasher;
-
-    fn build_hasher(&self) -> AddressHasher {
-        AddressHasher(0)
-    }
-}
-
-impl std::hash::Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        // Fibonacci hashing: the high bits hashbrown uses get every bit of the address.
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
 
 /// A compiled request template (docs/format.md §4).

@@ -228,7 +228,7 @@ fn is_dns_label(s: &str) -> bool {
 /// Where every request goes instead of the definition's origin (the client's `base_url`, for
 /// tests and proxies): the scheme, host and port are replaced; the path and query are kept.
 #[derive(Clone, Debug)]
-pub struct Rebase {
+struct Rebase {
     url: reqwest::Url,
     /// `scheme://host[:port]`, when the base URL has a host (written in place of a literal
     /// origin, so the URL is parsed once).
@@ -236,7 +236,7 @@ pub struct Rebase {
 }
 
 impl Rebase {
-    pub fn new(url: reqwest::Url) -> Self {
+    fn new(url: reqwest::Url) -> Self {
         let origin = url.host_str().map(|host| match url.port() {
             Some(port) => format!("{}://{host}:{port}", url.scheme()),
             None => format!("{}://{host}", url.scheme()),
@@ -256,15 +256,75 @@ impl Rebase {
     }
 }
 
-/// Renders a URL; the result is parsed, so it is always a valid absolute URL.
-pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result<reqwest::Url, Error> {
-    render_url_to(url, scope, request, None)
+/// Where one client's requests go: the definition's origins, or the base URL's
+/// ([`Rebase`]). It keeps each literal origin parsed (by template), so a request whose origin the
+/// definition writes parses only its path and query.
+#[derive(Debug, Default)]
+pub struct Target {
+    rebase: Option<Rebase>,
+    /// The parsed origin of each template whose origin is a literal, by the address of its
+    /// (static) segments.
+    origins: std::sync::RwLock<crate::rt::ByAddress<reqwest::Url>>,
 }
 
-/// Renders a URL for the origin `rebase` names, if any. When the definition writes its origin as
-/// a plain literal (the common case), the base's origin is written in its place and the text is
-/// parsed once.
-pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase: Option<&Rebase>) -> Result<reqwest::Url, Error> {
+impl Target {
+    pub fn new(base: Option<reqwest::Url>) -> Self {
+        Target { rebase: base.map(Rebase::new), origins: Default::default() }
+    }
+
+    /// The parsed origin `text` of template `url` (parsed on first use).
+    fn origin(&self, url: &UrlTemplate, text: &str) -> Option<reqwest::Url> {
+        let key = url.segs.as_ptr() as usize;
+        if let Some(origin) = self.origins.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Some(origin.clone());
+        }
+        let origin = reqwest::Url::parse(text).ok().filter(|o| o.path() == "/" && o.query().is_none() && o.fragment().is_none())?;
+        self.origins.write().unwrap_or_else(|p| p.into_inner()).insert(key, origin.clone());
+        Some(origin)
+    }
+}
+
+/// Renders a URL; the result is parsed, so it is always a valid absolute URL.
+pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result<reqwest::Url, Error> {
+    render_url_to(url, scope, request, &Target::default())
+}
+
+/// Renders a URL for `target`'s origin. When the definition writes its origin as a plain literal
+/// that the path follows (the common case), the origin is taken parsed from `target` and only
+/// the path and query are rendered and parsed: no value can reach the authority.
+pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, target: &Target) -> Result<reqwest::Url, Error> {
+    let fixed = !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)));
+    if let (true, Some(UrlSeg::Lit(first))) = (fixed, url.segs.first())
+        && let Some((_, end)) = written_origin(first)
+        && first[end..].starts_with('/')
+    {
+        let origin = match &target.rebase {
+            None => Some(&first[..end]),
+            Some(rebase) => rebase.origin.as_deref(),
+        };
+        if let Some(origin) = origin.and_then(|text| target.origin(url, text)) {
+            let mut tail = String::with_capacity(96);
+            tail.push_str(&first[end..]);
+            for seg in &url.segs[1..] {
+                push_seg(seg, scope, request, &mut tail)?;
+            }
+            if !tail.contains('#') {
+                let (path, query) = match tail.split_once('?') {
+                    Some((path, query)) => (path, Some(query)),
+                    None => (tail.as_str(), None),
+                };
+                let mut rendered = origin;
+                rendered.set_path(path);
+                rendered.set_query(query);
+                return Ok(rendered);
+            }
+        }
+    }
+    render_whole(url, scope, request, target.rebase.as_ref())
+}
+
+/// Renders a URL as one text and parses it (origins set by placeholders, unusual literals).
+fn render_whole(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase: Option<&Rebase>) -> Result<reqwest::Url, Error> {
     let fail = |message: String| Error::Template { request: request.to_string(), message };
     // The written origin, when no placeholder may set it: the rendered URL must keep it.
     let fixed = !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)));
@@ -279,72 +339,12 @@ pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase
     };
     let mut out = String::with_capacity(128);
     for (i, seg) in url.segs.iter().enumerate() {
-        match *seg {
-            UrlSeg::Lit(s) => match swapped {
-                Some((origin, rest)) if i == 0 => {
-                    out.push_str(origin);
-                    out.push_str(&s[rest..]);
-                }
-                _ => out.push_str(s),
-            },
-            UrlSeg::Origin(src, key) => {
-                let value = scope.text(src, key, request)?;
-                let parsed = reqwest::Url::parse(&value).map_err(|_| fail(format!("`{key}` is not an absolute URL")))?;
-                let bare = matches!(parsed.path(), "" | "/") && parsed.query().is_none() && parsed.fragment().is_none();
-                if !matches!(parsed.scheme(), "http" | "https")
-                    || parsed.host_str().is_none()
-                    || !parsed.username().is_empty()
-                    || parsed.password().is_some()
-                    || !bare
-                {
-                    return Err(fail(format!(
-                        "`{key}` must be an http(s) origin such as `https://shop.example`, with no path, query or user info"
-                    )));
-                }
-                out.push_str(parsed.as_str().trim_end_matches('/'));
+        match (seg, swapped) {
+            (UrlSeg::Lit(s), Some((origin, rest))) if i == 0 => {
+                out.push_str(origin);
+                out.push_str(&s[rest..]);
             }
-            UrlSeg::Host(src, key) => {
-                let value = scope.text(src, key, request)?;
-                if !is_dns_label(&value) {
-                    return Err(fail(format!("`{key}` must be a single DNS label (letters, digits and inner hyphens)")));
-                }
-                out.push_str(&value);
-            }
-            UrlSeg::Path(src @ Src::Stored, key) | UrlSeg::Segment(src, key) => {
-                // A stored value (a token, an id) is one segment: its `/` is encoded, never a
-                // separator, so a secret is never split across the path.
-                let value = scope.text(src, key, request)?;
-                if value.is_empty() || value == "." || value == ".." {
-                    return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
-                }
-                out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
-            }
-            UrlSeg::Path(src, key) => {
-                let value = scope.text(src, key, request)?;
-                if !value.contains('/') {
-                    // One segment (the common case).
-                    if value.is_empty() || value == "." || value == ".." {
-                        return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
-                    }
-                    out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
-                    continue;
-                }
-                if value.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
-                    return Err(fail(format!(
-                        "`{key}` cannot be used as a path segment (empty, `.`, `..`, or a leading, trailing or double `/`)"
-                    )));
-                }
-                for (n, piece) in value.split('/').enumerate() {
-                    if n > 0 {
-                        out.push('/');
-                    }
-                    out.extend(percent_encoding::utf8_percent_encode(piece, PATH_SEGMENT));
-                }
-            }
-            UrlSeg::Query(src, key) => {
-                let value = scope.text(src, key, request)?;
-                out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-            }
+            _ => push_seg(seg, scope, request, &mut out)?,
         }
     }
     let mut rendered = reqwest::Url::parse(&out).map_err(|e| fail(format!("the rendered URL is invalid: {e}")))?;
@@ -370,6 +370,73 @@ pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase
         }
     }
     Ok(rendered)
+}
+
+/// Appends one segment of a URL template, its value encoded for where it stands (module docs).
+fn push_seg(seg: &UrlSeg, scope: &Scope<'_>, request: &str, out: &mut String) -> Result<(), Error> {
+    let fail = |message: String| Error::Template { request: request.to_string(), message };
+    match *seg {
+        UrlSeg::Lit(s) => out.push_str(s),
+        UrlSeg::Origin(src, key) => {
+            let value = scope.text(src, key, request)?;
+            let parsed = reqwest::Url::parse(&value).map_err(|_| fail(format!("`{key}` is not an absolute URL")))?;
+            let bare = matches!(parsed.path(), "" | "/") && parsed.query().is_none() && parsed.fragment().is_none();
+            if !matches!(parsed.scheme(), "http" | "https")
+                || parsed.host_str().is_none()
+                || !parsed.username().is_empty()
+                || parsed.password().is_some()
+                || !bare
+            {
+                return Err(fail(format!(
+                    "`{key}` must be an http(s) origin such as `https://shop.example`, with no path, query or user info"
+                )));
+            }
+            out.push_str(parsed.as_str().trim_end_matches('/'));
+        }
+        UrlSeg::Host(src, key) => {
+            let value = scope.text(src, key, request)?;
+            if !is_dns_label(&value) {
+                return Err(fail(format!("`{key}` must be a single DNS label (letters, digits and inner hyphens)")));
+            }
+            out.push_str(&value);
+        }
+        UrlSeg::Path(src @ Src::Stored, key) | UrlSeg::Segment(src, key) => {
+            // A stored value (a token, an id) is one segment: its `/` is encoded, never a
+            // separator, so a secret is never split across the path.
+            let value = scope.text(src, key, request)?;
+            if value.is_empty() || value == "." || value == ".." {
+                return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
+            }
+            out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
+        }
+        UrlSeg::Path(src, key) => {
+            let value = scope.text(src, key, request)?;
+            if !value.contains('/') {
+                // One segment (the common case).
+                if value.is_empty() || value == "." || value == ".." {
+                    return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
+                }
+                out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
+                return Ok(());
+            }
+            if value.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
+                return Err(fail(format!(
+                    "`{key}` cannot be used as a path segment (empty, `.`, `..`, or a leading, trailing or double `/`)"
+                )));
+            }
+            for (n, piece) in value.split('/').enumerate() {
+                if n > 0 {
+                    out.push('/');
+                }
+                out.extend(percent_encoding::utf8_percent_encode(piece, PATH_SEGMENT));
+            }
+        }
+        UrlSeg::Query(src, key) => {
+            let value = scope.text(src, key, request)?;
+            out.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+        }
+    }
+    Ok(())
 }
 
 /// The scheme, host and explicit port of a URL literal's origin, read as text; `None` when the
@@ -522,6 +589,41 @@ mod tests {
                 assert_eq!(url.query(), Some("q="), "{tricky:?}");
                 assert_eq!(url.fragment(), None);
             });
+        }
+    }
+
+    #[test]
+    fn a_kept_origin_gives_the_url_a_whole_parse_gives() {
+        const TEMPLATES: &[UrlTemplate] = &[
+            REPO_URL,
+            UrlTemplate {
+                segs: &[UrlSeg::Lit("https://api.example.com/v1/./a/../b/"), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit("/x y?a=1&b=é")],
+            },
+            UrlTemplate {
+                segs: &[
+                    UrlSeg::Lit("http://127.0.0.1:8080/"),
+                    UrlSeg::Segment(Src::Var, "repo"),
+                    UrlSeg::Lit("?q="),
+                    UrlSeg::Query(Src::Var, "q"),
+                ],
+            },
+            UrlTemplate { segs: &[UrlSeg::Lit("https://api.example.com/"), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit("#frag")] },
+            UrlTemplate { segs: &[UrlSeg::Lit("https://api.example.com/v1?"), UrlSeg::Query(Src::Var, "q")] },
+        ];
+        for base in [None, Some("http://127.0.0.1:9/base/path"), Some("https://proxy.example")] {
+            let target = Target::new(base.map(|b| reqwest::Url::parse(b).expect("a URL")));
+            for t in TEMPLATES {
+                for (repo, q) in [("octo/cat", "a b&c"), ("x%2e", "#?"), ("é", ""), ("..", "x")] {
+                    with_scope(json!({"repo": repo, "q": q}), |s| {
+                        // Twice: the origin is parsed the first time, then kept.
+                        for _ in 0..2 {
+                            let kept = render_url_to(t, s, "t", &target).map(|u| u.to_string()).map_err(|e| e.to_string());
+                            let whole = render_whole(t, s, "t", target.rebase.as_ref()).map(|u| u.to_string()).map_err(|e| e.to_string());
+                            assert_eq!(kept, whole, "{t:?} {repo:?} {q:?} {base:?}");
+                        }
+                    });
+                }
+            }
         }
     }
 
