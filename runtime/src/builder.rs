@@ -135,6 +135,8 @@ impl<C: Connector> Builder<C> {
         self
     }
 
+    /// The longest one attempt may take, from sending the request to the last byte of its
+    /// response (default 30 s); the deadline ([`Builder::deadline`]) bounds all attempts together.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = timeout;
         self

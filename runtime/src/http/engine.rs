@@ -24,6 +24,7 @@ pub struct Settings {
     /// Send every request to this origin instead (scheme, host and port are replaced; path and
     /// query kept). For tests and proxies.
     pub base_url: Option<reqwest::Url>,
+    /// The longest one attempt may take, sending to the last byte of the response (default 30 s).
     pub timeout: Duration,
     pub retry: RetryPolicy,
     /// `Some((max, per))`: at most `max` action runs per `per`.
