@@ -258,7 +258,7 @@ impl Trie {
                     _ => {
                         let start = scanner.pos();
                         let bytes = scanner.value()?;
-                        read_slot(kind, bytes, slot).map_err(|e| scanner.error_in_value(start, &e))
+                        read_slot(kind, scanner, bytes, slot).map_err(|e| scanner.error_in_value(start, &e))
                     }
                 }
             }
@@ -267,7 +267,7 @@ impl Trie {
                 let start = scanner.pos();
                 let bytes = scanner.value()?;
                 for &i in &node.ends {
-                    read_slot(self.captures[i].kind, bytes, &mut out[i]).map_err(|e| scanner.error_in_value(start, &e))?;
+                    read_slot(self.captures[i].kind, scanner, bytes, &mut out[i]).map_err(|e| scanner.error_in_value(start, &e))?;
                 }
                 Ok(())
             }
@@ -350,9 +350,9 @@ fn items(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
             bad = true;
             continue;
         }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => items.push(Item(text.into())),
-            Err(_) => return Err(scanner.error_at(start, "invalid unicode code point".to_string())),
+        match scanner.text_of(bytes) {
+            Some(text) => items.push(Item(text.into())),
+            None => return Err(scanner.error_at(start, "invalid unicode code point".to_string())),
         }
     }
     *slot = if bad { KindVisitor(Kind::Items).invalid("an array with an element that is not an object") } else { Slot::Items(items) };
@@ -383,7 +383,7 @@ fn codes(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
                 let bytes = scanner.value()?;
                 code = match bytes.first() {
                     Some(b'"' | b'-' | b'0'..=b'9') => {
-                        read_slot(Kind::Codes, bytes, &mut element).map_err(|e| scanner.error_in_value(start, &e))?;
+                        read_slot(Kind::Codes, scanner, bytes, &mut element).map_err(|e| scanner.error_in_value(start, &e))?;
                         match std::mem::take(&mut element) {
                             Slot::Text(code) => Some(code),
                             _ => None,
@@ -396,7 +396,7 @@ fn codes(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
         } else {
             let start = scanner.pos();
             let bytes = scanner.value()?;
-            read_slot(Kind::Codes, bytes, &mut element).map_err(|e| scanner.error_in_value(start, &e))?;
+            read_slot(Kind::Codes, scanner, bytes, &mut element).map_err(|e| scanner.error_in_value(start, &e))?;
             match std::mem::take(&mut element) {
                 Slot::Text(code) => Some(code),
                 _ => None,
@@ -416,10 +416,10 @@ fn slot_from(kind: Kind, value: &Value) -> Slot {
 /// Reads the bytes of one valid JSON value into `slot` in the form of `kind`. Strings without
 /// escapes (most captured values), short integers and `null` are read here; the rest by
 /// `serde_json`, with the same answers.
-fn read_slot(kind: Kind, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json::Error> {
+fn read_slot(kind: Kind, scanner: &Scanner<'_>, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json::Error> {
     match bytes {
         [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
-            if let Ok(text) = std::str::from_utf8(inner) {
+            if let Some(text) = scanner.text_of(inner) {
                 *slot = match kind {
                     Kind::Value => Slot::Value(Value::String(text.to_string())),
                     Kind::Text | Kind::Codes => Slot::Text(text.to_string()),

@@ -146,11 +146,14 @@ impl Nesting {
 pub(crate) struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// The document as text, when all of it is UTF-8 (checked once, so the strings read from
+    /// it are not checked again one by one).
+    text: Option<&'a str>,
 }
 
 impl<'a> Scanner<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Scanner { bytes, pos: 0 }
+        Scanner { bytes, pos: 0, text: std::str::from_utf8(bytes).ok() }
     }
 
     /// The error `code` at the current position.
@@ -187,6 +190,17 @@ impl<'a> Scanner<'a> {
 
     pub(crate) fn pos(&self) -> usize {
         self.pos
+    }
+
+    /// `bytes` (a part of this document) as text: taken from the document's own text when the
+    /// whole document is UTF-8, else checked.
+    pub(crate) fn text_of(&self, bytes: &'a [u8]) -> Option<&'a str> {
+        let offset = (bytes.as_ptr() as usize).wrapping_sub(self.bytes.as_ptr() as usize);
+        let inside = self.bytes.get(offset..).is_some_and(|rest| std::ptr::eq(rest.as_ptr(), bytes.as_ptr()));
+        match self.text.filter(|_| inside).and_then(|text| text.get(offset..offset.checked_add(bytes.len())?)) {
+            Some(text) => Some(text),
+            None => std::str::from_utf8(bytes).ok(),
+        }
     }
 
     /// The next byte after any whitespace (not consumed).
