@@ -256,8 +256,8 @@ impl Rebase {
     }
 }
 
-/// Where one client's requests go: the definition's origins, or the base URL's
-/// ([`Rebase`]). It keeps each literal origin parsed (by template), so a request whose origin the
+/// Where one client's requests go: the definition's origins, or the base URL's (scheme, host
+/// and port replaced; path and query kept). It keeps each literal origin parsed (by template), so a request whose origin the
 /// definition writes parses only its path and query.
 #[derive(Debug, Default)]
 pub struct Target {
