@@ -308,7 +308,9 @@ pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, target
             for seg in &url.segs[1..] {
                 push_seg(seg, scope, request, &mut tail)?;
             }
-            if !tail.contains('#') {
+            // A fragment, or a C0 control or space at the end (which a whole parse trims): the
+            // whole URL is parsed instead.
+            if !tail.contains('#') && tail.bytes().last().is_some_and(|b| b > b' ') {
                 let (path, query) = match tail.split_once('?') {
                     Some((path, query)) => (path, Some(query)),
                     None => (tail.as_str(), None),
@@ -609,6 +611,13 @@ mod tests {
             },
             UrlTemplate { segs: &[UrlSeg::Lit("https://api.example.com/"), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit("#frag")] },
             UrlTemplate { segs: &[UrlSeg::Lit("https://api.example.com/v1?"), UrlSeg::Query(Src::Var, "q")] },
+            UrlTemplate {
+                segs: &[UrlSeg::Lit("https://api.example.com/a\\b/\tc/"), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit("/x?y= \n")],
+            },
+            UrlTemplate { segs: &[UrlSeg::Lit("https://api.example.com/"), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit(" ")] },
+            UrlTemplate {
+                segs: &[UrlSeg::Lit("https://api.example.com/%zz/"), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit("?a=%zz\u{1}")],
+            },
         ];
         for base in [None, Some("http://127.0.0.1:9/base/path"), Some("https://proxy.example")] {
             let target = Target::new(base.map(|b| reqwest::Url::parse(b).expect("a URL")));
@@ -624,6 +633,31 @@ mod tests {
                     });
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000), ..Default::default() })]
+
+        /// Whatever the literals and values, a kept origin gives the URL a whole parse gives.
+        #[test]
+        fn a_kept_origin_agrees_with_a_whole_parse(
+            head in "/[a-z/ %?#.\\\\\t\n\u{1}é~-]{0,10}",
+            tail in "[a-z/ %?#.\\\\\t\n\u{1}é~&=-]{0,10}",
+            value in "[a-z/ %?#.\\\\@:é-]{0,8}",
+            rebased in proptest::bool::ANY,
+        ) {
+            let first: &'static str = Box::leak(format!("https://api.example.com{head}").into_boxed_str());
+            let tail: &'static str = Box::leak(tail.into_boxed_str());
+            let segs: &'static [UrlSeg] = Box::leak(Box::new([UrlSeg::Lit(first), UrlSeg::Path(Src::Var, "repo"), UrlSeg::Lit(tail)]));
+            let t = UrlTemplate { segs };
+            let target = Target::new(rebased.then(|| reqwest::Url::parse("http://127.0.0.1:9").expect("a URL")));
+            with_scope(json!({"repo": value}), |s| {
+                let kept = render_url_to(&t, s, "t", &target).map(|u| u.to_string()).map_err(|e| e.to_string());
+                let whole = render_whole(&t, s, "t", target.rebase.as_ref()).map(|u| u.to_string()).map_err(|e| e.to_string());
+                proptest::prop_assert_eq!(kept, whole);
+                Ok(())
+            })?;
         }
     }
 
