@@ -185,6 +185,45 @@ async fn a_timeout_is_a_typed_retryable_error() {
     assert!(err.is_retryable());
 }
 
+/// A provider that sends its headers and the start of its body, then nothing (on a thread of its
+/// own, so it stalls whatever the client's runtime does).
+fn stalling_provider() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}/", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"ok\":");
+                std::thread::sleep(Duration::from_secs(5));
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_times_out_like_slow_headers() {
+    let base = stalling_provider();
+    let builder = || {
+        Client::builder(Credentials { api_token: Some(Secret::new(TOKEN)) })
+            .base_url(base.as_str())
+            .timeout(Duration::from_millis(300))
+            .retry(miniapp::RetryPolicy::none())
+    };
+    // With the engine's own HTTP client, and with one the user passes (which has no timeout of
+    // its own): the attempt's timeout covers the body either way.
+    for client in [builder().build(), builder().http_client(miniapp::reqwest::Client::new()).build()] {
+        let start = Instant::now();
+        let err = client.status().await.unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+        assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    }
+}
+
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_naming_the_request() {
     let server = serve(|_, _| Reply::status(200, "{\"deep\": {\"items\": [")).await;
