@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use crate::path::Step;
 use crate::template::UrlContext;
 
-/// Where a placeholder's value comes from at run time (mirrors `miniapp::rt::template::Src`; the compiler does not link the runtime, and the generated code that names both is compiled by the tests).
+/// Where a placeholder's value comes from at run time. It mirrors `miniapp::rt::template::Src`:
+/// the compiler does not link the runtime, and the tests compile the generated code that names
+/// both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Src {
     /// The call's variables: action input, earlier step outputs, App Function returns, and the

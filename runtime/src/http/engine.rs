@@ -493,16 +493,10 @@ impl Engine {
             // The attempt ends at its timeout or the deadline, whichever comes first: headers
             // and body alike (one timer, armed only while the attempt waits).
             let until = tokio::time::Instant::now() + remaining.min(timeout);
-            let outcome = tokio::time::timeout_at(until, req.send()).await;
             // The failure, whether the provider cannot have acted on the request, and how long
             // it asked us to wait.
-            let (failure, unsent, retry_after) = match outcome.map_err(|_| Elapsed).and_then(|r| r.map_err(Failed)) {
-                Err(Elapsed) => (Error::Timeout { request: described() }, false, None),
-                Err(Failed(e)) if e.is_connect() => {
-                    (Error::Transport { request: described(), message: e.without_url().to_string() }, true, None)
-                }
-                Err(Failed(e)) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
-                Err(Failed(e)) => (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None),
+            let (failure, unsent, retry_after) = match before(until, req.send()).await {
+                Err(failure) => failure.error(described()),
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = parse_retry_after(resp.headers());
@@ -511,14 +505,10 @@ impl Engine {
                         let limit = self.settings.max_response_bytes;
                         // A slow or broken body is a failure like a slow or broken header: the
                         // same retry rules apply.
-                        match tokio::time::timeout_at(until, read_limited(&mut resp, limit)).await.unwrap_or_else(|_| Err(Elapsed)) {
+                        match before(until, read_limited(&mut resp, limit)).await {
                             Ok(Some(body)) => return Ok(body),
                             Ok(None) => return Err(Error::ResponseTooLarge { request: described(), limit }),
-                            Err(Elapsed) => (Error::Timeout { request: described() }, false, None),
-                            Err(Failed(e)) if e.is_timeout() => (Error::Timeout { request: described() }, false, None),
-                            Err(Failed(e)) => {
-                                (Error::Transport { request: described(), message: e.without_url().to_string() }, false, None)
-                            }
+                            Err(failure) => failure.error(described()),
                         }
                     } else {
                         if (300..400).contains(&status) {
@@ -674,17 +664,34 @@ fn whole_numbers_as_integers(value: &mut Value) {
     }
 }
 
-/// Why an attempt got no response: its time ran out, or the transport failed.
+/// Why an attempt got no (whole) response: its time ran out, or the transport failed.
 enum Failure {
     Elapsed,
     Failed(reqwest::Error),
 }
-use Failure::{Elapsed, Failed};
 
 impl From<reqwest::Error> for Failure {
     fn from(e: reqwest::Error) -> Self {
-        Failed(e)
+        Failure::Failed(e)
     }
+}
+
+impl Failure {
+    /// The error for `request`, whether the provider cannot have acted on it (the connection
+    /// was never made), and no `Retry-After`.
+    fn error(self, request: String) -> (Error, bool, Option<Duration>) {
+        match self {
+            Failure::Failed(e) if e.is_connect() => (Error::Transport { request, message: e.without_url().to_string() }, true, None),
+            Failure::Elapsed => (Error::Timeout { request }, false, None),
+            Failure::Failed(e) if e.is_timeout() => (Error::Timeout { request }, false, None),
+            Failure::Failed(e) => (Error::Transport { request, message: e.without_url().to_string() }, false, None),
+        }
+    }
+}
+
+/// `work`, unless `until` comes first.
+async fn before<T, E: Into<Failure>>(until: tokio::time::Instant, work: impl Future<Output = Result<T, E>>) -> Result<T, Failure> {
+    tokio::time::timeout_at(until, work).await.map_err(|_| Failure::Elapsed)?.map_err(Into::into)
 }
 
 /// The body, unless it is longer than `limit` bytes (then `None`, and the rest is not read).

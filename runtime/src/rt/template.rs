@@ -257,8 +257,8 @@ impl Rebase {
 }
 
 /// Where one client's requests go: the definition's origins, or the base URL's (scheme, host
-/// and port replaced; path and query kept). It keeps each literal origin parsed (by template), so a request whose origin the
-/// definition writes parses only its path and query.
+/// and port replaced; path and query kept). It keeps each literal origin parsed (by template),
+/// so a request whose origin the definition writes parses only its path and query.
 #[derive(Debug, Default)]
 pub struct Target {
     rebase: Option<Rebase>,
@@ -295,7 +295,7 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
 pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, target: &Target) -> Result<reqwest::Url, Error> {
     let fixed = !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)));
     if let (true, Some(UrlSeg::Lit(first))) = (fixed, url.segs.first())
-        && let Some((_, end)) = written_origin(first)
+        && let Some(WrittenOrigin { end, .. }) = written_origin(first)
         && first[end..].starts_with('/')
     {
         let origin = match &target.rebase {
@@ -331,12 +331,12 @@ fn render_whole(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase: Opt
     // The written origin, when no placeholder may set it: the rendered URL must keep it.
     let fixed = !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)));
     let written = match url.segs.first() {
-        Some(UrlSeg::Lit(first)) if fixed => written_origin(first).map(|(origin, rest)| (origin, *first, rest)),
+        Some(UrlSeg::Lit(first)) if fixed => written_origin(first),
         _ => None,
     };
     // The base's origin is written in place of the literal one.
-    let swapped = match (rebase, &written) {
-        (Some(Rebase { origin: Some(origin), .. }), Some((_, _, rest))) => Some((origin.as_str(), *rest)),
+    let swapped = match (rebase, written) {
+        (Some(Rebase { origin: Some(origin), .. }), Some(written)) => Some((origin.as_str(), written.end)),
         _ => None,
     };
     let mut out = String::with_capacity(128);
@@ -358,13 +358,11 @@ fn render_whole(url: &UrlTemplate, scope: &Scope<'_>, request: &str, rebase: Opt
     // Defence in depth: when no placeholder may set the origin, the rendered URL must have the
     // origin the definition wrote (or the base's), whatever the values were.
     if fixed && let Some(UrlSeg::Lit(first)) = url.segs.first() {
-        let same = match (rebase, &written) {
+        let same = match (rebase, written) {
             (Some(rebase), _) => rebase.holds(&rendered),
             // The written origin is the literal's own text in the common case (already
             // normalized): compared as text, without parsing the literal on every call.
-            (None, Some(((scheme, host, port), _, _))) => {
-                rendered.scheme() == *scheme && rendered.host_str() == Some(*host) && rendered.port() == *port
-            }
+            (None, Some(w)) => rendered.scheme() == w.scheme && rendered.host_str() == Some(w.host) && rendered.port() == w.port,
             (None, None) => reqwest::Url::parse(first).is_ok_and(|w| w.origin() == rendered.origin()),
         };
         if !same {
@@ -441,12 +439,21 @@ fn push_seg(seg: &UrlSeg, scope: &Scope<'_>, request: &str, out: &mut String) ->
     Ok(())
 }
 
-/// The scheme, host and explicit port of a URL literal's origin, read as text; `None` when the
-/// text is not in the normalized form a parse would give (user info, upper case, escapes,
-/// non-ASCII, IPv6), so the caller compares parsed origins instead. With it, where the origin
-/// ends in the literal.
-#[allow(clippy::type_complexity)]
-fn written_origin(literal: &str) -> Option<((&str, &str, Option<u16>), usize)> {
+/// A URL literal's origin, read as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WrittenOrigin<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    /// An explicit, non-default port.
+    port: Option<u16>,
+    /// Where the origin ends in the literal.
+    end: usize,
+}
+
+/// The origin of a URL literal, read as text; `None` when the text is not in the normalized form
+/// a parse would give (user info, upper case, escapes, non-ASCII, IPv6), so the caller compares
+/// parsed origins instead.
+fn written_origin(literal: &str) -> Option<WrittenOrigin<'_>> {
     let colon = literal.bytes().position(|b| b == b':')?;
     let (scheme, rest) = (&literal[..colon], literal[colon..].strip_prefix("://")?);
     let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
@@ -461,24 +468,24 @@ fn written_origin(literal: &str) -> Option<((&str, &str, Option<u16>), usize)> {
         "https" => 443,
         _ => return None,
     };
-    (plain(host) && port != Some(default_port)).then_some(((scheme, host, port), end))
+    (plain(host) && port != Some(default_port)).then_some(WrittenOrigin { scheme, host, port, end })
 }
 
 /// Renders a template value straight into its JSON text, as [`render_value`] then
 /// `serde_json::to_writer` would, without building the value first.
 pub fn write_json(tpl: &Tpl, scope: &Scope<'_>, request: &str, out: &mut Vec<u8>) -> Result<(), Error> {
-    let write = |value: &dyn erased::Json, out: &mut Vec<u8>| {
-        value.write(out).map_err(|e| Error::Template { request: request.to_string(), message: e.to_string() })
-    };
+    fn write<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>, request: &str) -> Result<(), Error> {
+        serde_json::to_writer(out, value).map_err(|e| Error::Template { request: request.to_string(), message: e.to_string() })
+    }
     match tpl {
         Tpl::Null => out.extend_from_slice(b"null"),
         Tpl::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Tpl::Num(n) => write(&serde_json::from_str::<Value>(n).unwrap_or(Value::Null), out)?,
+        Tpl::Num(n) => write(&serde_json::from_str::<Value>(n).unwrap_or(Value::Null), out, request)?,
         Tpl::Str([Seg::Ref(src, key)]) => match scope.value(*src, key, request)? {
-            Some(value) => write(&*value, out)?,
+            Some(value) => write(&*value, out, request)?,
             None => out.extend_from_slice(b"null"),
         },
-        Tpl::Str(segs) => write(&render_str(segs, scope, request)?, out)?,
+        Tpl::Str(segs) => write(&render_str(segs, scope, request)?, out, request)?,
         Tpl::Arr(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -495,7 +502,7 @@ pub fn write_json(tpl: &Tpl, scope: &Scope<'_>, request: &str, out: &mut Vec<u8>
                 if i > 0 {
                     out.push(b',');
                 }
-                write(key, out)?;
+                write(key, out, request)?;
                 out.push(b':');
                 write_json(item, scope, request, out)?;
             }
@@ -503,19 +510,6 @@ pub fn write_json(tpl: &Tpl, scope: &Scope<'_>, request: &str, out: &mut Vec<u8>
         }
     }
     Ok(())
-}
-
-mod erased {
-    /// A value serde_json can write (object-safe, so [`super::write_json`] has one writer).
-    pub trait Json {
-        fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
-    }
-
-    impl<T: serde::Serialize + ?Sized> Json for T {
-        fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-            serde_json::to_writer(out, self)
-        }
-    }
 }
 
 /// Renders a template value into JSON, keeping the type of whole-value placeholders. A missing
@@ -564,8 +558,9 @@ mod tests {
 
     #[test]
     fn written_origins_are_read_as_text_only_when_normalized() {
-        assert_eq!(written_origin("https://api.example.com/v1/x"), Some((("https", "api.example.com", None), 23)));
-        assert_eq!(written_origin("http://127.0.0.1:8080"), Some((("http", "127.0.0.1", Some(8080)), 21)));
+        let origin = |scheme, host, port, end| Some(WrittenOrigin { scheme, host, port, end });
+        assert_eq!(written_origin("https://api.example.com/v1/x"), origin("https", "api.example.com", None, 23));
+        assert_eq!(written_origin("http://127.0.0.1:8080"), origin("http", "127.0.0.1", Some(8080), 21));
         for odd in ["https://API.example.com/", "https://u@api.example.com/", "https://api.example.com:443/", "https://[::1]/", "ftp://x/"]
         {
             assert_eq!(written_origin(odd), None, "{odd}");

@@ -109,7 +109,8 @@ impl State {
         out
     }
 
-    /// Sets the entry of `flat`, which is held (`Some`: its current entry's key) or not.
+    /// Sets the entry of `flat`; `held` says whether the map has one already (updated in place,
+    /// sharing its key).
     fn set(&mut self, flat: &str, held: bool, processed: bool, expires: Instant) {
         self.seq += 1;
         let seq = self.seq;
@@ -227,12 +228,10 @@ impl Dedupe for MemoryDedupe {
     async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         self.lock().with_flat(key, |state, flat| {
             // Only a claim is given up: a processed id stays processed.
-            if let Some(entry) = state.entries.remove(flat) {
-                if entry.processed {
-                    state.entries.insert(entry.key.clone(), entry);
-                } else {
-                    state.by_expiry.remove(&(entry.expires, entry.seq));
-                }
+            if state.entries.get(flat).is_some_and(|entry| !entry.processed)
+                && let Some(entry) = state.entries.remove(flat)
+            {
+                state.by_expiry.remove(&(entry.expires, entry.seq));
             }
         });
         Ok(())

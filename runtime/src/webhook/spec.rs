@@ -159,10 +159,6 @@ impl Spec {
 
     /// Every header name the rules read, parsed (a name that does not parse is looked up as text).
     fn header_names(&self) -> Vec<(&'static str, http::HeaderName)> {
-        let verification = match self.verification {
-            Verification::Hmac { header, .. } | Verification::HeaderToken { header, .. } => Some(header),
-            Verification::None => None,
-        };
         let event: Vec<Loc> = match self.event {
             Some(EventRule::Single { primary, fallback }) => std::iter::once(primary).chain(fallback).collect(),
             Some(EventRule::Composite { parts, .. }) => parts.to_vec(),
@@ -172,7 +168,8 @@ impl Spec {
             Loc::Header(name) => Some(name),
             _ => None,
         });
-        verification
+        self.verification
+            .header()
             .into_iter()
             .chain(from_event)
             .filter_map(|name| http::HeaderName::from_bytes(name.as_bytes()).ok().map(|parsed| (name, parsed)))
