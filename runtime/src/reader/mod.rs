@@ -225,6 +225,13 @@ impl Trie {
         scanner.end()
     }
 
+    /// Reads one whole JSON document into new slots.
+    pub(crate) fn read_slots(&self, bytes: &[u8]) -> Result<Vec<Slot>, Error> {
+        let mut slots = Vec::new();
+        self.read_document(bytes, &mut slots)?;
+        Ok(slots)
+    }
+
     /// Reads the value at the scanner (a list page's record) into `out`, which is reused from
     /// record to record (every slot is reset).
     pub(crate) fn read(&self, scanner: &mut Scanner<'_>, out: &mut Vec<Slot>) -> Result<(), Error> {

@@ -78,9 +78,7 @@ impl Mapping {
     /// only the mapped values (no tree of the whole response); the same result as [`Mapping::apply`].
     pub fn read(&self, body: &[u8]) -> Result<Vars, crate::reader::Error> {
         let trie = mapping_reader(self.entries);
-        let mut slots = Vec::new();
-        trie.read_document(body, &mut slots)?;
-        let mut slots = slots.into_iter();
+        let mut slots = trie.read_slots(body)?.into_iter();
         let mut out = Vars::with_capacity(self.entries.len());
         for (name, extract) in self.entries {
             let value = match extract {

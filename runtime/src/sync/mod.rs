@@ -130,9 +130,7 @@ impl RecordSpec {
 
     /// The captures of one JSON document (a webhook body), as the reader leaves them.
     pub(crate) fn read_slots(&'static self, bytes: &[u8]) -> Result<Vec<Slot>, crate::reader::Error> {
-        let mut slots = Vec::new();
-        self.trie().read_document(bytes, &mut slots)?;
-        Ok(slots)
+        self.trie().read_slots(bytes)
     }
 }
 

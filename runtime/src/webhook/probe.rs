@@ -77,9 +77,7 @@ impl Probe {
 
     /// The captures as the reader leaves them (each in its kind's form).
     pub(crate) fn read(&self, body: &[u8]) -> Result<Vec<Slot>, Error> {
-        let mut slots = Vec::new();
-        self.trie.read_document(body, &mut slots)?;
-        Ok(slots)
+        self.trie.read_slots(body)
     }
 }
 
