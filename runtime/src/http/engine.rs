@@ -523,9 +523,11 @@ impl Engine {
                         if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                             refreshed = true;
                             masks.extend(self.secrets(snapshot));
-                            self.refresh(generation, snapshot).await?;
+                            // Boxed, like the other rare paths: a call's future keeps only a pointer
+                            // for them (it is moved whole when it is spawned or blocked on).
+                            Box::pin(self.refresh(generation, snapshot)).await?;
                             // The new token is in the store (or about to be written there).
-                            *snapshot = self.snapshot(t.name).await?;
+                            *snapshot = Box::pin(self.snapshot(t.name)).await?;
                             system = self.system(extra, snapshot);
                             continue;
                         }
@@ -534,7 +536,7 @@ impl Engine {
                             429 => (Error::RateLimited { request: described(), retry_after }, true, retry_after),
                             _ => {
                                 // Only what the excerpt keeps is downloaded; the connection is dropped.
-                                let body = read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2, until).await;
+                                let body = Box::pin(read_prefix(&mut resp, crate::BODY_EXCERPT_LIMIT * 2, until)).await;
                                 let unsent = status == 503 && retry_after.is_some();
                                 let mut secrets = self.secrets(snapshot);
                                 secrets.extend(masks.iter().cloned());
