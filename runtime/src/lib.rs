@@ -60,3 +60,9 @@ pub struct TriggerInfo {
     pub icon: &'static str,
     pub img: &'static str,
 }
+
+/// The cases each property test runs: `MINIAPP_FUZZ_CASES`, else `default`.
+#[cfg(test)]
+fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(default)
+}

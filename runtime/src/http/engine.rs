@@ -523,8 +523,9 @@ impl Engine {
                         if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
                             refreshed = true;
                             masks.extend(self.secrets(snapshot));
-                            // Boxed, like the other rare paths: a call's future keeps only a pointer
-                            // for them (it is moved whole when it is spawned or blocked on).
+                            // The rare paths (this one and the error excerpt below) are boxed: a
+                            // call's future, moved whole when it is spawned or blocked on, keeps
+                            // only a pointer for them.
                             Box::pin(self.refresh(generation, snapshot)).await?;
                             // The new token is in the store (or about to be written there).
                             *snapshot = Box::pin(self.snapshot(t.name)).await?;

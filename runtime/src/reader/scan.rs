@@ -600,7 +600,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(4000), ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::fuzz_cases(4000), ..Default::default() })]
 
         #[test]
         fn agrees_with_serde_json_on_json_like_noise(body in "[\\[\\]{}\"\\\\:,aeflnrstux0-9.eE+\\- \\n\u{e9}\u{1}]{0,48}") {

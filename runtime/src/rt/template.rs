@@ -632,7 +632,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000), ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::fuzz_cases(2000), ..Default::default() })]
 
         /// Whatever the literals and values, a kept origin gives the URL a whole parse gives.
         #[test]
