@@ -7,7 +7,7 @@
 //! lease, so a crash costs at most one lease of delay, never a lost delivery. The guarantee is
 //! at-least-once processing with duplicates suppressed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -82,18 +82,32 @@ pub trait Dedupe: Send + Sync {
 struct Entry {
     processed: bool,
     expires: Instant,
-    /// Position in the expiry index.
+    /// The entry's record in its expiry queue (an older record of the key is stale).
     seq: u64,
-    /// The key, shared with the map and the expiry index.
+    /// The key, shared with the map and the expiry queues.
+    key: Arc<str>,
+}
+
+/// A record of an expiry queue: when the entry of `key` set with `seq` expires.
+#[derive(Debug)]
+struct Expiry {
+    expires: Instant,
+    seq: u64,
     key: Arc<str>,
 }
 
 /// The ids held, by their flat key ([`DedupeKey::write_flat`]).
+///
+/// Every claim holds for the same lease and every processed id for the same retention, so each
+/// kind of entry expires in the order it was set: two queues (claims, processed ids) are the
+/// expiry index, appended to in O(1). An entry updated or removed leaves its old record behind;
+/// a record is live while its `seq` is the entry's. Stale records are dropped when they reach a
+/// queue's front, and all at once when they outnumber the live ones.
 #[derive(Default)]
 struct State {
     entries: HashMap<Arc<str>, Entry>,
-    /// (expiry, seq) → key: the next entry to expire, for purging and eviction.
-    by_expiry: BTreeMap<(Instant, u64), Arc<str>>,
+    claims: VecDeque<Expiry>,
+    processed: VecDeque<Expiry>,
     seq: u64,
     /// The flat form of the key being looked up (reused: no allocation per lookup).
     flat: String,
@@ -109,29 +123,72 @@ impl State {
         out
     }
 
-    /// Sets the entry of `flat`; `held` says whether the map has one already (updated in place,
-    /// sharing its key).
-    fn set(&mut self, flat: &str, held: bool, processed: bool, expires: Instant) {
+    /// Sets the entry of `flat` (updated in place, sharing its key, when the map has one).
+    fn set(&mut self, flat: &str, processed: bool, expires: Instant) {
         self.seq += 1;
         let seq = self.seq;
-        if held && let Some(entry) = self.entries.get_mut(flat) {
-            self.by_expiry.remove(&(entry.expires, entry.seq));
-            (entry.processed, entry.expires, entry.seq) = (processed, expires, seq);
-            self.by_expiry.insert((expires, seq), entry.key.clone());
-            return;
+        let key = match self.entries.get_mut(flat) {
+            Some(entry) => {
+                (entry.processed, entry.expires, entry.seq) = (processed, expires, seq);
+                entry.key.clone()
+            }
+            None => {
+                let key: Arc<str> = Arc::from(flat);
+                self.entries.insert(key.clone(), Entry { processed, expires, seq, key: key.clone() });
+                key
+            }
+        };
+        let queue = if processed { &mut self.processed } else { &mut self.claims };
+        queue.push_back(Expiry { expires, seq, key });
+        if self.claims.len() + self.processed.len() > 2 * self.entries.len() + 64 {
+            self.compact();
         }
-        let key: Arc<str> = Arc::from(flat);
-        self.by_expiry.insert((expires, seq), key.clone());
-        self.entries.insert(key.clone(), Entry { processed, expires, seq, key });
     }
 
+    /// Whether `record` is its entry's current one.
+    fn live(entries: &HashMap<Arc<str>, Entry>, record: &Expiry) -> bool {
+        entries.get(&record.key).is_some_and(|entry| entry.seq == record.seq)
+    }
+
+    /// Drops every stale record.
+    fn compact(&mut self) {
+        let entries = &self.entries;
+        self.claims.retain(|record| Self::live(entries, record));
+        self.processed.retain(|record| Self::live(entries, record));
+    }
+
+    /// Drops the stale records at the queues' fronts.
+    fn settle(&mut self) {
+        for queue in [&mut self.claims, &mut self.processed] {
+            while queue.front().is_some_and(|record| !Self::live(&self.entries, record)) {
+                queue.pop_front();
+            }
+        }
+    }
+
+    /// Removes the entry closest to expiry; `None` when there is none.
+    fn pop_first(&mut self) -> Option<Instant> {
+        self.settle();
+        let queue = match (self.claims.front(), self.processed.front()) {
+            (Some(c), Some(p)) if p.expires < c.expires => &mut self.processed,
+            (Some(_), _) => &mut self.claims,
+            (None, Some(_)) => &mut self.processed,
+            (None, None) => return None,
+        };
+        let record = queue.pop_front()?;
+        self.entries.remove(&record.key);
+        Some(record.expires)
+    }
+
+    /// Removes the expired entries.
     fn purge(&mut self, now: Instant) {
-        while let Some(entry) = self.by_expiry.first_entry() {
-            if entry.key().0 > now {
+        loop {
+            self.settle();
+            let next = [self.claims.front(), self.processed.front()].into_iter().flatten().map(|r| r.expires).min();
+            if next.is_none_or(|expires| expires > now) {
                 break;
             }
-            let key = entry.remove();
-            self.entries.remove(&key);
+            self.pop_first();
         }
     }
 }
@@ -194,9 +251,10 @@ impl MemoryDedupe {
 #[async_trait::async_trait]
 impl Dedupe for MemoryDedupe {
     async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
-        let now = Instant::now();
         let (lease, capacity) = (self.lease, self.capacity);
         let claim = self.lock().with_flat(key, |state, flat| {
+            // Read under the lock, so the expiry queues stay in order.
+            let now = Instant::now();
             let held = match state.entries.get(flat) {
                 Some(entry) if entry.expires > now => return Claim::Duplicate,
                 Some(_) => true,
@@ -204,34 +262,28 @@ impl Dedupe for MemoryDedupe {
             };
             if !held && state.entries.len() >= capacity {
                 state.purge(now);
-                while state.entries.len() >= capacity {
-                    let Some((_, oldest)) = state.by_expiry.pop_first() else { break };
-                    state.entries.remove(&oldest);
-                }
+                while state.entries.len() >= capacity && state.pop_first().is_some() {}
             }
-            state.set(flat, held, false, now + lease);
+            state.set(flat, false, now + lease);
             Claim::New
         });
         Ok(claim)
     }
 
     async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
-        let now = Instant::now();
         let retention = self.retention;
-        self.lock().with_flat(key, |state, flat| {
-            let held = state.entries.contains_key(flat);
-            state.set(flat, held, true, now + retention);
-        });
+        self.lock().with_flat(key, |state, flat| state.set(flat, true, Instant::now() + retention));
         Ok(())
     }
 
     async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
         self.lock().with_flat(key, |state, flat| {
-            // Only a claim is given up: a processed id stays processed.
-            if state.entries.get(flat).is_some_and(|entry| !entry.processed)
-                && let Some(entry) = state.entries.remove(flat)
+            // Only a claim is given up: a processed id stays processed. (Its record in the
+            // claims queue is stale from now on.)
+            if let Some(entry) = state.entries.remove(flat)
+                && entry.processed
             {
-                state.by_expiry.remove(&(entry.expires, entry.seq));
+                state.entries.insert(entry.key.clone(), entry);
             }
         });
         Ok(())
@@ -274,5 +326,41 @@ mod tests {
         }
         assert!(d.len() <= 3, "{}", d.len());
         assert_eq!(d.claim(&key("e")).await.ok(), Some(Claim::Duplicate), "the newest are kept");
+    }
+
+    #[tokio::test]
+    async fn the_entry_closest_to_expiry_is_evicted_first() {
+        // Claims hold for a minute, processed ids for an hour: at capacity, the oldest claim
+        // goes before processed ids set earlier than it.
+        let d = MemoryDedupe::new(Duration::from_secs(60), Duration::from_secs(3600), 3);
+        for id in ["p1", "p2"] {
+            d.claim(&key(id)).await.ok();
+            d.confirm(&key(id)).await.ok();
+        }
+        assert_eq!(d.claim(&key("c1")).await.ok(), Some(Claim::New));
+        assert_eq!(d.claim(&key("c2")).await.ok(), Some(Claim::New), "c1 is evicted");
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.claim(&key("p1")).await.ok(), Some(Claim::Duplicate), "processed ids are kept");
+        assert_eq!(d.claim(&key("p2")).await.ok(), Some(Claim::Duplicate));
+        assert_eq!(d.claim(&key("c2")).await.ok(), Some(Claim::Duplicate), "the newer claim is kept");
+        assert_eq!(d.claim(&key("c1")).await.ok(), Some(Claim::New), "the evicted claim is forgotten");
+    }
+
+    #[tokio::test]
+    async fn stale_expiry_records_do_not_accumulate() {
+        let d = MemoryDedupe::default();
+        d.claim(&key("kept")).await.ok();
+        d.confirm(&key("kept")).await.ok();
+        for _ in 0..10_000 {
+            assert_eq!(d.claim(&key("retried")).await.ok(), Some(Claim::New));
+            d.release(&key("retried")).await.ok();
+        }
+        let (entries, records) = {
+            let state = d.lock();
+            (state.entries.len(), state.claims.len() + state.processed.len())
+        };
+        assert_eq!(entries, 1);
+        assert!(records <= 2 * entries + 64 + 1, "{records} expiry records for {entries} entries");
+        assert_eq!(d.claim(&key("kept")).await.ok(), Some(Claim::Duplicate), "compaction keeps live records");
     }
 }
