@@ -2,6 +2,8 @@
 //! [`Reply`] to send to the provider. Both serialize (camelCase keys), so a receiver can
 //! acknowledge at once and hand the delivery to a queue.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,14 +22,17 @@ pub struct Request<'a> {
 }
 
 /// The HTTP answer to send to the provider.
+///
+/// The content type and the definition's `response` body are borrowed from the compiled
+/// definition (`Cow::Borrowed`): a reply costs no copy of them. Both read as `&str` and `&Value`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reply {
     pub status: u16,
     /// `application/json` or `text/plain; charset=utf-8`.
-    pub content_type: String,
+    pub content_type: Cow<'static, str>,
     /// The JSON value of a JSON reply; the text (a JSON string) of a `text/plain` one.
-    pub body: Value,
+    pub body: Cow<'static, Value>,
 }
 
 pub(crate) const JSON: &str = "application/json";
@@ -35,11 +40,16 @@ pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Self {
-        Reply { status, content_type: JSON.to_string(), body }
+        Reply { status, content_type: Cow::Borrowed(JSON), body: Cow::Owned(body) }
+    }
+
+    /// A JSON reply of a value that lives as long as the program (a compiled definition's).
+    pub fn json_static(status: u16, body: &'static Value) -> Self {
+        Reply { status, content_type: Cow::Borrowed(JSON), body: Cow::Borrowed(body) }
     }
 
     pub fn text(status: u16, text: String) -> Self {
-        Reply { status, content_type: TEXT.to_string(), body: Value::String(text) }
+        Reply { status, content_type: Cow::Borrowed(TEXT), body: Cow::Owned(Value::String(text)) }
     }
 
     /// Whether the body is JSON (otherwise it is text).
@@ -49,7 +59,7 @@ impl Reply {
 
     /// The bytes of the body.
     pub fn body_bytes(&self) -> Vec<u8> {
-        match (&self.body, self.is_json()) {
+        match (&*self.body, self.is_json()) {
             (Value::String(text), false) => text.as_bytes().to_vec(),
             (value, _) => value.to_string().into_bytes(),
         }
@@ -113,7 +123,7 @@ impl<'de> Deserialize<'de> for Body {
 #[serde(rename_all = "camelCase")]
 pub struct Delivery<E: super::WebhookEvent> {
     /// The app's namespace.
-    pub ns: String,
+    pub ns: Cow<'static, str>,
     /// The install the delivery was received for (the client's install id).
     pub install: String,
     /// The event (docs/format.md §10.3), or `None` when the delivery names none.
@@ -134,7 +144,7 @@ pub struct Delivery<E: super::WebhookEvent> {
     /// The customer (docs/format.md §10.8), when the definition extracts one and it was found.
     pub customer: Option<Box<Customer>>,
     /// The event strings of the triggers whose automations run (docs/format.md §9).
-    pub triggers: Vec<String>,
+    pub triggers: Vec<Cow<'static, str>>,
     /// The sync handler's outcome (docs/format.md §11.6), when the event has a handler: the record to
     /// write and what to do with it. Absent for duplicates and handshakes.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]

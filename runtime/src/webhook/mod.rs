@@ -104,17 +104,33 @@ macro_rules! webhook_event_impls {
 /// The candidate secrets for `key` (docs/format.md §10.5): the install's credentials first (a string,
 /// or an array of strings for a rotating secret, current first); otherwise the app-wide config
 /// (`ClientBuilder::config` / `config_rotating`, then the definition's `auth.config` default).
-fn secrets<'a>(engine: &'a Engine, snapshot: &'a Snapshot, key: &str) -> Vec<(SecretSource, usize, &'a str)> {
+fn secrets<'a>(engine: &'a Engine, snapshot: &'a Snapshot, key: &str) -> Candidates<'a> {
     let candidate = |(i, s): (usize, &'a str)| (SecretSource::Credentials, i, s);
-    let from_credentials: Vec<_> = match snapshot.get(Bag::Credentials, key) {
-        Some(Value::String(s)) if !s.is_empty() => vec![candidate((0, s.as_str()))],
+    let from_credentials = match snapshot.get(Bag::Credentials, key) {
+        // The common case, one secret, needs no list.
+        Some(Value::String(s)) if !s.is_empty() => return Candidates::One(candidate((0, s.as_str()))),
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()).enumerate().map(candidate).collect(),
         _ => Vec::new(),
     };
     if !from_credentials.is_empty() {
-        return from_credentials;
+        return Candidates::Many(from_credentials);
     }
-    engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect()
+    Candidates::Many(engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect())
+}
+
+/// The candidate secrets of a delivery: where each is from, its position, the secret.
+enum Candidates<'a> {
+    One((SecretSource, usize, &'a str)),
+    Many(Vec<(SecretSource, usize, &'a str)>),
+}
+
+impl<'a> Candidates<'a> {
+    fn as_slice(&self) -> &[(SecretSource, usize, &'a str)] {
+        match self {
+            Candidates::One(one) => std::slice::from_ref(one),
+            Candidates::Many(many) => many,
+        }
+    }
 }
 
 /// Runs a client's compiled webhook [`Spec`] on one delivery. Never panics: every input gets a
@@ -135,7 +151,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let read = probe.read(request.body);
     let ns = engine.app().ns;
     let delivery = |reply: delivery::Reply| Delivery {
-        ns: ns.to_string(),
+        ns: std::borrow::Cow::Borrowed(ns),
         install: engine.install().to_string(),
         event: None,
         transaction_id: None,
@@ -185,7 +201,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
                 .map_err(|e| Rejection::new(Reason::Unavailable { message: format!("credential store: {e}") }))?;
             let candidates = secrets(engine, &snapshot, key);
             let header = spec.verification.header().and_then(|name| probes.header(request.headers, name));
-            match verify::verify(&spec.verification, header, request.body, &candidates) {
+            match verify::verify(&spec.verification, header, request.body, candidates.as_slice()) {
                 Ok(matched) => matched,
                 Err(failure) => {
                     tracing::debug!(ns, %failure, "webhook rejected");
@@ -203,6 +219,8 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         spec.event
             .as_ref()
             .and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query, probes }.event(rule))
+            // Owned: the captures are taken apart below.
+            .map(|event| std::borrow::Cow::Owned(event.into_owned()))
     });
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
         let more = probes.overrides.read(request.body).map_err(malformed)?;
@@ -230,12 +248,13 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
 
     // 5. The reply; 6. what processing needs: the customer, the triggers, and the record of the
     // event's sync handler (docs/format.md §11.6).
-    let reply = Reply::json(spec.response_status, probes.response_body.clone());
+    let reply = Reply::json_static(spec.response_status, &probes.response_body);
     let (customer, triggers, handler) = if duplicate {
         (None, Vec::new(), None)
     } else {
         let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref()));
-        let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| t.event.to_string()).collect();
+        let triggers =
+            spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| std::borrow::Cow::Borrowed(t.event)).collect();
         let handler = match spec.handler(event.as_deref()) {
             None => None,
             Some((_, h)) => {

@@ -2,6 +2,8 @@
 //! [`super::receive`] runs. Paths are parsed by the compiler into the [`Spec::paths`] table, read
 //! from the body in one pass; rules refer to them by slot.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::probe::{Capture, Probe};
@@ -132,12 +134,12 @@ pub(crate) struct Inputs<'a> {
 
 /// Text of an extracted value (docs/format.md §10.3 proposed): strings as they are, other values as
 /// their JSON text; `null` and `""` are empty.
-fn text(value: &Value) -> Option<String> {
+fn text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => Some(Cow::Owned(other.to_string())),
     }
 }
 
@@ -178,7 +180,7 @@ impl Spec {
 
     /// The event, when the rule reads it from headers or the query alone (so it is known
     /// before the body is read, and one pass can take its overrides' paths too).
-    pub(crate) fn event_before_body(&self, headers: &http::HeaderMap, query: &str) -> Option<String> {
+    pub(crate) fn event_before_body<'a>(&'a self, headers: &'a http::HeaderMap, query: &'a str) -> Option<Cow<'a, str>> {
         let inputs = Inputs { captured: &[], headers, query, probes: self.probes() };
         let outside_body = |loc: &Loc| !matches!(loc, Loc::Body(_));
         match self.event.as_ref()? {
@@ -207,8 +209,8 @@ impl Spec {
     }
 }
 
-impl Inputs<'_> {
-    fn slot(&self, slot: usize) -> Option<&Value> {
+impl<'a> Inputs<'a> {
+    fn slot(&self, slot: usize) -> Option<&'a Value> {
         match self.captured.get(slot)? {
             Slot::Value(value) => Some(value),
             Slot::Null => Some(&Value::Null),
@@ -216,8 +218,8 @@ impl Inputs<'_> {
         }
     }
 
-    /// The non-empty text at a location.
-    pub fn read(&self, loc: Loc) -> Option<String> {
+    /// The non-empty text at a location (borrowed from the request where it is there as is).
+    pub fn read(&self, loc: Loc) -> Option<Cow<'a, str>> {
         match loc {
             Loc::Body(slot) => self.slot(slot).and_then(text),
             Loc::Header(name) => self
@@ -226,20 +228,19 @@ impl Inputs<'_> {
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .map(str::to_string),
-            Loc::Query(name) => form_urlencoded::parse(self.query.as_bytes())
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-                .filter(|v| !v.is_empty()),
+                .map(Cow::Borrowed),
+            Loc::Query(name) => {
+                form_urlencoded::parse(self.query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v).filter(|v| !v.is_empty())
+            }
         }
     }
 
-    pub fn event(&self, rule: &EventRule) -> Option<String> {
+    pub fn event(&self, rule: &EventRule) -> Option<Cow<'a, str>> {
         match rule {
             EventRule::Single { primary, fallback } => self.read(*primary).or_else(|| fallback.and_then(|f| self.read(f))),
             EventRule::Composite { parts, separator } => {
-                let parts: Vec<String> = parts.iter().filter_map(|p| self.read(*p)).collect();
-                (!parts.is_empty()).then(|| parts.join(separator))
+                let parts: Vec<Cow<'a, str>> = parts.iter().filter_map(|p| self.read(*p)).collect();
+                (!parts.is_empty()).then(|| Cow::Owned(parts.join(separator)))
             }
         }
     }
@@ -247,7 +248,7 @@ impl Inputs<'_> {
     pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<String> {
         let slots = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.paths, |(_, slots)| slots);
         let mut values = slots.iter().filter_map(|&s| self.slot(s).and_then(text));
-        let first = values.next()?;
+        let first = values.next()?.into_owned();
         match rule.separator {
             Some(separator) => Some(values.fold(first, |mut id, value| {
                 id.push_str(separator);
