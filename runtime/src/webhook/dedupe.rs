@@ -129,6 +129,7 @@ impl State {
         let seq = self.seq;
         let key = match self.entries.get_mut(flat) {
             Some(entry) => {
+                Self::forget_newest(&mut self.claims, &mut self.processed, entry);
                 (entry.processed, entry.expires, entry.seq) = (processed, expires, seq);
                 entry.key.clone()
             }
@@ -142,6 +143,15 @@ impl State {
         queue.push_back(Expiry { expires, seq, key });
         if self.claims.len() + self.processed.len() > 2 * self.entries.len() + 64 {
             self.compact();
+        }
+    }
+
+    /// Drops `entry`'s record when it is the newest of its queue (a delivery claimed, then
+    /// confirmed or released before the next one is claimed): no stale record is left behind.
+    fn forget_newest(claims: &mut VecDeque<Expiry>, processed: &mut VecDeque<Expiry>, entry: &Entry) {
+        let queue = if entry.processed { processed } else { claims };
+        if queue.back().is_some_and(|record| record.seq == entry.seq) {
+            queue.pop_back();
         }
     }
 
@@ -280,10 +290,12 @@ impl Dedupe for MemoryDedupe {
         self.lock().with_flat(key, |state, flat| {
             // Only a claim is given up: a processed id stays processed. (Its record in the
             // claims queue is stale from now on.)
-            if let Some(entry) = state.entries.remove(flat)
-                && entry.processed
-            {
-                state.entries.insert(entry.key.clone(), entry);
+            if let Some(entry) = state.entries.remove(flat) {
+                if entry.processed {
+                    state.entries.insert(entry.key.clone(), entry);
+                } else {
+                    State::forget_newest(&mut state.claims, &mut state.processed, &entry);
+                }
             }
         });
         Ok(())
@@ -361,6 +373,22 @@ mod tests {
         };
         assert_eq!(entries, 1);
         assert!(records <= 2 * entries + 64 + 1, "{records} expiry records for {entries} entries");
+        // Interleaved: a claim released after the next one was made leaves a stale record.
+        for n in 0..10_000 {
+            let (a, b) = (format!("a{n}"), format!("b{n}"));
+            d.claim(&key(&a)).await.ok();
+            d.claim(&key(&b)).await.ok();
+            d.release(&key(&a)).await.ok();
+            d.confirm(&key(&b)).await.ok();
+        }
+        let (entries, records) = {
+            let state = d.lock();
+            (state.entries.len(), state.claims.len() + state.processed.len())
+        };
+        assert_eq!(entries, 10_001);
+        assert!(records <= 2 * entries + 64 + 1, "{records} expiry records for {entries} entries");
+        assert_eq!(d.claim(&key("b9999")).await.ok(), Some(Claim::Duplicate));
+        assert_eq!(d.claim(&key("a9999")).await.ok(), Some(Claim::New));
         assert_eq!(d.claim(&key("kept")).await.ok(), Some(Claim::Duplicate), "compaction keeps live records");
     }
 }
