@@ -7,7 +7,7 @@
 //! lease, so a crash costs at most one lease of delay, never a lost delivery. The guarantee is
 //! at-least-once processing with duplicates suppressed.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque, hash_map};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -141,9 +141,41 @@ impl State {
         };
         let queue = if processed { &mut self.processed } else { &mut self.claims };
         queue.push_back(Expiry { expires, seq, key });
+        self.compact_if_stale();
+    }
+
+    /// Compacts the queues when stale records outnumber the live ones.
+    fn compact_if_stale(&mut self) {
         if self.claims.len() + self.processed.len() > 2 * self.entries.len() + 64 {
             self.compact();
         }
+    }
+
+    /// Claims `flat` unless it is held and not expired at `now`. One hash lookup: the key is made
+    /// first (a duplicate, the rare case, wastes it).
+    fn claim(&mut self, flat: &str, now: Instant, expires: Instant) -> Claim {
+        let seq = self.seq + 1;
+        let key = match self.entries.entry(Arc::from(flat)) {
+            hash_map::Entry::Occupied(mut held) => {
+                let entry = held.get_mut();
+                if entry.expires > now {
+                    return Claim::Duplicate;
+                }
+                // Expired: claimed anew.
+                Self::forget_newest(&mut self.claims, &mut self.processed, entry);
+                (entry.processed, entry.expires, entry.seq) = (false, expires, seq);
+                entry.key.clone()
+            }
+            hash_map::Entry::Vacant(vacant) => {
+                let key = vacant.key().clone();
+                vacant.insert(Entry { processed: false, expires, seq, key: key.clone() });
+                key
+            }
+        };
+        self.seq = seq;
+        self.claims.push_back(Expiry { expires, seq, key });
+        self.compact_if_stale();
+        Claim::New
     }
 
     /// Drops `entry`'s record when it is the newest of its queue (a delivery claimed, then
@@ -265,17 +297,11 @@ impl Dedupe for MemoryDedupe {
         let claim = self.lock().with_flat(key, |state, flat| {
             // Read under the lock, so the expiry queues stay in order.
             let now = Instant::now();
-            let held = match state.entries.get(flat) {
-                Some(entry) if entry.expires > now => return Claim::Duplicate,
-                Some(_) => true,
-                None => false,
-            };
-            if !held && state.entries.len() >= capacity {
+            if state.entries.len() >= capacity && !state.entries.contains_key(flat) {
                 state.purge(now);
                 while state.entries.len() >= capacity && state.pop_first().is_some() {}
             }
-            state.set(flat, false, now + lease);
-            Claim::New
+            state.claim(flat, now, now + lease)
         });
         Ok(claim)
     }
