@@ -169,7 +169,8 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     // The rules' values, and (after them) the early handler's record captures.
     let (captured, mut handler_slots) = match read {
         Ok(mut slots) => {
-            let rest = slots.split_off(slots.len().min(spec.paths.len()));
+            let at = slots.len().min(spec.paths.len());
+            let rest = slots.split_off(at);
             (Ok(slots), rest)
         }
         Err(e) => (Err(e), Vec::new()),
@@ -223,8 +224,8 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
             .map(|event| std::borrow::Cow::Owned(event.into_owned()))
     });
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
-        let more = probes.overrides.read(request.body).map_err(malformed)?;
-        captured.extend(more);
+        let mut more = probes.overrides.read(request.body).map_err(malformed)?;
+        captured.append(&mut more);
     }
     let inputs = Inputs { captured: &captured, headers: request.headers, query: request.query, probes };
     let (transaction_id, generated_id) = match &spec.transaction {

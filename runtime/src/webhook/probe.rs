@@ -72,12 +72,65 @@ impl Probe {
 
     /// Reads `body` once: validated as one JSON value, with the captures taken on the way.
     pub fn capture(&self, body: &[u8]) -> Result<Vec<Option<Value>>, Error> {
-        Ok(self.read(body)?.into_iter().map(value).collect())
+        Ok(self.read(body)?.drain(..).map(value).collect())
     }
 
     /// The captures as the reader leaves them (each in its kind's form).
-    pub(crate) fn read(&self, body: &[u8]) -> Result<Vec<Slot>, Error> {
-        self.trie.read_slots(body)
+    pub(crate) fn read(&self, body: &[u8]) -> Result<Slots, Error> {
+        let mut slots = Slots::new();
+        self.trie.read_document(body, &mut slots)?;
+        Ok(slots)
+    }
+}
+
+/// A delivery's slots, in a buffer kept by the thread for its next delivery. A slot is as large as
+/// a JSON value (72 bytes) and a definition reads a few dozen paths: the buffer is too large for
+/// the allocator's fast path, and every delivery needs one.
+pub(crate) struct Slots(Vec<Slot>);
+
+thread_local! {
+    static POOL: std::cell::RefCell<Vec<Vec<Slot>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Slots {
+    /// Buffers a thread keeps, and the largest one it keeps.
+    const KEPT: usize = 4;
+    const KEPT_CAPACITY: usize = 256;
+
+    fn new() -> Self {
+        Slots(POOL.try_with(|pool| pool.try_borrow_mut().ok()?.pop()).ok().flatten().unwrap_or_default())
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        let mut slots = std::mem::take(&mut self.0);
+        if slots.capacity() == 0 || slots.capacity() > Self::KEPT_CAPACITY {
+            return;
+        }
+        slots.clear();
+        // At thread exit the pool may be gone: the buffer is then freed.
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut()
+                && pool.len() < Self::KEPT
+            {
+                pool.push(slots);
+            }
+        });
+    }
+}
+
+impl std::ops::Deref for Slots {
+    type Target = Vec<Slot>;
+
+    fn deref(&self) -> &Vec<Slot> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Slots {
+    fn deref_mut(&mut self) -> &mut Vec<Slot> {
+        &mut self.0
     }
 }
 
@@ -102,6 +155,24 @@ mod tests {
     const ESCAPED: Capture = Capture::Value(&[Step::Field("k\"ey")]);
     const ROOT: Capture = Capture::Value(&[]);
     const MISSING: Capture = Capture::Value(&[Step::Field("a"), Step::Field("b"), Step::Field("c")]);
+
+    #[test]
+    fn a_thread_reuses_its_slot_buffers_empty() {
+        let probe = Probe::new(&[A, A_B, MISSING]);
+        let first = probe.read(br#"{"a": {"b": "x"}}"#).expect("JSON");
+        let buffer = first.as_ptr();
+        assert_eq!(first[1], Slot::Value(json!("x")));
+        drop(first);
+        let second = probe.read(br#"{"a": 1}"#).expect("JSON");
+        assert_eq!(second.as_ptr(), buffer, "the same buffer");
+        assert_eq!(second.len(), 3);
+        assert_eq!((&second[1], &second[2]), (&Slot::Absent, &Slot::Absent), "nothing left from the last delivery");
+        // A very large buffer is freed, not kept.
+        let mut large = Slots::new();
+        large.resize(Slots::KEPT_CAPACITY + 1, Slot::Null);
+        drop(large);
+        assert!(Slots::new().capacity() <= Slots::KEPT_CAPACITY);
+    }
 
     #[test]
     fn captures_the_paths_and_agrees_with_a_full_parse() {
