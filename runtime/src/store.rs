@@ -176,6 +176,13 @@ pub trait Store: Send + Sync {
 
     /// Writes a batch of values atomically (all or none).
     async fn save(&self, writes: &[Write]) -> Result<(), StoreError>;
+
+    /// What [`Store::load`] answers, when the store has it at hand without waiting (a store in
+    /// memory): the client then skips the boxed future of `load`, on every call and delivery.
+    /// `None`, the default, means "call `load`".
+    fn load_now(&self) -> Option<Result<Snapshot, StoreError>> {
+        None
+    }
 }
 
 /// The default in-memory store. Its `Debug` shows keys, never values.
@@ -208,6 +215,10 @@ impl MemoryStore {
 impl Store for MemoryStore {
     async fn load(&self) -> Result<Snapshot, StoreError> {
         Ok(self.read().clone())
+    }
+
+    fn load_now(&self) -> Option<Result<Snapshot, StoreError>> {
+        Some(Ok(self.read().clone()))
     }
 
     async fn save(&self, writes: &[Write]) -> Result<(), StoreError> {

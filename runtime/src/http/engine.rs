@@ -189,7 +189,11 @@ impl Engine {
     /// Reads the install's credentials and metadata once (after writing any unsaved values).
     pub async fn snapshot(&self, request: &str) -> Result<Snapshot, Error> {
         self.flush(request).await?;
-        self.store.load().await.map_err(|source| Error::Store { request: request.to_string(), source })
+        let loaded = match self.store.load_now() {
+            Some(loaded) => loaded,
+            None => self.store.load().await,
+        };
+        loaded.map_err(|source| Error::Store { request: request.to_string(), source })
     }
 
     /// Writes the values the store does not have yet.

@@ -76,6 +76,26 @@ pub trait Dedupe: Send + Sync {
     async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError>;
     /// Gives a claim up (processing failed): the next delivery with `key` is processed.
     async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError>;
+
+    /// What [`Dedupe::claim`] answers, when the store can answer without waiting (a store in
+    /// memory): the receiver then skips the boxed future of `claim`. `None`, the default, means
+    /// "call `claim`". The same holds for [`Dedupe::confirm_now`] and [`Dedupe::release_now`].
+    fn claim_now(&self, key: &DedupeKey<'_>) -> Option<Result<Claim, DedupeError>> {
+        let _ = key;
+        None
+    }
+
+    /// [`Dedupe::confirm`], answered without waiting (see [`Dedupe::claim_now`]).
+    fn confirm_now(&self, key: &DedupeKey<'_>) -> Option<Result<(), DedupeError>> {
+        let _ = key;
+        None
+    }
+
+    /// [`Dedupe::release`], answered without waiting (see [`Dedupe::claim_now`]).
+    fn release_now(&self, key: &DedupeKey<'_>) -> Option<Result<(), DedupeError>> {
+        let _ = key;
+        None
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -290,11 +310,10 @@ impl MemoryDedupe {
     }
 }
 
-#[async_trait::async_trait]
-impl Dedupe for MemoryDedupe {
-    async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
+impl MemoryDedupe {
+    fn claim_sync(&self, key: &DedupeKey<'_>) -> Claim {
         let (lease, capacity) = (self.lease, self.capacity);
-        let claim = self.lock().with_flat(key, |state, flat| {
+        self.lock().with_flat(key, |state, flat| {
             // Read under the lock, so the expiry queues stay in order.
             let now = Instant::now();
             if state.entries.len() >= capacity && !state.entries.contains_key(flat) {
@@ -302,20 +321,18 @@ impl Dedupe for MemoryDedupe {
                 while state.entries.len() >= capacity && state.pop_first().is_some() {}
             }
             state.claim(flat, now, now + lease)
-        });
-        Ok(claim)
+        })
     }
 
-    async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
+    fn confirm_sync(&self, key: &DedupeKey<'_>) {
         let retention = self.retention;
         self.lock().with_flat(key, |state, flat| state.set(flat, true, Instant::now() + retention));
-        Ok(())
     }
 
-    async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
+    fn release_sync(&self, key: &DedupeKey<'_>) {
         self.lock().with_flat(key, |state, flat| {
-            // Only a claim is given up: a processed id stays processed. (Its record in the
-            // claims queue is stale from now on.)
+            // Only a claim is given up: a processed id stays processed. (The claim's expiry
+            // record goes too when it is the newest; otherwise it is stale from now on.)
             if let Some(entry) = state.entries.remove(flat) {
                 if entry.processed {
                     state.entries.insert(entry.key.clone(), entry);
@@ -324,7 +341,37 @@ impl Dedupe for MemoryDedupe {
                 }
             }
         });
+    }
+}
+
+#[async_trait::async_trait]
+impl Dedupe for MemoryDedupe {
+    async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
+        Ok(self.claim_sync(key))
+    }
+
+    async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
+        self.confirm_sync(key);
         Ok(())
+    }
+
+    async fn release(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
+        self.release_sync(key);
+        Ok(())
+    }
+
+    fn claim_now(&self, key: &DedupeKey<'_>) -> Option<Result<Claim, DedupeError>> {
+        Some(Ok(self.claim_sync(key)))
+    }
+
+    fn confirm_now(&self, key: &DedupeKey<'_>) -> Option<Result<(), DedupeError>> {
+        self.confirm_sync(key);
+        Some(Ok(()))
+    }
+
+    fn release_now(&self, key: &DedupeKey<'_>) -> Option<Result<(), DedupeError>> {
+        self.release_sync(key);
+        Some(Ok(()))
     }
 }
 

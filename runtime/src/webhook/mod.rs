@@ -240,7 +240,12 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let mut claimed = false;
     if let (Some(id), false) = (&transaction_id, generated_id) {
         let key = DedupeKey { ns, install: engine.install(), id };
-        match engine.dedupe().claim(&key).await {
+        let dedupe = engine.dedupe();
+        let claim = match dedupe.claim_now(&key) {
+            Some(claim) => claim,
+            None => dedupe.claim(&key).await,
+        };
+        match claim {
             Ok(Claim::New) => claimed = true,
             Ok(Claim::Duplicate) => duplicate = true,
             Err(e) => return Err(Rejection::new(Reason::Unavailable { message: format!("de-duplication store: {e}") })),
@@ -287,16 +292,18 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
 
 /// Marks a claimed delivery processed (no-op for one that is not claimed).
 pub async fn confirm<E: WebhookEvent>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
-    match delivery.dedupe_key() {
-        Some(key) => engine.dedupe().confirm(&key).await,
-        None => Ok(()),
+    let Some(key) = delivery.dedupe_key() else { return Ok(()) };
+    match engine.dedupe().confirm_now(&key) {
+        Some(confirmed) => confirmed,
+        None => engine.dedupe().confirm(&key).await,
     }
 }
 
 /// Releases a claimed delivery whose processing failed, so the provider's retry is processed.
 pub async fn release<E: WebhookEvent>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
-    match delivery.dedupe_key() {
-        Some(key) => engine.dedupe().release(&key).await,
-        None => Ok(()),
+    let Some(key) = delivery.dedupe_key() else { return Ok(()) };
+    match engine.dedupe().release_now(&key) {
+        Some(released) => released,
+        None => engine.dedupe().release(&key).await,
     }
 }
