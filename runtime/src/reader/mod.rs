@@ -358,7 +358,13 @@ fn items(scanner: &mut Scanner<'_>, slot: &mut Slot) -> Result<(), Error> {
             continue;
         }
         match scanner.text_of(bytes) {
-            Some(text) => items.push(Item(text.into())),
+            Some(text) => {
+                // Most lists hold a few items: one allocation for up to eight.
+                if items.capacity() == 0 {
+                    items.reserve_exact(8);
+                }
+                items.push(Item(text.into()));
+            }
             None => return Err(scanner.error_at(start, "invalid unicode code point".to_string())),
         }
     }

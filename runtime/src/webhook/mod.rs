@@ -167,14 +167,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         reply,
     };
     // The rules' values, and (after them) the early handler's record captures.
-    let (captured, mut handler_slots) = match read {
-        Ok(mut slots) => {
-            let at = slots.len().min(spec.paths.len());
-            let rest = slots.split_off(at);
-            (Ok(slots), rest)
-        }
-        Err(e) => (Err(e), Vec::new()),
-    };
+    let captured = read;
 
     // 2. The handshake.
     if let (Some(rule), Ok(captured)) = (&spec.challenge, &captured) {
@@ -265,10 +258,18 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
             None => None,
             Some((_, h)) => {
                 // Read in the first pass when the event was known then; otherwise now.
-                if early_handler.is_none() {
-                    handler_slots = h.record.read_slots(request.body).map_err(malformed)?;
-                }
-                Some(Box::new(crate::sync::handler::outcome(h, &mut handler_slots, |c| client.map_record(h.event, c))))
+                let mut late;
+                let slots: &mut [crate::reader::Slot] = match early_handler {
+                    Some(_) => {
+                        let at = captured.len().min(spec.paths.len());
+                        &mut captured[at..]
+                    }
+                    None => {
+                        late = h.record.read_slots(request.body).map_err(malformed)?;
+                        &mut late
+                    }
+                };
+                Some(Box::new(crate::sync::handler::outcome(h, slots, |c| client.map_record(h.event, c))))
             }
         };
         (customer, triggers, handler)
