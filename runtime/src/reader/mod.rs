@@ -180,8 +180,14 @@ impl TrieNode {
 
 impl Trie {
     pub fn new(captures: &[Capture]) -> Self {
+        Self::reading(captures, |_| true)
+    }
+
+    /// A trie with a slot for each of `captures` that reads only those `read` keeps (the others'
+    /// slots stay `Absent`): readers that share one slot layout, each reading what it needs.
+    pub(crate) fn reading(captures: &[Capture], read: impl Fn(usize) -> bool) -> Self {
         let mut nodes = vec![TrieNode::default()];
-        for (i, capture) in captures.iter().enumerate() {
+        for (i, capture) in captures.iter().enumerate().filter(|(i, _)| read(*i)) {
             let mut at = 0;
             nodes[at].through.push(i);
             for step in capture.steps {

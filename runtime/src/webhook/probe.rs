@@ -45,11 +45,12 @@ pub struct Probe {
 
 impl Probe {
     pub fn new(paths: &[Capture]) -> Self {
-        Self::with(paths, &[])
+        Self::with(paths, |_| true, &[])
     }
 
-    /// `paths`, then `extra` captures (a sync handler's record), read in the same pass.
-    pub(crate) fn with(paths: &[Capture], extra: &[reader::Capture]) -> Self {
+    /// `paths` (those `read` keeps: the others' slots stay empty), then `extra` captures (a sync
+    /// handler's record), read in the same pass.
+    pub(crate) fn with(paths: &[Capture], read: impl Fn(usize) -> bool, extra: &[reader::Capture]) -> Self {
         let captures: Vec<reader::Capture> = paths
             .iter()
             .map(|c| match *c {
@@ -58,7 +59,7 @@ impl Probe {
             })
             .chain(extra.iter().copied())
             .collect();
-        Probe { trie: Trie::new(&captures) }
+        Probe { trie: Trie::reading(&captures, |i| i >= paths.len() || read(i)) }
     }
 
     /// How many captures this probe makes.

@@ -152,7 +152,12 @@ impl Spec {
                 eager: Probe::new(eager),
                 overrides: Probe::new(rest),
                 all: Probe::new(self.paths),
-                handlers: self.handlers.iter().map(|h| Probe::with(self.paths, h.record.captures)).collect(),
+                // The event is known: its paths and its handler's record, nothing for other events.
+                handlers: self
+                    .handlers
+                    .iter()
+                    .map(|h| Probe::with(self.paths, |slot| self.reads(h.event, slot), h.record.captures))
+                    .collect(),
                 response_body: serde_json::from_str(self.response_body).unwrap_or_else(|_| Value::Object(serde_json::Map::new())),
                 header_names: self.header_names(),
             }
@@ -194,6 +199,18 @@ impl Spec {
     pub(crate) fn handler(&self, event: Option<&str>) -> Option<(usize, &'static crate::sync::handler::HandlerSpec)> {
         let event = event?;
         self.handlers.iter().enumerate().find(|(_, h)| h.event == event).map(|(i, h)| (i, *h))
+    }
+
+    /// Whether a delivery of `event` reads the path in `slot`: an eager one, or one of its
+    /// overrides'.
+    fn reads(&self, event: &str, slot: usize) -> bool {
+        let tx = self.transaction.iter().flat_map(|t| t.overrides).any(|(e, slots)| *e == event && slots.contains(&slot));
+        let customer = self
+            .customer
+            .iter()
+            .flat_map(|c| c.overrides)
+            .any(|(e, at)| *e == event && (at.base == slot || at.fields.iter().any(|(_, s)| *s == slot)));
+        slot < self.eager || tx || customer
     }
 
     /// Whether `event` has an override that reads a path outside the eager ones.
