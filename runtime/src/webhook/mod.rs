@@ -146,6 +146,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let probe = match early_handler {
         Some((i, _)) => &probes.handlers[i],
         None if one_pass => &probes.all,
+        None if early.is_some() => &probes.known,
         None => &probes.eager,
     };
     let read = probe.read(request.body);

@@ -102,6 +102,9 @@ pub struct Spec {
 pub struct Probes {
     /// The paths every delivery needs.
     pub(crate) eager: Probe,
+    /// The eager paths but the event's: for a delivery whose event is known before its body is
+    /// read (and needs no override path).
+    pub(crate) known: Probe,
     /// The paths only per-event overrides read.
     pub(crate) overrides: Probe,
     /// Both, in slot order: for a delivery whose event is known before its body is read.
@@ -150,6 +153,7 @@ impl Spec {
             let (eager, rest) = self.paths.split_at(self.eager.min(self.paths.len()));
             Probes {
                 eager: Probe::new(eager),
+                known: Probe::with(eager, |slot| self.read_beyond_event(slot), &[]),
                 overrides: Probe::new(rest),
                 all: Probe::new(self.paths),
                 // The event is known: its paths and its handler's record, nothing for other events.
@@ -201,16 +205,35 @@ impl Spec {
         self.handlers.iter().enumerate().find(|(_, h)| h.event == event).map(|(i, h)| (i, *h))
     }
 
-    /// Whether a delivery of `event` reads the path in `slot`: an eager one, or one of its
-    /// overrides'.
+    /// Whether a delivery of `event`, known before its body is read, reads the path in `slot`:
+    /// the handshake's, and the transaction id's and the customer's for this event (its override,
+    /// else the default). The event's own paths are not read: it is known.
     fn reads(&self, event: &str, slot: usize) -> bool {
-        let tx = self.transaction.iter().flat_map(|t| t.overrides).any(|(e, slots)| *e == event && slots.contains(&slot));
-        let customer = self
-            .customer
-            .iter()
-            .flat_map(|c| c.overrides)
-            .any(|(e, at)| *e == event && (at.base == slot || at.fields.iter().any(|(_, s)| *s == slot)));
-        slot < self.eager || tx || customer
+        let challenge = self.challenge.as_ref().is_some_and(|c| c.identify == slot || c.token == slot);
+        let tx = self
+            .transaction
+            .as_ref()
+            .is_some_and(|t| t.overrides.iter().find(|(e, _)| *e == event).map_or(t.paths, |(_, slots)| slots).contains(&slot));
+        let customer = self.customer.as_ref().is_some_and(|c| {
+            let at = c.overrides.iter().find(|(e, _)| *e == event).map_or(&c.default, |(_, at)| at);
+            at.base == slot || at.fields.iter().any(|(_, s)| *s == slot)
+        });
+        challenge || tx || customer
+    }
+
+    /// Whether a rule other than the event's reads the path in `slot` (for some event).
+    fn read_beyond_event(&self, slot: usize) -> bool {
+        let challenge = self.challenge.as_ref().is_some_and(|c| c.identify == slot || c.token == slot);
+        let tx = self
+            .transaction
+            .as_ref()
+            .is_some_and(|t| t.paths.contains(&slot) || t.overrides.iter().any(|(_, slots)| slots.contains(&slot)));
+        let customer = self.customer.as_ref().is_some_and(|c| {
+            std::iter::once(&c.default)
+                .chain(c.overrides.iter().map(|(_, at)| at))
+                .any(|at| at.base == slot || at.fields.iter().any(|(_, s)| *s == slot))
+        });
+        challenge || tx || customer
     }
 
     /// Whether `event` has an override that reads a path outside the eager ones.
