@@ -12,6 +12,7 @@ use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::borrow::Cow;
 
 use super::{Captured, Problem, RecordSpec, Slot};
 use crate::rt::path::{self, Step};
@@ -25,13 +26,14 @@ pub enum Operation {
     Upsert,
 }
 
-/// The record a handler writes: a resource's (shape B) or a record type's (shape A).
+/// The record a handler writes: a resource's (shape B) or a record type's (shape A). The name is
+/// borrowed from the compiled definition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// Shape B: a key of `sync.resources`.
-    Resource(String),
+    Resource(Cow<'static, str>),
     /// Shape A: `order` or `abandonedCart`.
-    RecordType(String),
+    RecordType(Cow<'static, str>),
 }
 
 /// A handler's outcome, as a delivery carries it under `handler`.
@@ -93,8 +95,8 @@ impl<'de, R: HandlerRecord> Deserialize<'de> for Handled<R> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawHandled::deserialize(d)?;
         let target = match (raw.resource, raw.record_type) {
-            (Some(r), None) => Target::Resource(r),
-            (None, Some(t)) => Target::RecordType(t),
+            (Some(r), None) => Target::Resource(Cow::Owned(r)),
+            (None, Some(t)) => Target::RecordType(Cow::Owned(t)),
             _ => return Err(D::Error::custom("a handler names exactly one of `resource` and `recordType`")),
         };
         let record = match raw.record {
@@ -133,8 +135,8 @@ pub(crate) fn outcome<R>(
     map: impl FnOnce(Captured<'_>) -> Result<R, Problem>,
 ) -> Handled<R> {
     let target = match spec.target {
-        TargetSpec::Resource(name) => Target::Resource(name.to_string()),
-        TargetSpec::RecordType(name) => Target::RecordType(name.to_string()),
+        TargetSpec::Resource(name) => Target::Resource(Cow::Borrowed(name)),
+        TargetSpec::RecordType(name) => Target::RecordType(Cow::Borrowed(name)),
     };
     let n = spec.record.captures.len().min(slots.len());
     // The last capture says whether an object is at `data`.

@@ -225,7 +225,11 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let (transaction_id, generated_id) = match &spec.transaction {
         None => (None, false),
         Some(rule) => match inputs.transaction_id(rule, event.as_deref()) {
-            Some(id) => (Some(id), false),
+            // Taken from its slot unless the customer reads it too.
+            Some(found) => {
+                let shared = |slot| spec.customer.as_ref().is_some_and(|c| c.reads(event.as_deref(), slot));
+                (Some(found.into_text(&mut captured, shared)), false)
+            }
             None if rule.generate => (Some(crate::random::unique_id()), true),
             None => (None, false),
         },

@@ -285,17 +285,21 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<String> {
+    /// The transaction id: the string in one slot (for the caller to take), or a text made of
+    /// several values or of a non-string one.
+    pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<Found> {
         let slots = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.paths, |(_, slots)| slots);
-        let mut values = slots.iter().filter_map(|&s| self.slot(s).and_then(text));
-        let first = values.next()?.into_owned();
-        match rule.separator {
-            Some(separator) => Some(values.fold(first, |mut id, value| {
+        let mut values = slots.iter().filter_map(|&s| self.slot(s).and_then(text).map(|t| (s, t)));
+        let (slot, first) = values.next()?;
+        let separator = rule.separator.filter(|_| values.clone().next().is_some());
+        match (separator, first) {
+            (Some(separator), first) => Some(Found::Text(values.fold(first.into_owned(), |mut id, (_, value)| {
                 id.push_str(separator);
                 id.push_str(&value);
                 id
-            })),
-            None => Some(first),
+            }))),
+            (None, Cow::Borrowed(_)) => Some(Found::Slot(slot)),
+            (None, Cow::Owned(text)) => Some(Found::Text(text)),
         }
     }
 
@@ -303,6 +307,35 @@ impl<'a> Inputs<'a> {
     pub fn challenge(&self, rule: &ChallengeRule) -> Option<Option<&Value>> {
         let is_challenge = matches!(self.slot(rule.identify), Some(Value::String(s)) if s == rule.identify_value);
         is_challenge.then(|| self.slot(rule.token))
+    }
+}
+
+/// A value found for a rule: a slot's string, or a text made of values.
+pub(crate) enum Found {
+    Slot(usize),
+    Text(String),
+}
+
+impl Found {
+    /// The text: a slot's string is taken from `captured`, or copied when `shared` (a later rule
+    /// reads the slot too).
+    pub(crate) fn into_text(self, captured: &mut [Slot], shared: impl Fn(usize) -> bool) -> String {
+        match self {
+            Found::Text(text) => text,
+            Found::Slot(slot) => match captured.get_mut(slot) {
+                Some(Slot::Value(Value::String(text))) if shared(slot) => text.clone(),
+                Some(Slot::Value(Value::String(text))) => std::mem::take(text),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+impl CustomerRule {
+    /// Whether the customer of `event` reads `slot`.
+    pub(crate) fn reads(&self, event: Option<&str>, slot: usize) -> bool {
+        let at = event.and_then(|e| self.overrides.iter().find(|(name, _)| *name == e)).map_or(&self.default, |(_, at)| at);
+        at.base == slot || at.fields.iter().any(|(_, s)| *s == slot)
     }
 }
 
@@ -330,4 +363,20 @@ pub(crate) fn customer(captured: &mut [Slot], rule: &CustomerRule, event: Option
         }
     }
     Some(customer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_found_string_is_taken_unless_a_later_rule_reads_its_slot() {
+        let mut captured = vec![Slot::Value(json!("ord-1")), Slot::Value(json!("cus-9"))];
+        assert_eq!(Found::Slot(0).into_text(&mut captured, |_| false), "ord-1");
+        assert_eq!(captured[0], Slot::Value(json!("")), "taken");
+        assert_eq!(Found::Slot(1).into_text(&mut captured, |slot| slot == 1), "cus-9");
+        assert_eq!(captured[1], Slot::Value(json!("cus-9")), "copied: the customer reads it");
+        assert_eq!(Found::Text("a#b".into()).into_text(&mut captured, |_| false), "a#b");
+    }
 }
