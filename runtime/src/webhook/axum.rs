@@ -123,10 +123,10 @@ impl<C: Receiver> WebhookReceiver<C> {
                         let key = DedupeKey { ns, install, id };
                         let dedupe = client.engine().dedupe();
                         let settled = match &outcome {
-                            Ok(()) => dedupe.confirm(&key).await,
+                            Ok(()) => super::dedupe::confirm(dedupe, &key).await,
                             Err(error) => {
                                 tracing::warn!(ns = C::NS, %error, "webhook processing failed; released for the provider's retry");
-                                dedupe.release(&key).await
+                                super::dedupe::release(dedupe, &key).await
                             }
                         };
                         if let Err(error) = settled {

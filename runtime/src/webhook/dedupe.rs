@@ -98,6 +98,30 @@ pub trait Dedupe: Send + Sync {
     }
 }
 
+/// [`Dedupe::claim`] of `store`, answered through [`Dedupe::claim_now`] when it can be.
+pub(crate) async fn claim(store: &dyn Dedupe, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
+    match store.claim_now(key) {
+        Some(claimed) => claimed,
+        None => store.claim(key).await,
+    }
+}
+
+/// [`Dedupe::confirm`] of `store`, answered through [`Dedupe::confirm_now`] when it can be.
+pub(crate) async fn confirm(store: &dyn Dedupe, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
+    match store.confirm_now(key) {
+        Some(confirmed) => confirmed,
+        None => store.confirm(key).await,
+    }
+}
+
+/// [`Dedupe::release`] of `store`, answered through [`Dedupe::release_now`] when it can be.
+pub(crate) async fn release(store: &dyn Dedupe, key: &DedupeKey<'_>) -> Result<(), DedupeError> {
+    match store.release_now(key) {
+        Some(released) => released,
+        None => store.release(key).await,
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Entry {
     processed: bool,
@@ -143,59 +167,67 @@ impl State {
         out
     }
 
-    /// Sets the entry of `flat` (updated in place, sharing its key, when the map has one).
-    fn set(&mut self, flat: &str, processed: bool, expires: Instant) {
-        self.seq += 1;
-        let seq = self.seq;
+    /// Marks `flat` processed until `expires` (updated in place when the map holds it).
+    fn confirm(&mut self, flat: &str, expires: Instant) {
+        let seq = self.next_seq();
         let key = match self.entries.get_mut(flat) {
-            Some(entry) => {
-                Self::forget_newest(&mut self.claims, &mut self.processed, entry);
-                (entry.processed, entry.expires, entry.seq) = (processed, expires, seq);
-                entry.key.clone()
-            }
+            Some(entry) => Self::renew(&mut self.claims, &mut self.processed, entry, true, expires, seq),
             None => {
                 let key: Arc<str> = Arc::from(flat);
-                self.entries.insert(key.clone(), Entry { processed, expires, seq, key: key.clone() });
+                self.entries.insert(key.clone(), Entry { processed: true, expires, seq, key: key.clone() });
                 key
             }
         };
-        let queue = if processed { &mut self.processed } else { &mut self.claims };
-        queue.push_back(Expiry { expires, seq, key });
-        self.compact_if_stale();
+        self.record(Expiry { expires, seq, key }, true);
     }
 
-    /// Compacts the queues when stale records outnumber the live ones.
-    fn compact_if_stale(&mut self) {
-        if self.claims.len() + self.processed.len() > 2 * self.entries.len() + 64 {
-            self.compact();
-        }
-    }
-
-    /// Claims `flat` unless it is held and not expired at `now`. One hash lookup: the key is made
-    /// first (a duplicate, the rare case, wastes it).
+    /// Claims `flat` until `expires` unless it is held and not expired at `now`. One hash
+    /// lookup: the key is made first (a duplicate, the rare case, wastes it).
     fn claim(&mut self, flat: &str, now: Instant, expires: Instant) -> Claim {
-        let seq = self.seq + 1;
+        let seq = self.next_seq();
         let key = match self.entries.entry(Arc::from(flat)) {
-            hash_map::Entry::Occupied(mut held) => {
-                let entry = held.get_mut();
-                if entry.expires > now {
-                    return Claim::Duplicate;
-                }
-                // Expired: claimed anew.
-                Self::forget_newest(&mut self.claims, &mut self.processed, entry);
-                (entry.processed, entry.expires, entry.seq) = (false, expires, seq);
-                entry.key.clone()
-            }
+            hash_map::Entry::Occupied(held) if held.get().expires > now => return Claim::Duplicate,
+            // Expired: claimed anew.
+            hash_map::Entry::Occupied(mut held) => Self::renew(&mut self.claims, &mut self.processed, held.get_mut(), false, expires, seq),
             hash_map::Entry::Vacant(vacant) => {
                 let key = vacant.key().clone();
                 vacant.insert(Entry { processed: false, expires, seq, key: key.clone() });
                 key
             }
         };
-        self.seq = seq;
-        self.claims.push_back(Expiry { expires, seq, key });
-        self.compact_if_stale();
+        self.record(Expiry { expires, seq, key }, false);
         Claim::New
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Sets a held entry, dropping its expiry record when that is the newest of its queue (a
+    /// delivery claimed, then confirmed or released before the next one is claimed). Returns
+    /// its key for the new record.
+    fn renew(
+        claims: &mut VecDeque<Expiry>,
+        processed: &mut VecDeque<Expiry>,
+        entry: &mut Entry,
+        done: bool,
+        expires: Instant,
+        seq: u64,
+    ) -> Arc<str> {
+        Self::forget_newest(claims, processed, entry);
+        (entry.processed, entry.expires, entry.seq) = (done, expires, seq);
+        entry.key.clone()
+    }
+
+    /// Appends the expiry record of an entry just set; compacts the queues when stale records
+    /// outnumber the live ones.
+    fn record(&mut self, record: Expiry, processed: bool) {
+        let queue = if processed { &mut self.processed } else { &mut self.claims };
+        queue.push_back(record);
+        if self.claims.len() + self.processed.len() > 2 * self.entries.len() + 64 {
+            self.compact();
+        }
     }
 
     /// Drops `entry`'s record when it is the newest of its queue (a delivery claimed, then
@@ -228,28 +260,27 @@ impl State {
         }
     }
 
-    /// Removes the entry closest to expiry; `None` when there is none.
-    fn pop_first(&mut self) -> Option<Instant> {
+    /// The queue whose live front expires first; `None` when no entry is held.
+    fn first(&mut self) -> Option<&mut VecDeque<Expiry>> {
         self.settle();
-        let queue = match (self.claims.front(), self.processed.front()) {
-            (Some(c), Some(p)) if p.expires < c.expires => &mut self.processed,
-            (Some(_), _) => &mut self.claims,
-            (None, Some(_)) => &mut self.processed,
-            (None, None) => return None,
-        };
-        let record = queue.pop_front()?;
+        match (self.claims.front(), self.processed.front()) {
+            (Some(c), Some(p)) if p.expires < c.expires => Some(&mut self.processed),
+            (Some(_), _) => Some(&mut self.claims),
+            (None, Some(_)) => Some(&mut self.processed),
+            (None, None) => None,
+        }
+    }
+
+    /// Removes the entry closest to expiry; `false` when there is none.
+    fn pop_first(&mut self) -> bool {
+        let Some(record) = self.first().and_then(VecDeque::pop_front) else { return false };
         self.entries.remove(&record.key);
-        Some(record.expires)
+        true
     }
 
     /// Removes the expired entries.
     fn purge(&mut self, now: Instant) {
-        loop {
-            self.settle();
-            let next = [self.claims.front(), self.processed.front()].into_iter().flatten().map(|r| r.expires).min();
-            if next.is_none_or(|expires| expires > now) {
-                break;
-            }
+        while self.first().and_then(|queue| queue.front()).is_some_and(|record| record.expires <= now) {
             self.pop_first();
         }
     }
@@ -318,7 +349,7 @@ impl MemoryDedupe {
             let now = Instant::now();
             if state.entries.len() >= capacity && !state.entries.contains_key(flat) {
                 state.purge(now);
-                while state.entries.len() >= capacity && state.pop_first().is_some() {}
+                while state.entries.len() >= capacity && state.pop_first() {}
             }
             state.claim(flat, now, now + lease)
         })
@@ -326,7 +357,7 @@ impl MemoryDedupe {
 
     fn confirm_sync(&self, key: &DedupeKey<'_>) {
         let retention = self.retention;
-        self.lock().with_flat(key, |state, flat| state.set(flat, true, Instant::now() + retention));
+        self.lock().with_flat(key, |state, flat| state.confirm(flat, Instant::now() + retention));
     }
 
     fn release_sync(&self, key: &DedupeKey<'_>) {

@@ -227,7 +227,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         Some(rule) => match inputs.transaction_id(rule, event.as_deref()) {
             // Taken from its slot unless the customer reads it too.
             Some(found) => {
-                let shared = |slot| spec.customer.as_ref().is_some_and(|c| c.reads(event.as_deref(), slot));
+                let shared = |slot| spec.customer.is_some_and(|c| c.at(event.as_deref()).reads(slot));
                 (Some(found.into_text(&mut captured, shared)), false)
             }
             None if rule.generate => (Some(crate::random::unique_id()), true),
@@ -238,12 +238,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
     let mut claimed = false;
     if let (Some(id), false) = (&transaction_id, generated_id) {
         let key = DedupeKey { ns, install: engine.install(), id };
-        let dedupe = engine.dedupe();
-        let claim = match dedupe.claim_now(&key) {
-            Some(claim) => claim,
-            None => dedupe.claim(&key).await,
-        };
-        match claim {
+        match dedupe::claim(engine.dedupe(), &key).await {
             Ok(Claim::New) => claimed = true,
             Ok(Claim::Duplicate) => duplicate = true,
             Err(e) => return Err(Rejection::new(Reason::Unavailable { message: format!("de-duplication store: {e}") })),
@@ -298,18 +293,16 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
 
 /// Marks a claimed delivery processed (no-op for one that is not claimed).
 pub async fn confirm<E: WebhookEvent>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
-    let Some(key) = delivery.dedupe_key() else { return Ok(()) };
-    match engine.dedupe().confirm_now(&key) {
-        Some(confirmed) => confirmed,
-        None => engine.dedupe().confirm(&key).await,
+    match delivery.dedupe_key() {
+        Some(key) => dedupe::confirm(engine.dedupe(), &key).await,
+        None => Ok(()),
     }
 }
 
 /// Releases a claimed delivery whose processing failed, so the provider's retry is processed.
 pub async fn release<E: WebhookEvent>(engine: &Engine, delivery: &Delivery<E>) -> Result<(), DedupeError> {
-    let Some(key) = delivery.dedupe_key() else { return Ok(()) };
-    match engine.dedupe().release_now(&key) {
-        Some(released) => released,
-        None => engine.dedupe().release(&key).await,
+    match delivery.dedupe_key() {
+        Some(key) => dedupe::release(engine.dedupe(), &key).await,
+        None => Ok(()),
     }
 }

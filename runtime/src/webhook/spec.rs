@@ -71,6 +71,48 @@ pub struct CustomerRule {
     pub overrides: &'static [(&'static str, CustomerAt)],
 }
 
+impl CustomerAt {
+    /// The slots this customer reads: its base path's, then its fields'.
+    fn slots(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.base).chain(self.fields.iter().map(|(_, slot)| *slot))
+    }
+
+    /// Whether this customer reads the path in `slot`.
+    pub(crate) fn reads(&self, slot: usize) -> bool {
+        self.slots().any(|s| s == slot)
+    }
+}
+
+impl CustomerRule {
+    /// Where the customer of `event` is: its override, else the default.
+    pub(crate) fn at(&self, event: Option<&str>) -> &CustomerAt {
+        event.and_then(|e| self.overrides.iter().find(|(name, _)| *name == e)).map_or(&self.default, |(_, at)| at)
+    }
+
+    /// Every place a customer can be (the default and each override).
+    fn every_at(&self) -> impl Iterator<Item = &CustomerAt> {
+        std::iter::once(&self.default).chain(self.overrides.iter().map(|(_, at)| at))
+    }
+}
+
+impl TransactionRule {
+    /// The slots of `event`'s transaction id: its override's, else `paths`.
+    pub(crate) fn slots(&self, event: Option<&str>) -> &'static [usize] {
+        event.and_then(|e| self.overrides.iter().find(|(name, _)| *name == e)).map_or(self.paths, |(_, slots)| slots)
+    }
+
+    /// Every set of slots a transaction id can be read from (`paths` and each override's).
+    fn every_slots(&self) -> impl Iterator<Item = &'static [usize]> {
+        std::iter::once(self.paths).chain(self.overrides.iter().map(|(_, slots)| *slots))
+    }
+}
+
+impl ChallengeRule {
+    fn reads(&self, slot: usize) -> bool {
+        self.identify == slot || self.token == slot
+    }
+}
+
 /// A definition's `webhook` block.
 #[derive(Debug)]
 pub struct Spec {
@@ -209,43 +251,24 @@ impl Spec {
     /// the handshake's, and the transaction id's and the customer's for this event (its override,
     /// else the default). The event's own paths are not read: it is known.
     fn reads(&self, event: &str, slot: usize) -> bool {
-        let challenge = self.challenge.as_ref().is_some_and(|c| c.identify == slot || c.token == slot);
-        let tx = self
-            .transaction
-            .as_ref()
-            .is_some_and(|t| t.overrides.iter().find(|(e, _)| *e == event).map_or(t.paths, |(_, slots)| slots).contains(&slot));
-        let customer = self.customer.as_ref().is_some_and(|c| {
-            let at = c.overrides.iter().find(|(e, _)| *e == event).map_or(&c.default, |(_, at)| at);
-            at.base == slot || at.fields.iter().any(|(_, s)| *s == slot)
-        });
-        challenge || tx || customer
+        self.challenge.is_some_and(|c| c.reads(slot))
+            || self.transaction.is_some_and(|t| t.slots(Some(event)).contains(&slot))
+            || self.customer.is_some_and(|c| c.at(Some(event)).reads(slot))
     }
 
     /// Whether a rule other than the event's reads the path in `slot` (for some event).
     fn read_beyond_event(&self, slot: usize) -> bool {
-        let challenge = self.challenge.as_ref().is_some_and(|c| c.identify == slot || c.token == slot);
-        let tx = self
-            .transaction
-            .as_ref()
-            .is_some_and(|t| t.paths.contains(&slot) || t.overrides.iter().any(|(_, slots)| slots.contains(&slot)));
-        let customer = self.customer.as_ref().is_some_and(|c| {
-            std::iter::once(&c.default)
-                .chain(c.overrides.iter().map(|(_, at)| at))
-                .any(|at| at.base == slot || at.fields.iter().any(|(_, s)| *s == slot))
-        });
-        challenge || tx || customer
+        self.challenge.is_some_and(|c| c.reads(slot))
+            || self.transaction.is_some_and(|t| t.every_slots().any(|slots| slots.contains(&slot)))
+            || self.customer.is_some_and(|c| c.every_at().any(|at| at.reads(slot)))
     }
 
     /// Whether `event` has an override that reads a path outside the eager ones.
     pub(crate) fn needs_second_pass(&self, event: Option<&str>) -> bool {
-        let Some(event) = event else { return false };
-        let tx = self.transaction.iter().flat_map(|t| t.overrides).any(|(e, slots)| *e == event && slots.iter().any(|s| *s >= self.eager));
-        let customer = self
-            .customer
-            .iter()
-            .flat_map(|c| c.overrides)
-            .any(|(e, at)| *e == event && (at.base >= self.eager || at.fields.iter().any(|(_, s)| *s >= self.eager)));
-        tx || customer
+        // The defaults' paths are all eager: only an override can read a later one.
+        let late = |slot: usize| slot >= self.eager;
+        self.transaction.is_some_and(|t| t.slots(event).iter().any(|&s| late(s)))
+            || self.customer.is_some_and(|c| c.at(event).slots().any(late))
     }
 }
 
@@ -288,8 +311,7 @@ impl<'a> Inputs<'a> {
     /// The transaction id: the string in one slot (for the caller to take), or a text made of
     /// several values or of a non-string one.
     pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<Found> {
-        let slots = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(rule.paths, |(_, slots)| slots);
-        let mut values = slots.iter().filter_map(|&s| self.slot(s).and_then(text).map(|t| (s, t)));
+        let mut values = rule.slots(event).iter().filter_map(|&s| self.slot(s).and_then(text).map(|t| (s, t)));
         let (slot, first) = values.next()?;
         let separator = rule.separator.filter(|_| values.clone().next().is_some());
         match (separator, first) {
@@ -331,18 +353,10 @@ impl Found {
     }
 }
 
-impl CustomerRule {
-    /// Whether the customer of `event` reads `slot`.
-    pub(crate) fn reads(&self, event: Option<&str>, slot: usize) -> bool {
-        let at = event.and_then(|e| self.overrides.iter().find(|(name, _)| *name == e)).map_or(&self.default, |(_, at)| at);
-        at.base == slot || at.fields.iter().any(|(_, s)| *s == slot)
-    }
-}
-
 /// The customer of a delivery (docs/format.md §10.8), taking its values out of `captured` (read it
 /// last).
 pub(crate) fn customer(captured: &mut [Slot], rule: &CustomerRule, event: Option<&str>) -> Option<Box<Customer>> {
-    let at = event.and_then(|e| rule.overrides.iter().find(|(name, _)| *name == e)).map_or(&rule.default, |(_, at)| at);
+    let at = rule.at(event);
     // No object at the base path: no customer (docs/format.md §10.8 proposed).
     if !matches!(captured.get(at.base), Some(Slot::Value(Value::Object(_)))) {
         return None;
@@ -369,6 +383,45 @@ pub(crate) fn customer(captured: &mut [Slot], rule: &CustomerRule, event: Option
 mod tests {
     use super::*;
     use serde_json::json;
+
+    use crate::rt::path::Step;
+
+    const PATH: Capture = Capture::Value(&[Step::Field("x")]);
+
+    /// Slots: 0 the event's body path, 1 the transaction id, 2 the default customer's base and
+    /// 3 its field (all eager); 4 `b`'s transaction id; 5 and 6 `c`'s customer.
+    fn spec() -> Spec {
+        Spec {
+            paths: &[PATH; 7],
+            eager: 4,
+            verification: super::super::verify::Verification::None,
+            challenge: None,
+            event: Some(EventRule::Single { primary: Loc::Header("x-event"), fallback: Some(Loc::Body(0)) }),
+            transaction: Some(TransactionRule { paths: &[1], overrides: &[("b", &[4])], separator: None, generate: false }),
+            customer: Some(CustomerRule {
+                default: CustomerAt { base: 2, fields: &[(CustomerField::Code, 3)] },
+                overrides: &[("c", CustomerAt { base: 5, fields: &[(CustomerField::Code, 6)] })],
+            }),
+            response_status: 200,
+            response_body: "{}",
+            triggers: &[],
+            handlers: &[],
+            probes: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn an_event_known_before_the_body_reads_only_its_own_paths() {
+        let spec = spec();
+        let read = |event: &str| (0..7).filter(|&slot| spec.reads(event, slot)).collect::<Vec<_>>();
+        assert_eq!(read("a"), [1, 2, 3], "the defaults, not the event's own path nor any override");
+        assert_eq!(read("b"), [2, 3, 4], "its transaction override replaces the default path");
+        assert_eq!(read("c"), [1, 5, 6], "its customer override replaces the default customer");
+        let known: Vec<_> = (0..7).filter(|&slot| spec.read_beyond_event(slot)).collect();
+        assert_eq!(known, [1, 2, 3, 4, 5, 6], "every path but the event's");
+        let second: Vec<_> = [None, Some("a"), Some("b"), Some("c")].into_iter().map(|e| spec.needs_second_pass(e)).collect();
+        assert_eq!(second, [false, false, true, true], "only overrides read paths after the eager ones");
+    }
 
     #[test]
     fn a_found_string_is_taken_unless_a_later_rule_reads_its_slot() {
