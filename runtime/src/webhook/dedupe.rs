@@ -8,8 +8,11 @@
 //! at-least-once processing with duplicates suppressed.
 
 use std::collections::{HashMap, VecDeque, hash_map};
-use std::sync::{Arc, Mutex};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use siphasher::sip128::{Hasher128, SipHasher13};
 
 /// The scope of a transaction id: the app's namespace, the install, the id (borrowed from the
 /// delivery: a key costs nothing to make).
@@ -18,20 +21,6 @@ pub struct DedupeKey<'a> {
     pub ns: &'a str,
     pub install: &'a str,
     pub id: &'a str,
-}
-
-impl DedupeKey<'_> {
-    /// The key as one string, unambiguous (the lengths of the namespace and the install come
-    /// first), written into `buffer`: `{ns length}:{ns}{install length}:{install}{id}`.
-    pub fn write_flat(&self, buffer: &mut String) {
-        buffer.clear();
-        for part in [self.ns, self.install] {
-            crate::reader::push_decimal(buffer, part.len() as u64);
-            buffer.push(':');
-            buffer.push_str(part);
-        }
-        buffer.push_str(self.id);
-    }
 }
 
 /// The outcome of a claim.
@@ -122,14 +111,76 @@ pub(crate) async fn release(store: &dyn Dedupe, key: &DedupeKey<'_>) -> Result<(
     }
 }
 
-#[derive(Clone, Debug)]
+/// A key as the in-memory store holds it: its 128-bit SipHash-1-3, keyed with random keys drawn
+/// for each store. Holding no text, an entry costs no allocation; a sender who cannot see the
+/// keys cannot choose ids that collide, and two ids are taken for one with a probability of
+/// about 2⁻¹²⁸ per pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    hash: u64,
+    check: u64,
+}
+
+impl Hash for Fingerprint {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The keyed hasher of a store's fingerprints.
+struct Keys(SipHasher13);
+
+impl Keys {
+    fn new() -> Self {
+        let mut key = [0u8; 16];
+        if getrandom::fill(&mut key).is_err() {
+            key.iter_mut().for_each(|b| *b = fastrand::u8(..));
+        }
+        let [k0, k1] = [&key[..8], &key[8..]].map(|half| half.iter().fold(0u64, |k, &b| k << 8 | u64::from(b)));
+        Keys(SipHasher13::new_with_keys(k0, k1))
+    }
+
+    /// `key`'s fingerprint. Each part is followed by a byte that UTF-8 never holds, so no two
+    /// keys hash the same input.
+    fn of(&self, key: &DedupeKey<'_>) -> Fingerprint {
+        let mut hasher = self.0;
+        for part in [key.ns, key.install] {
+            hasher.write(part.as_bytes());
+            hasher.write_u8(0xff);
+        }
+        hasher.write(key.id.as_bytes());
+        let hash = hasher.finish128();
+        Fingerprint { hash: hash.h1, check: hash.h2 }
+    }
+}
+
+/// The map's hasher: a fingerprint's `hash` is a keyed hash already, so it is used as it is.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called (see `Fingerprint`'s `Hash`); this keeps any other input sound.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
 struct Entry {
     processed: bool,
     expires: Instant,
     /// The entry's record in its expiry queue (an older record of the key is stale).
     seq: u64,
-    /// The key, shared with the map and the expiry queues.
-    key: Arc<str>,
 }
 
 /// A record of an expiry queue: when the entry of `key` set with `seq` expires.
@@ -137,10 +188,10 @@ struct Entry {
 struct Expiry {
     expires: Instant,
     seq: u64,
-    key: Arc<str>,
+    key: Fingerprint,
 }
 
-/// The ids held, by their flat key ([`DedupeKey::write_flat`]).
+/// The ids held, by their fingerprints.
 ///
 /// Every claim holds for the same lease and every processed id for the same retention, so each
 /// kind of entry expires in the order it was set: two queues (claims, processed ids) are the
@@ -149,52 +200,36 @@ struct Expiry {
 /// queue's front, and all at once when they outnumber the live ones.
 #[derive(Default)]
 struct State {
-    entries: HashMap<Arc<str>, Entry>,
+    entries: HashMap<Fingerprint, Entry, BuildHasherDefault<Prehashed>>,
     claims: VecDeque<Expiry>,
     processed: VecDeque<Expiry>,
     seq: u64,
-    /// The flat form of the key being looked up (reused: no allocation per lookup).
-    flat: String,
 }
 
 impl State {
-    /// Runs `f` on the state with the flat form of `key` (written into the reused buffer).
-    fn with_flat<T>(&mut self, key: &DedupeKey<'_>, f: impl FnOnce(&mut Self, &str) -> T) -> T {
-        let mut flat = std::mem::take(&mut self.flat);
-        key.write_flat(&mut flat);
-        let out = f(self, &flat);
-        self.flat = flat;
-        out
-    }
-
-    /// Marks `flat` processed until `expires` (updated in place when the map holds it).
-    fn confirm(&mut self, flat: &str, expires: Instant) {
+    /// Marks `key` processed until `expires` (updated in place when the map holds it).
+    fn confirm(&mut self, key: Fingerprint, expires: Instant) {
         let seq = self.next_seq();
-        let key = match self.entries.get_mut(flat) {
+        match self.entries.get_mut(&key) {
             Some(entry) => Self::renew(&mut self.claims, &mut self.processed, entry, true, expires, seq),
             None => {
-                let key: Arc<str> = Arc::from(flat);
-                self.entries.insert(key.clone(), Entry { processed: true, expires, seq, key: key.clone() });
-                key
+                self.entries.insert(key, Entry { processed: true, expires, seq });
             }
-        };
+        }
         self.record(Expiry { expires, seq, key }, true);
     }
 
-    /// Claims `flat` until `expires` unless it is held and not expired at `now`. One hash
-    /// lookup: the key is made first (a duplicate, the rare case, wastes it).
-    fn claim(&mut self, flat: &str, now: Instant, expires: Instant) -> Claim {
+    /// Claims `key` until `expires` unless it is held and not expired at `now`.
+    fn claim(&mut self, key: Fingerprint, now: Instant, expires: Instant) -> Claim {
         let seq = self.next_seq();
-        let key = match self.entries.entry(Arc::from(flat)) {
+        match self.entries.entry(key) {
             hash_map::Entry::Occupied(held) if held.get().expires > now => return Claim::Duplicate,
             // Expired: claimed anew.
             hash_map::Entry::Occupied(mut held) => Self::renew(&mut self.claims, &mut self.processed, held.get_mut(), false, expires, seq),
             hash_map::Entry::Vacant(vacant) => {
-                let key = vacant.key().clone();
-                vacant.insert(Entry { processed: false, expires, seq, key: key.clone() });
-                key
+                vacant.insert(Entry { processed: false, expires, seq });
             }
-        };
+        }
         self.record(Expiry { expires, seq, key }, false);
         Claim::New
     }
@@ -205,19 +240,10 @@ impl State {
     }
 
     /// Sets a held entry, dropping its expiry record when that is the newest of its queue (a
-    /// delivery claimed, then confirmed or released before the next one is claimed). Returns
-    /// its key for the new record.
-    fn renew(
-        claims: &mut VecDeque<Expiry>,
-        processed: &mut VecDeque<Expiry>,
-        entry: &mut Entry,
-        done: bool,
-        expires: Instant,
-        seq: u64,
-    ) -> Arc<str> {
+    /// delivery claimed, then confirmed or released before the next one is claimed).
+    fn renew(claims: &mut VecDeque<Expiry>, processed: &mut VecDeque<Expiry>, entry: &mut Entry, done: bool, expires: Instant, seq: u64) {
         Self::forget_newest(claims, processed, entry);
-        (entry.processed, entry.expires, entry.seq) = (done, expires, seq);
-        entry.key.clone()
+        *entry = Entry { processed: done, expires, seq };
     }
 
     /// Appends the expiry record of an entry just set; compacts the queues when stale records
@@ -240,7 +266,7 @@ impl State {
     }
 
     /// Whether `record` is its entry's current one.
-    fn live(entries: &HashMap<Arc<str>, Entry>, record: &Expiry) -> bool {
+    fn live(entries: &HashMap<Fingerprint, Entry, BuildHasherDefault<Prehashed>>, record: &Expiry) -> bool {
         entries.get(&record.key).is_some_and(|entry| entry.seq == record.seq)
     }
 
@@ -296,10 +322,14 @@ impl State {
 ///   one closest to expiry. An id forgotten early lets one retry through again (processed twice,
 ///   never lost).
 ///
+/// Ids are held as 128-bit keyed fingerprints (SipHash-1-3 with keys drawn for each store), not as
+/// text: a claim allocates nothing, and a sender cannot choose ids that collide.
+///
 /// Share one `Arc<MemoryDedupe>` between the clients of a process
 /// (`ClientBuilder::dedupe`); use a shared store (Redis) across replicas.
 pub struct MemoryDedupe {
     state: Mutex<State>,
+    keys: Keys,
     lease: Duration,
     retention: Duration,
     capacity: usize,
@@ -324,7 +354,7 @@ impl std::fmt::Debug for MemoryDedupe {
 
 impl MemoryDedupe {
     pub fn new(lease: Duration, retention: Duration, capacity: usize) -> Self {
-        MemoryDedupe { state: Mutex::new(State::default()), lease, retention, capacity: capacity.max(1) }
+        MemoryDedupe { state: Mutex::new(State::default()), keys: Keys::new(), lease, retention, capacity: capacity.max(1) }
     }
 
     /// How many ids are held (claimed or processed, expired ones included until purged).
@@ -343,35 +373,35 @@ impl MemoryDedupe {
 
 impl MemoryDedupe {
     fn claim_sync(&self, key: &DedupeKey<'_>) -> Claim {
-        let (lease, capacity) = (self.lease, self.capacity);
-        self.lock().with_flat(key, |state, flat| {
-            // Read under the lock, so the expiry queues stay in order.
-            let now = Instant::now();
-            if state.entries.len() >= capacity && !state.entries.contains_key(flat) {
-                state.purge(now);
-                while state.entries.len() >= capacity && state.pop_first() {}
-            }
-            state.claim(flat, now, now + lease)
-        })
+        let (key, lease, capacity) = (self.keys.of(key), self.lease, self.capacity);
+        let mut state = self.lock();
+        // Read under the lock, so the expiry queues stay in order.
+        let now = Instant::now();
+        if state.entries.len() >= capacity && !state.entries.contains_key(&key) {
+            state.purge(now);
+            while state.entries.len() >= capacity && state.pop_first() {}
+        }
+        state.claim(key, now, now + lease)
     }
 
     fn confirm_sync(&self, key: &DedupeKey<'_>) {
-        let retention = self.retention;
-        self.lock().with_flat(key, |state, flat| state.confirm(flat, Instant::now() + retention));
+        let key = self.keys.of(key);
+        let mut state = self.lock();
+        state.confirm(key, Instant::now() + self.retention);
     }
 
     fn release_sync(&self, key: &DedupeKey<'_>) {
-        self.lock().with_flat(key, |state, flat| {
-            // Only a claim is given up: a processed id stays processed. (The claim's expiry
-            // record goes too when it is the newest; otherwise it is stale from now on.)
-            if let Some(entry) = state.entries.remove(flat) {
-                if entry.processed {
-                    state.entries.insert(entry.key.clone(), entry);
-                } else {
-                    State::forget_newest(&mut state.claims, &mut state.processed, &entry);
-                }
-            }
-        });
+        let key = self.keys.of(key);
+        let mut state = self.lock();
+        // Only a claim is given up: a processed id stays processed. (The claim's expiry record
+        // goes too when it is the newest; otherwise it is stale from now on.)
+        if let hash_map::Entry::Occupied(held) = state.entries.entry(key)
+            && !held.get().processed
+        {
+            let entry = held.remove();
+            let State { claims, processed, .. } = &mut *state;
+            State::forget_newest(claims, processed, &entry);
+        }
     }
 }
 
@@ -428,6 +458,19 @@ mod tests {
         let tricky = DedupeKey { ns: "app1", install: ":i-", id: "a" };
         assert_eq!(d.claim(&tricky).await.ok(), Some(Claim::New), "keys are unambiguous");
         assert_eq!(d.claim(&other_install).await.ok(), Some(Claim::New), "ids are scoped by install");
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_per_store_and_keep_the_parts_apart() {
+        let (a, b) = (Keys::new(), Keys::new());
+        let k = DedupeKey { ns: "app", install: "i-1", id: "a" };
+        assert_eq!(a.of(&k), a.of(&k));
+        assert_ne!(a.of(&k), b.of(&k), "each store draws its own keys");
+        // The same bytes split differently are different keys.
+        let moved = [DedupeKey { ns: "app", install: "i-1a", id: "" }, DedupeKey { ns: "appi-1", install: "", id: "a" }];
+        for other in moved {
+            assert_ne!(a.of(&k), a.of(&other), "{other:?}");
+        }
     }
 
     #[tokio::test]
