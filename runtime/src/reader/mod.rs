@@ -241,8 +241,7 @@ impl Trie {
     /// Reads the value at the scanner (a list page's record) into `out`, which is reused from
     /// record to record (every slot is reset).
     pub(crate) fn read(&self, scanner: &mut Scanner<'_>, out: &mut Vec<Slot>) -> Result<(), Error> {
-        out.clear();
-        out.resize(self.captures.len(), Slot::Absent);
+        reset(out, self.captures.len());
         self.node(scanner, 0, out)
     }
 
@@ -345,6 +344,18 @@ impl Trie {
             _ => scanner.skip(),
         }
     }
+}
+
+/// Makes `slots` `n` absent slots, keeping what is absent already as it is (a reused buffer is
+/// mostly absent: its values were taken; writing every slot anew would cost more than looking).
+pub(crate) fn reset(slots: &mut Vec<Slot>, n: usize) {
+    slots.truncate(n);
+    for slot in slots.iter_mut() {
+        if !matches!(slot, Slot::Absent) {
+            *slot = Slot::Absent;
+        }
+    }
+    slots.resize(n, Slot::Absent);
 }
 
 /// A `mapItems` array at the scanner, read in place: each object element kept as its text.

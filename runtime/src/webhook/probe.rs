@@ -84,9 +84,10 @@ impl Probe {
     }
 }
 
-/// A delivery's slots, in a buffer kept by the thread for its next delivery. A slot is as large as
-/// a JSON value (72 bytes) and a definition reads a few dozen paths: the buffer is too large for
-/// the allocator's fast path, and every delivery needs one.
+/// A delivery's slots, in a buffer kept by the thread for its next delivery (all absent: what a
+/// delivery left in it is dropped when it is returned). A slot is as large as a JSON value (72
+/// bytes) and a definition reads a few dozen paths: the buffer is too large for the allocator's
+/// fast path, and every delivery needs one.
 pub(crate) struct Slots(Vec<Slot>);
 
 thread_local! {
@@ -109,7 +110,9 @@ impl Drop for Slots {
         if slots.capacity() == 0 || slots.capacity() > Self::KEPT_CAPACITY {
             return;
         }
-        slots.clear();
+        // Kept absent (what the delivery left is dropped now), so the next one need not write them.
+        let len = slots.len();
+        reader::reset(&mut slots, len);
         // At thread exit the pool may be gone: the buffer is then freed.
         let _ = POOL.try_with(|pool| {
             if let Ok(mut pool) = pool.try_borrow_mut()
@@ -158,12 +161,17 @@ mod tests {
     const MISSING: Capture = Capture::Value(&[Step::Field("a"), Step::Field("b"), Step::Field("c")]);
 
     #[test]
-    fn a_thread_reuses_its_slot_buffers_empty() {
+    fn a_thread_reuses_its_slot_buffers_holding_nothing() {
         let probe = Probe::new(&[A, A_B, MISSING]);
         let first = probe.read(br#"{"a": {"b": "x"}}"#).expect("JSON");
         let buffer = first.as_ptr();
         assert_eq!(first[1], Slot::Value(json!("x")));
         drop(first);
+        // Returned to the pool, the buffer holds no value of the delivery.
+        let pooled = Slots::new();
+        assert_eq!((pooled.as_ptr(), pooled.len()), (buffer, 3));
+        assert!(pooled.iter().all(|s| *s == Slot::Absent), "{:?}", *pooled);
+        drop(pooled);
         let second = probe.read(br#"{"a": 1}"#).expect("JSON");
         assert_eq!(second.as_ptr(), buffer, "the same buffer");
         assert_eq!(second.len(), 3);
