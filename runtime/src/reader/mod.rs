@@ -267,6 +267,20 @@ impl Trie {
                 match (kind, scanner.peek()) {
                     (Kind::Items, Some(b'[')) => items(scanner, slot),
                     (Kind::Codes, Some(b'[')) => codes(scanner, slot),
+                    // A string without escapes (most captured values): taken as it is.
+                    (Kind::Value | Kind::Text, Some(b'"')) => {
+                        let start = scanner.pos();
+                        match scanner.plain_string()?.and_then(|inner| scanner.text_of(inner)) {
+                            Some(text) => {
+                                *slot = text_slot(kind, text);
+                                Ok(())
+                            }
+                            None => {
+                                let bytes = scanner.since(start);
+                                read_slot(kind, scanner, bytes, slot).map_err(|e| scanner.error_in_value(start, &e))
+                            }
+                        }
+                    }
                     _ => {
                         let start = scanner.pos();
                         let bytes = scanner.value()?;
@@ -446,13 +460,21 @@ fn slot_from(kind: Kind, value: &Value) -> Slot {
 /// Reads the bytes of one valid JSON value into `slot` in the form of `kind`. Strings without
 /// escapes (most captured values), short integers and `null` are read here; the rest by
 /// `serde_json`, with the same answers.
+/// A string without escapes, as a `Value` capture (or any other: `toString`, a code) keeps it.
+#[inline]
+fn text_slot(kind: Kind, text: &str) -> Slot {
+    match kind {
+        Kind::Value => Slot::Value(Value::String(text.to_string())),
+        _ => Slot::Text(text.to_string()),
+    }
+}
+
 fn read_slot(kind: Kind, scanner: &Scanner<'_>, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json::Error> {
     match bytes {
         [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
             if let Some(text) = scanner.text_of(inner) {
                 *slot = match kind {
-                    Kind::Value => Slot::Value(Value::String(text.to_string())),
-                    Kind::Text | Kind::Codes => Slot::Text(text.to_string()),
+                    Kind::Value | Kind::Text | Kind::Codes => text_slot(kind, text),
                     kind => KindVisitor(kind).visit_str::<serde_json::Error>(text)?,
                 };
                 return Ok(());

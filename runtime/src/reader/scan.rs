@@ -192,6 +192,11 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// The bytes from `start` to the current position.
+    pub(crate) fn since(&self, start: usize) -> &'a [u8] {
+        self.bytes.get(start..self.pos).unwrap_or_default()
+    }
+
     /// `bytes` (a part of this document) as text: taken from the document's own text when the
     /// whole document is UTF-8, else checked.
     pub(crate) fn text_of(&self, bytes: &'a [u8]) -> Option<&'a str> {
@@ -437,6 +442,16 @@ impl<'a> Scanner<'a> {
             }
             return Ok(());
         }
+    }
+
+    /// At a string (see [`Scanner::peek`]): moves past it and returns its contents when they
+    /// have no escapes (they are then the string as it is); `None` for one with escapes.
+    #[inline(always)]
+    pub(crate) fn plain_string(&mut self) -> Result<Option<&'a [u8]>, Error> {
+        self.pos += 1;
+        let start = self.pos;
+        let escapes = self.string_with_escapes()?;
+        Ok((!escapes).then(|| &self.bytes[start..self.pos - 1]))
     }
 
     /// The bytes of the next value (after any whitespace), validated.
