@@ -7,31 +7,39 @@
 use std::fmt;
 
 /// Why a document is not JSON, and where (1-based line and column, as `serde_json` reports them).
+/// Boxed, so that the scanner's results are a word wide on the path where nothing fails.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Failure>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Failure {
     message: String,
     line: usize,
     column: usize,
 }
 
 impl Error {
+    fn new(message: String, line: usize, column: usize) -> Self {
+        Error(Box::new(Failure { message, line, column }))
+    }
+
     pub fn line(&self) -> usize {
-        self.line
+        self.0.line
     }
 
     pub fn column(&self) -> usize {
-        self.column
+        self.0.column
     }
 
     /// The message alone, without the position.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+        write!(f, "{} at line {} column {}", self.0.message, self.0.line, self.0.column)
     }
 }
 
@@ -170,7 +178,7 @@ impl<'a> Scanner<'a> {
         let before = &self.bytes[..at];
         let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
         let column = (at + 1).min(self.bytes.len()) - before.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
-        Error { message, line, column }
+        Error::new(message, line, column)
     }
 
     /// An error `serde_json` found reading a value that starts at byte `start` (placed in the
@@ -182,9 +190,9 @@ impl<'a> Scanner<'a> {
         let message = whole.strip_suffix(&suffix).unwrap_or(&whole).to_string();
         let at = self.error_at(start, String::new());
         match e.line() {
-            0 => Error { message, ..at },
-            1 => Error { message, line: at.line, column: at.column + e.column().saturating_sub(1) },
-            n => Error { message, line: at.line + n - 1, column: e.column() },
+            0 => Error::new(message, at.line(), at.column()),
+            1 => Error::new(message, at.line(), at.column() + e.column().saturating_sub(1)),
+            n => Error::new(message, at.line() + n - 1, e.column()),
         }
     }
 
