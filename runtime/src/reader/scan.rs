@@ -463,7 +463,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The bytes of the next value (after any whitespace), validated.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn value(&mut self) -> Result<&'a [u8], Error> {
         self.peek();
         let start = self.pos;
