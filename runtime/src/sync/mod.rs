@@ -170,11 +170,14 @@ impl ComputeInput {
     }
 }
 
+/// The accessors are inlined into the generated mappers (one per field), so a field's result is
+/// not written out and read back.
 impl<'a> Captured<'a> {
     pub(crate) fn new(slots: &'a mut [Slot], spec: &'static RecordSpec) -> Self {
         Captured { slots, spec }
     }
 
+    #[inline]
     fn take(&mut self, slot: usize) -> Slot {
         self.slots.get_mut(slot).map(std::mem::take).unwrap_or_default()
     }
@@ -183,11 +186,13 @@ impl<'a> Captured<'a> {
         self.spec.captures.get(slot).map_or_else(String::new, |c| path::display(c.steps))
     }
 
+    #[cold]
     fn field_problem(&self, field: &'static str, slot: usize, expected: &'static str, found: &'static str) -> Problem {
         Problem::Field { field, path: self.path(slot), expected, found }
     }
 
     /// A bare path or a value the caller converts: the JSON value (`None` when absent or null).
+    #[inline]
     pub fn value(&mut self, slot: usize) -> Option<Value> {
         match self.take(slot) {
             Slot::Value(v) => Some(v),
@@ -196,6 +201,7 @@ impl<'a> Captured<'a> {
     }
 
     /// `toString`.
+    #[inline]
     pub fn text(&mut self, slot: usize, field: &'static str) -> Result<Option<String>, Problem> {
         match self.take(slot) {
             Slot::Text(t) => Ok(Some(t)),
@@ -205,6 +211,7 @@ impl<'a> Captured<'a> {
     }
 
     /// `toNumberOrNull`.
+    #[inline]
     pub fn number(&mut self, slot: usize) -> Option<f64> {
         match self.take(slot) {
             Slot::Number(n) => Some(n),
@@ -213,11 +220,13 @@ impl<'a> Captured<'a> {
     }
 
     /// `joinCodes`.
+    #[inline]
     pub fn codes(&mut self, slot: usize, field: &'static str) -> Result<Option<String>, Problem> {
         self.text(slot, field)
     }
 
     /// `mapItems`.
+    #[inline]
     pub fn items(&mut self, slot: usize, field: &'static str) -> Result<Option<Vec<Item>>, Problem> {
         match self.take(slot) {
             Slot::Items(items) => Ok(Some(items)),
@@ -227,6 +236,7 @@ impl<'a> Captured<'a> {
     }
 
     /// `coalesce`: the first value that is not absent, `null` or `""`.
+    #[inline]
     pub fn coalesce(&mut self, slots: &[usize]) -> Option<Value> {
         slots.iter().find_map(|&s| match self.take(s) {
             Slot::Value(Value::String(t)) if t.is_empty() => None,
