@@ -457,9 +457,6 @@ fn slot_from(kind: Kind, value: &Value) -> Slot {
     KindSeed(kind).deserialize(value).unwrap_or(Slot::Invalid { expected: "a JSON value", found: kind_of(value) })
 }
 
-/// Reads the bytes of one valid JSON value into `slot` in the form of `kind`. Strings without
-/// escapes (most captured values), short integers and `null` are read here; the rest by
-/// `serde_json`, with the same answers.
 /// A string without escapes, as a `Value` capture (or any other: `toString`, a code) keeps it.
 #[inline]
 fn text_slot(kind: Kind, text: &str) -> Slot {
@@ -469,6 +466,9 @@ fn text_slot(kind: Kind, text: &str) -> Slot {
     }
 }
 
+/// Reads the bytes of one valid JSON value into `slot` in the form of `kind`. Strings without
+/// escapes (most captured values), short integers and `null` are read here; the rest by
+/// `serde_json`, with the same answers.
 fn read_slot(kind: Kind, scanner: &Scanner<'_>, bytes: &[u8], slot: &mut Slot) -> Result<(), serde_json::Error> {
     match bytes {
         [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
@@ -891,6 +891,22 @@ mod tests {
         let body = b"{\"lines\": [{\"sku\": \"A\"},\n {\"sku\": \"\xff\"}]}";
         let err = trie.read_document(body, &mut out).expect_err("not UTF-8");
         assert_eq!((err.line(), err.column()), (2, 2), "{err}");
+    }
+
+    #[test]
+    fn captured_strings_with_escapes_or_in_a_document_that_is_not_utf8() {
+        const VALUE_ID: Capture = Capture { steps: &[Step::Field("id")], kind: Kind::Value };
+        // Escapes: decoded (not taken as the raw bytes between the quotes).
+        assert_eq!(read(r#"{"id": "a\"b\u00e9"}"#, &[ID]), [Slot::Text("a\"b\u{e9}".into())]);
+        assert_eq!(read(r#"{"id": "a\nb"}"#, &[VALUE_ID]), [Slot::Value(json!("a\nb"))]);
+        // Invalid UTF-8 in a skipped string: the captured one is still read.
+        let trie = Trie::new(&[ID]);
+        let mut out = Vec::new();
+        trie.read_document(b"{\"skip\": \"\xff\", \"id\": \"plain\"}", &mut out).expect("JSON as serde_json skips it");
+        assert_eq!(out, [Slot::Text("plain".into())]);
+        // Invalid UTF-8 in the captured string: an error at the byte.
+        let err = trie.read_document(b"{\"id\":\n \"\xff\"}", &mut out).expect_err("not UTF-8");
+        assert_eq!((err.line(), err.column()), (2, 3), "{err}");
     }
 
     #[test]

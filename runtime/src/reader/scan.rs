@@ -459,7 +459,8 @@ impl<'a> Scanner<'a> {
         self.pos += 1;
         let start = self.pos;
         let escapes = self.string_with_escapes()?;
-        Ok((!escapes).then(|| &self.bytes[start..self.pos - 1]))
+        // Between the quotes (the scanner is past the closing one).
+        Ok((!escapes).then(|| self.bytes.get(start..self.pos.saturating_sub(1)).unwrap_or_default()))
     }
 
     /// The bytes of the next value (after any whitespace), validated.

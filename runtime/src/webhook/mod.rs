@@ -30,6 +30,8 @@ pub use delivery::{Body, Delivery, Reason, Rejection, Reply, Request};
 pub use spec::Spec;
 pub use verify::{MatchedSecret, SecretSource, VerifyFailure};
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::http::Engine;
@@ -149,10 +151,11 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         None if early.is_some() => &probes.known,
         None => &probes.eager,
     };
-    let read = probe.read(request.body);
+    // The rules' values, and (after them) the early handler's record captures.
+    let captured = probe.read(request.body);
     let ns = engine.app().ns;
     let delivery = |reply: delivery::Reply| Delivery {
-        ns: std::borrow::Cow::Borrowed(ns),
+        ns: Cow::Borrowed(ns),
         install: engine.install().to_string(),
         event: None,
         transaction_id: None,
@@ -167,8 +170,6 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         body: delivery::Body::new(request.body),
         reply,
     };
-    // The rules' values, and (after them) the early handler's record captures.
-    let captured = read;
 
     // 2. The handshake.
     if let (Some(rule), Ok(captured)) = (&spec.challenge, &captured) {
@@ -215,7 +216,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
             .as_ref()
             .and_then(|rule| Inputs { captured: &captured, headers: request.headers, query: request.query, probes }.event(rule))
             // Owned: the captures are taken apart below.
-            .map(|event| std::borrow::Cow::Owned(event.into_owned()))
+            .map(|event| Cow::Owned(event.into_owned()))
     });
     if !one_pass && spec.needs_second_pass(event.as_deref()) {
         let mut more = probes.overrides.read(request.body).map_err(malformed)?;
@@ -252,8 +253,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         (None, Vec::new(), None)
     } else {
         let customer = spec.customer.as_ref().and_then(|rule| spec::customer(&mut captured, rule, event.as_deref()));
-        let triggers =
-            spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| std::borrow::Cow::Borrowed(t.event)).collect();
+        let triggers = spec.triggers.iter().filter(|t| Some(t.event) == event.as_deref()).map(|t| Cow::Borrowed(t.event)).collect();
         let handler = match spec.handler(event.as_deref()) {
             None => None,
             Some((_, h)) => {
