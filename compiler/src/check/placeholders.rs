@@ -420,13 +420,20 @@ pub fn templates(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         ),
                     }
                 }
-                Finding::Undocumented => Diagnostic::new(
-                    codes::W0305,
-                    format!("`{shown}` is not documented in {} requests", if t.place == Place::Source { "source" } else { "sync" }),
-                    ptr,
-                    span,
-                )
-.with_help("source and sync requests have no documented `{{…}}` values besides the system values; use a `[[key]]` the install stores, or a literal"),
+                Finding::Undocumented => {
+                    let d = Diagnostic::new(
+                        codes::W0305,
+                        format!("`{shown}` is not documented in {} requests", if t.place == Place::Source { "source" } else { "sync" }),
+                        ptr,
+                        span,
+                    );
+                    // A key the install stores (`{{accessToken}}`): say which brackets read it.
+                    if r.stored.contains(name) {
+                        stored_hint(r, name, d)
+                    } else {
+                        d.with_help("source and sync requests have no documented `{{…}}` values besides the system values; use a `[[key]]` the install stores, or a literal")
+                    }
+                }
                 Finding::UnknownInAuth => {
                     let Place::Auth(which) = t.place else { continue };
                     let candidates =
