@@ -11,9 +11,16 @@ pub const BODY_EXCERPT_LIMIT: usize = 512;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request could not be sent or the connection failed.
+    /// The request could not be sent or the connection failed. `message` ends with the root
+    /// cause ("error sending request: connection refused (os error 111)"); `source` is the
+    /// underlying error with its whole chain (never a URL: they can carry secrets).
     #[error("{request}: transport error: {message}")]
-    Transport { request: String, message: String },
+    Transport {
+        request: String,
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// The provider did not answer within the timeout.
     #[error("{request}: timed out")]
     Timeout { request: String },

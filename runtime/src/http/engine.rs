@@ -326,7 +326,8 @@ impl Engine {
         let http = match &self.http {
             Ok(http) => http,
             Err(message) => {
-                return Err(Error::Transport { request: describe(t), message: format!("the HTTP client could not be built: {message}") });
+                let message = format!("the HTTP client could not be built: {message}");
+                return Err(Error::Transport { request: describe(t), message, source: None });
             }
         };
         let mut req = http.request(t.method.as_reqwest(), url);
@@ -688,12 +689,36 @@ impl Failure {
     /// was never made), and no `Retry-After`.
     fn error(self, request: String) -> (Error, bool, Option<Duration>) {
         match self {
-            Failure::Failed(e) if e.is_connect() => (Error::Transport { request, message: e.without_url().to_string() }, true, None),
             Failure::Elapsed => (Error::Timeout { request }, false, None),
             Failure::Failed(e) if e.is_timeout() => (Error::Timeout { request }, false, None),
-            Failure::Failed(e) => (Error::Transport { request, message: e.without_url().to_string() }, false, None),
+            Failure::Failed(e) => {
+                let unsent = e.is_connect();
+                (transport(request, e), unsent, None)
+            }
         }
     }
+}
+
+/// A transport error that keeps its cause: the message names the root cause ("connection
+/// refused"), and `source()` is the whole chain. The URL is dropped first (its query may hold a
+/// secret); the causes below reqwest's error (hyper's, the OS's) carry none.
+fn transport(request: String, e: reqwest::Error) -> Error {
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut root: &(dyn std::error::Error + 'static) = &e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    if !std::ptr::addr_eq(root, &e) {
+        message = format!("{message}: {}", lowercase_first(&root.to_string()));
+    }
+    Error::Transport { request, message, source: Some(Box::new(e)) }
+}
+
+/// "Connection refused (os error 111)" reads as "connection refused (os error 111)" after a colon.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// `work`, unless `until` comes first.
@@ -739,5 +764,5 @@ fn decode(body: &[u8], t: &RequestTemplate) -> Result<Value, Error> {
 
 /// How errors name a request: its name, method and path pattern (never values).
 fn describe(t: &RequestTemplate) -> String {
-    format!("{} ({:?} {})", t.name, t.method, t.url.path_pattern())
+    format!("{} ({} {})", t.name, t.method, t.url.path_pattern())
 }

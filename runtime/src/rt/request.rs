@@ -28,6 +28,23 @@ impl Method {
             Method::Delete => reqwest::Method::DELETE,
         }
     }
+
+    /// The method as HTTP writes it: `GET`, `POST`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How a request body is encoded (docs/format.md §4 `bodyType`).
