@@ -66,7 +66,7 @@ fn rate(rt: &tokio::runtime::Runtime, client: &acme_shop::Client, batch: &[(http
 }
 
 fn main() {
-    let redis = RedisServer::start().expect("redis-server is needed for this bench (apt-get install redis-server)");
+    let redis = RedisServer::start();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let memory = client(Arc::new(miniapp::webhook::MemoryDedupe::default()));
     let shared = client(Arc::new(miniapp::redis::RedisDedupe::new(rt.block_on(miniapp::redis::connect(&redis.url())).unwrap())));

@@ -21,23 +21,15 @@ fn binary() -> String {
 }
 
 impl RedisServer {
-    /// Starts a server, or says why not: `None` (with a message) when `redis-server` is not
-    /// installed and this is not CI; in CI (`CI` set) a missing server is a failure.
-    pub fn start() -> Option<Self> {
-        let found = Command::new(binary()).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
-        if !found {
-            if std::env::var_os("CI").is_some() {
-                panic!("redis-server is not installed; CI must install it (apt-get install redis-server)");
-            }
-            eprintln!("skipped: redis-server is not installed (apt-get install redis-server, or set REDIS_SERVER)");
-            return None;
-        }
+    /// Starts a server on a free loopback port. The tests that call this are ignored where the
+    /// build found no `redis-server` (see `build.rs`), so a failure here is a real one.
+    pub fn start() -> Self {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
         let dir = std::env::temp_dir().join(format!("miniapp-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let mut server = RedisServer { child: None, port, dir };
         server.restart();
-        Some(server)
+        server
     }
 
     /// `redis://127.0.0.1:PORT/`.
