@@ -808,3 +808,29 @@ pub fn map_page<R>(
 ) -> Result<MappedPage<R>, Problem> {
     read_page(body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pace the import keeps, on tokio's paused clock: exactly what it scheduled, whatever the
+    /// machine's load (the end-to-end test can only check a lower bound on a real clock).
+    #[tokio::test(start_paused = true)]
+    async fn a_pace_starts_requests_exactly_one_interval_apart() {
+        let Some(pace) = Pace::new(Some(5.0)) else { panic!("a positive rate has a pace") };
+        let start = tokio::time::Instant::now();
+        let mut starts = Vec::new();
+        for _ in 0..4 {
+            pace.wait().await;
+            starts.push(tokio::time::Instant::now() - start);
+        }
+        let ms: Vec<u128> = starts.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [0, 200, 400, 600]);
+        // Time spent elsewhere counts towards the next interval: no wait once it has passed.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let before = tokio::time::Instant::now();
+        pace.wait().await;
+        assert_eq!(tokio::time::Instant::now(), before);
+        assert!(Pace::new(Some(0.0)).is_none() && Pace::new(Some(f64::NAN)).is_none() && Pace::new(None).is_none());
+    }
+}

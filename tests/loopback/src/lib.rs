@@ -54,6 +54,9 @@ pub struct Reply {
     pub delay: Duration,
     /// Send the headers and half the body, then break the connection.
     pub broken: bool,
+    /// Hold the answer until the server has had this many requests in flight at once (for at
+    /// most a minute), so a test of concurrency does not depend on how fast the client is.
+    pub held_until_in_flight: usize,
 }
 
 impl Reply {
@@ -64,11 +67,12 @@ impl Reply {
             body: value.to_string(),
             delay: Duration::ZERO,
             broken: false,
+            held_until_in_flight: 0,
         }
     }
 
     pub fn status(status: u16, body: impl Into<String>) -> Self {
-        Reply { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO, broken: false }
+        Reply { status, headers: Vec::new(), body: body.into(), delay: Duration::ZERO, broken: false, held_until_in_flight: 0 }
     }
 
     /// A 200 whose connection breaks in the middle of the body.
@@ -83,6 +87,12 @@ impl Reply {
 
     pub fn after(mut self, delay: Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// Answer only once `n` requests have been in flight at once (or a minute has passed).
+    pub fn held_until_in_flight(mut self, n: usize) -> Self {
+        self.held_until_in_flight = n;
         self
     }
 }
@@ -143,6 +153,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         log.push(recorded);
         reply
     };
+    let held_since = Instant::now();
+    while shared.max_in_flight.load(Ordering::SeqCst) < reply.held_until_in_flight && held_since.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     if !reply.delay.is_zero() {
         // (A zero sleep would still wait for the timer's next tick, about a millisecond.)
         tokio::time::sleep(reply.delay).await;
