@@ -21,9 +21,10 @@ use syn::{Ident, LitStr, Token};
 ///
 /// The path resolves against `CARGO_MANIFEST_DIR` (falling back to the directory of the file that
 /// calls the macro). Every error in the definition is a separate compile error whose message
-/// carries `file:line:col`, the source line and a caret. Warnings do not fail the build unless
-/// `deny_warnings` is given: `include_miniapp!("x.json", deny_warnings)`. Cargo rebuilds when the
-/// file changes.
+/// carries `file:line:col`, the source line and a caret. Every warning is a compiler warning at
+/// the macro call (`use of deprecated constant `W0305`: ...`, under the `deprecated` lint); it
+/// fails the build only with `deny_warnings`: `include_miniapp!("x.json", deny_warnings)` (or
+/// with `#![deny(warnings)]`). Cargo rebuilds when the file changes.
 #[proc_macro]
 pub fn include_miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let caller = input.clone().into_iter().next().and_then(|t| t.span().local_file());
@@ -45,7 +46,8 @@ pub fn include_miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStrea
 /// }
 /// ```
 ///
-/// Diagnostics point at the offending token. Tokens that are not JSON (single quotes, raw or byte
+/// Diagnostics point at the offending token; warnings are compiler warnings there (see
+/// [`include_miniapp!`]). Tokens that are not JSON (single quotes, raw or byte
 /// strings, suffixed or non-decimal numbers, bare words other than `true`, `false` and `null`,
 /// parentheses) are errors.
 #[proc_macro]
@@ -76,9 +78,25 @@ impl Parse for IncludeArgs {
     }
 }
 
-/// The diagnostics that fail the build.
-fn failing(report: &Report, deny_warnings: bool) -> Vec<&Diagnostic> {
-    report.diagnostics.iter().filter(|d| d.severity == Severity::Error || deny_warnings).collect()
+/// The diagnostics that fail the build, and the ones that are warnings.
+fn split(report: &Report, deny_warnings: bool) -> (Vec<&Diagnostic>, Vec<&Diagnostic>) {
+    report.diagnostics.iter().partition(|d| d.severity == Severity::Error || deny_warnings)
+}
+
+/// A compiler warning at `span`. Stable Rust gives procedural macros no way to warn, so the
+/// expansion defines a deprecated constant named after the code and uses it at once: rustc
+/// reports `use of deprecated constant `W0305`: <message>` at the span, under the `deprecated`
+/// lint (so `#![deny(warnings)]` makes it an error, and `#[allow(deprecated)]` silences it).
+fn warning(d: &Diagnostic, message: &str, span: Span) -> TokenStream {
+    let name = Ident::new(d.code.id, span);
+    quote::quote_spanned! {span=>
+        const _: () = {
+            #[deprecated(note = #message)]
+            #[allow(non_upper_case_globals)]
+            const #name: () = ();
+            #name
+        };
+    }
 }
 
 fn resolve(rel: &str, caller: Option<&Path>) -> Result<PathBuf, String> {
@@ -120,17 +138,21 @@ fn expand_include(args: &IncludeArgs, caller: Option<&Path>) -> TokenStream {
         Ok(generated) => (generated.report, Some(generated.code)),
         Err(report) => (report, None),
     };
-    let errors = failing(&report, args.deny_warnings);
-    if !errors.is_empty() {
-        let mut out = track;
-        for d in errors {
-            let rendered = miniapp_compiler::render::diagnostic(d, &report.text, &rel, false);
-            out.extend(syn::Error::new(span, retitle(&rendered, d)).to_compile_error());
-        }
-        return out;
+    let (errors, warnings) = split(&report, args.deny_warnings);
+    let mut out = track;
+    let render = |d: &Diagnostic| retitle(&miniapp_compiler::render::diagnostic(d, &report.text, &rel, false), d);
+    for d in &warnings {
+        out.extend(warning(d, &render(d), span));
     }
-    let items = code.unwrap_or_default().parse::<TokenStream>().unwrap_or_else(|e| syn::Error::new(span, e.to_string()).to_compile_error());
-    quote!(#track #items)
+    for d in &errors {
+        out.extend(syn::Error::new(span, render(d)).to_compile_error());
+    }
+    if errors.is_empty() {
+        out.extend(
+            code.unwrap_or_default().parse::<TokenStream>().unwrap_or_else(|e| syn::Error::new(span, e.to_string()).to_compile_error()),
+        );
+    }
+    out
 }
 
 /// The rendered diagnostic without its leading `error`/`warning` word, which `compile_error!`
@@ -232,20 +254,30 @@ fn expand_inline(input: TokenStream) -> TokenStream {
         Ok(generated) => (generated.report, Some(generated.code)),
         Err(report) => (report, None),
     };
-    let errors = failing(&report, false);
-    if !errors.is_empty() {
-        let mut out = TokenStream::new();
-        for d in errors {
-            let mut message = format!("[{}] {}", d.code.id, d.message);
-            for help in &d.help {
-                message.push_str(&format!("\nhelp: {help}"));
-            }
-            if !d.pointer.is_empty() {
-                message.push_str(&format!("\nnote: at {}", d.pointer));
-            }
-            out.extend(syn::Error::new(json.span_at(d.span.start), message).to_compile_error());
+    let (errors, warnings) = split(&report, false);
+    let render = |d: &Diagnostic| {
+        let mut message = format!("[{}] {}", d.code.id, d.message);
+        for help in &d.help {
+            message.push_str(&format!("\nhelp: {help}"));
         }
-        return out;
+        if !d.pointer.is_empty() {
+            message.push_str(&format!("\nnote: at {}", d.pointer));
+        }
+        message
+    };
+    let mut out = TokenStream::new();
+    for d in &warnings {
+        out.extend(warning(d, &render(d), json.span_at(d.span.start)));
     }
-    code.unwrap_or_default().parse::<TokenStream>().unwrap_or_else(|e| syn::Error::new(Span::call_site(), e.to_string()).to_compile_error())
+    for d in &errors {
+        out.extend(syn::Error::new(json.span_at(d.span.start), render(d)).to_compile_error());
+    }
+    if errors.is_empty() {
+        out.extend(
+            code.unwrap_or_default()
+                .parse::<TokenStream>()
+                .unwrap_or_else(|e| syn::Error::new(Span::call_site(), e.to_string()).to_compile_error()),
+        );
+    }
+    out
 }
