@@ -15,6 +15,16 @@
 //! and replies at once with what [`super::receive`] says. Each accepted, new delivery is then
 //! handed to the handler on its own task; the delivery's transaction id is confirmed when the
 //! handler returns `Ok` and released when it fails, so the provider's retry is processed again.
+//!
+//! Every refused delivery (413, 400, 404, and `receive`'s 401, 400 and 503) is logged at `DEBUG`
+//! on the `miniapp::webhook::axum` target and given to the hook of
+//! [`WebhookReceiver::on_rejection`], if any, to count or log forged and malformed deliveries:
+//!
+//! ```ignore
+//! let router = miniapp::webhook::axum::receiver(resolve, handle)
+//!     .on_rejection(|refused| metrics::counter!("webhook_refused", "status" => refused.status.to_string()).increment(1))
+//!     .into_router();
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,7 +35,7 @@ use axum::extract::{Path, Request as HttpRequest, State};
 use axum::response::Response;
 use axum::routing::post;
 
-use super::{DedupeKey, Delivery, Receiver, Reply, Request};
+use super::{DedupeKey, Delivery, Reason, Receiver, Reply, Request};
 
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
@@ -36,17 +46,53 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type Resolve<C> = dyn Fn(Option<String>) -> BoxFuture<Option<Arc<C>>> + Send + Sync;
 type Handle<C> = dyn Fn(Arc<C>, Delivery<<C as Receiver>::Event>) -> BoxFuture<Result<(), BoxError>> + Send + Sync;
+type OnRejection = dyn Fn(&Refused<'_>) + Send + Sync;
+
+/// Why the endpoint refused a delivery.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The body is larger than the limit (413); it was not read past it.
+    #[error("the body is larger than the limit")]
+    TooLarge,
+    /// The body could not be read (400): the sender broke off or sent a malformed body.
+    #[error("the body could not be read")]
+    Unreadable,
+    /// No client for the install in the path (404).
+    #[error("unknown install")]
+    UnknownInstall,
+    /// [`super::receive`] refused it: not verified (401), not JSON (400), or a store was
+    /// unavailable (503).
+    #[error(transparent)]
+    Rejected(Reason),
+}
+
+/// A refused delivery, as the hook of [`WebhookReceiver::on_rejection`] sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Refused<'a> {
+    /// The install id in the path, if any.
+    pub install: Option<&'a str>,
+    /// The status the endpoint answered with.
+    pub status: u16,
+    pub refusal: &'a Refusal,
+}
 
 /// A connector's webhook endpoint, ready to become an axum [`axum::Router`].
 pub struct WebhookReceiver<C: Receiver> {
     resolve: Arc<Resolve<C>>,
     handle: Arc<Handle<C>>,
+    on_rejection: Option<Arc<OnRejection>>,
     body_limit: usize,
 }
 
 impl<C: Receiver> Clone for WebhookReceiver<C> {
     fn clone(&self) -> Self {
-        WebhookReceiver { resolve: self.resolve.clone(), handle: self.handle.clone(), body_limit: self.body_limit }
+        WebhookReceiver {
+            resolve: self.resolve.clone(),
+            handle: self.handle.clone(),
+            on_rejection: self.on_rejection.clone(),
+            body_limit: self.body_limit,
+        }
     }
 }
 
@@ -65,6 +111,7 @@ where
     WebhookReceiver {
         resolve: Arc::new(move |install| Box::pin(resolve(install))),
         handle: Arc::new(move |client, delivery| Box::pin(handle(client, delivery))),
+        on_rejection: None,
         body_limit: DEFAULT_BODY_LIMIT,
     }
 }
@@ -73,6 +120,13 @@ impl<C: Receiver> WebhookReceiver<C> {
     /// The largest body accepted (default 1 MiB); a larger one is answered 413 unread.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// Calls `hook` for every refused delivery (before the reply is sent: keep it quick), with
+    /// the install, the status and why. The reason never holds a secret.
+    pub fn on_rejection(mut self, hook: impl Fn(&Refused<'_>) + Send + Sync + 'static) -> Self {
+        self.on_rejection = Some(Arc::new(hook));
         self
     }
 
@@ -90,27 +144,43 @@ impl<C: Receiver> WebhookReceiver<C> {
             .with_state(self)
     }
 
+    /// The reply to a refused delivery, after telling the log and the hook.
+    fn refuse(&self, install: Option<&str>, refusal: Refusal, reply: &Reply) -> Response {
+        let refused = Refused { install, status: reply.status, refusal: &refusal };
+        tracing::debug!(ns = C::NS, install, status = reply.status, reason = %refusal, "webhook delivery refused");
+        if let Some(hook) = &self.on_rejection {
+            hook(&refused);
+        }
+        respond(reply)
+    }
+
     async fn serve(self, install: Option<String>, request: HttpRequest) -> Response {
+        let too_large = || Reply::json(413, serde_json::json!({ "error": "payload too large" }));
         let declared = request.headers().get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|n| n > self.body_limit as u64) {
-            return plain(413, "payload too large");
+            return self.refuse(install.as_deref(), Refusal::TooLarge, &too_large());
         }
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, self.body_limit).await {
             Ok(bytes) => bytes,
             Err(e) => {
-                let too_large = std::error::Error::source(&e)
-                    .is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some())
+                let over = std::error::Error::source(&e).is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some())
                     || e.to_string().contains("length limit");
-                return if too_large { plain(413, "payload too large") } else { plain(400, "the body could not be read") };
+                return if over {
+                    self.refuse(install.as_deref(), Refusal::TooLarge, &too_large())
+                } else {
+                    let reply = Reply::json(400, serde_json::json!({ "error": "the body could not be read" }));
+                    self.refuse(install.as_deref(), Refusal::Unreadable, &reply)
+                };
             }
         };
-        let Some(client) = (self.resolve)(install).await else {
-            return plain(404, "unknown install");
+        let Some(client) = (self.resolve)(install.clone()).await else {
+            let reply = Reply::json(404, serde_json::json!({ "error": "unknown install" }));
+            return self.refuse(install.as_deref(), Refusal::UnknownInstall, &reply);
         };
         let request = Request { headers: &parts.headers, query: parts.uri.query().unwrap_or(""), body: &bytes };
         match super::receive(&*client, &request).await {
-            Err(rejection) => respond(&rejection.reply),
+            Err(rejection) => self.refuse(install.as_deref(), Refusal::Rejected(rejection.reason), &rejection.reply),
             Ok(delivery) => {
                 let reply = respond(&delivery.reply);
                 if delivery.is_new() {
@@ -147,8 +217,4 @@ fn respond(reply: &Reply) -> Response {
         response.headers_mut().insert(http::header::CONTENT_TYPE, value);
     }
     response
-}
-
-fn plain(status: u16, error: &str) -> Response {
-    respond(&Reply::json(status, serde_json::json!({ "error": error })))
 }
