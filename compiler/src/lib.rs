@@ -3,13 +3,13 @@
 //!
 //! The pipeline:
 //! bytes → [`syntax`] (the spanned JSON tree, templates, paths) → [`schema`] (structural
-//! validation) → [`check`] (the semantic rules of docs/format.md §15, building the resolved view
+//! validation) → [`check`](mod@check) (the semantic rules of docs/format.md §15, building the resolved view
 //! [`facts`]) → [`model`] (typed, normalised definition) → [`ir`] (lowered from the facts) →
 //! [`codegen`] (one emitter per block into one output space) → [`emit`] (formatted module, crate).
 //! Diagnostics and their codes are in [`diagnostics`]; every generated name comes from [`names`].
 //!
 //! The library never panics on input and never touches `proc_macro`: the CLI, the macros and build
-//! scripts all call [`check`] with the same [`Options`].
+//! scripts all call [`check()`] with the same [`Options`].
 
 pub mod check;
 pub mod codegen;

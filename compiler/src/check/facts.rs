@@ -2,7 +2,7 @@
 //! stored keys, kept so that lowering ([`crate::ir`]) reads those answers instead of working them
 //! out a second time (and possibly differently).
 //!
-//! The checks build it ([`crate::check`]): every templated string parsed with the kind of field
+//! The checks build it ([`crate::check`](mod@crate::check)): every templated string parsed with the kind of field
 //! it sits in, every placeholder's source decided by one resolver, every path the checks validate
 //! parsed, and the keys the store can hold. A thing the checks rejected is absent, and asking for
 //! it is an error (a compiler bug, reported as a diagnostic), never a silent default.

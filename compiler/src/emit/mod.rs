@@ -1,4 +1,4 @@
-//! Writing generated code out: one formatted module per definition ([`format`], items in a fixed
+//! Writing generated code out: one formatted module per definition ([`format()`], items in a fixed
 //! order, prettyplease), the build-script front end ([`Generator`]) and the crate
 //! `miniapp generate --crate` writes ([`scaffold`]).
 

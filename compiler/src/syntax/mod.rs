@@ -1,4 +1,4 @@
-//! The text of a definition: the spanned JSON tree ([`source`]), JSON pointers ([`pointer`]),
+//! The text of a definition: the spanned JSON tree ([`source`]), JSON pointers ([`pointer`](mod@pointer)),
 //! template strings ([`template`]) and path expressions ([`path`]).
 
 pub mod path;
