@@ -8,6 +8,7 @@
 mod actions;
 mod auth;
 mod functions;
+pub mod overview;
 mod sources;
 mod sync;
 mod types;
@@ -260,7 +261,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     } else {
         (TokenStream::new(), quote!(()), quote!(()), quote!(Client { engine }), TokenStream::new(), TokenStream::new(), quote!(()))
     };
-    let client_doc = format!(" A {} client for one connected account.", ir.title);
+    let client_doc = overview::lines(ir).into_iter().map(|line| format!(" {line}"));
     quote! {
         /// The definition's namespace.
         pub const NS: &str = #ns;
@@ -282,10 +283,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
 
         #(#head)*
 
-        #[doc = #client_doc]
-        ///
-        /// Actions wait for the platform rate limit, retry transient failures, and (with
-        /// `auto_refresh`) refresh the token once after a 401.
+        #(#[doc = #client_doc])*
         pub struct Client {
             engine: ::miniapp::rt::Engine,
             #functions_field

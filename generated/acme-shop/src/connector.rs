@@ -240,10 +240,35 @@ impl Credentials {
             .collect()
     }
 }
-/// A Acme Shop client for one connected account.
+/// A client of Acme Shop for one connected account: start here.
 ///
-/// Actions wait for the platform rate limit, retry transient failures, and (with
-/// `auto_refresh`) refresh the token once after a 401.
+/// **Build one** with [`Client::builder`]`(credentials, functions)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+/// OAuth 2.0: send the user to [`Client::authorize_url`], then [`Client::connect`] with the code (exchange, `userDetails`, registration); tokens are refreshed as they expire.
+///
+/// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
+/// - [`Client::update_order_status`] — Update order status
+/// - [`Client::create_coupon`] — Create a coupon
+/// - [`Client::add_order_note`] — Add an order note
+///
+/// **Dropdown sources** ([`miniapp::SourceOption`]s):
+/// - [`Client::rpc_order_statuses`] (`rpc_order_statuses`)
+/// - [`Client::rpc_products`] (`rpc_products`)
+///
+/// **Webhooks**: [`Client::receive_webhook`] verifies a delivery and reads it into a [`miniapp::webhook::Delivery`] of [`Event`]; confirm it with [`Client::confirm_webhook`] once processed (or mount `miniapp::webhook::axum`, feature `axum`). Events:
+/// - `order.placed`: [`Event::OrderPlaced`]
+/// - `order.status_changed`: [`Event::OrderStatusChanged`]
+/// - `customer.registered`: [`Event::CustomerRegistered`]
+/// - `cart.abandoned`: [`Event::CartAbandoned`]
+///
+/// **Sync** (a [`miniapp::sync::Import`] is a stream of typed records, resumable from its [`miniapp::sync::Checkpoint`]):
+/// - `catalog`: [`Client::sync_catalog`] yields [`sync::CatalogRecord`]s; [`Client::sync_catalog_from`] resumes
+/// - `shoppers`: [`Client::sync_shoppers`] yields [`sync::ShoppersRecord`]s; [`Client::sync_shoppers_from`] resumes
+/// - `orders`: [`Client::sync_orders`] yields [`sync::OrdersRecord`]s; [`Client::sync_orders_from`] resumes
+/// - real-time handlers: a delivery's [`miniapp::webhook::Delivery::handler`] holds a [`sync::SyncRecord`]
+///
+/// **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`Client::builder`].
+///
+/// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
     functions: ::std::sync::Arc<dyn Functions>,

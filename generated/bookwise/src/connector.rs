@@ -145,10 +145,24 @@ impl Credentials {
             .collect()
     }
 }
-/// A Bookwise Scheduling client for one connected account.
+/// A client of Bookwise Scheduling for one connected account: start here.
 ///
-/// Actions wait for the platform rate limit, retry transient failures, and (with
-/// `auto_refresh`) refresh the token once after a 401.
+/// **Build one** with [`Client::builder`]`(credentials)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+///
+/// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
+/// - [`Client::book_appointment`] — Book an appointment
+/// - [`Client::cancel_booking`] — Cancel a booking
+/// - [`Client::attach_intake_file`] — Attach a file to a booking
+///
+/// **Dropdown sources** ([`miniapp::SourceOption`]s):
+/// - [`Client::rpc_services`] (`rpc_services`)
+///
+/// **Webhooks**: [`Client::receive_webhook`] verifies a delivery and reads it into a [`miniapp::webhook::Delivery`] of [`Event`]; confirm it with [`Client::confirm_webhook`] once processed (or mount `miniapp::webhook::axum`, feature `axum`). Events:
+/// - `booking.created`: [`Event::BookingCreated`]
+/// - `booking.cancelled`: [`Event::BookingCancelled`]
+/// - `form.submitted`: [`Event::FormSubmitted`]
+///
+/// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
 }

@@ -129,10 +129,27 @@ impl Credentials {
             .collect()
     }
 }
-/// A Chatly client for one connected account.
+/// A client of Chatly for one connected account: start here.
 ///
-/// Actions wait for the platform rate limit, retry transient failures, and (with
-/// `auto_refresh`) refresh the token once after a 401.
+/// **Build one** with [`Client::builder`]`(credentials, functions)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+///
+/// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
+/// - [`Client::notify_member`] — Notify a member
+/// - [`Client::post_to_room`] — Post to a room
+/// - [`Client::find_open_ticket`] — Find first open ticket
+///
+/// **Dropdown sources** ([`miniapp::SourceOption`]s):
+/// - [`Client::rpc_members`] (`rpc_members`)
+/// - [`Client::rpc_rooms`] (`rpc_rooms`)
+///
+/// **Webhooks**: [`Client::receive_webhook`] verifies a delivery and reads it into a [`miniapp::webhook::Delivery`] of [`Event`]; confirm it with [`Client::confirm_webhook`] once processed (or mount `miniapp::webhook::axum`, feature `axum`). Events:
+/// - `room.created`: [`Event::RoomCreated`]
+/// - `room.archived`: [`Event::RoomArchived`]
+/// - `message.posted`: [`Event::MessagePosted`]
+///
+/// **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`Client::builder`].
+///
+/// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
     functions: ::std::sync::Arc<dyn Functions>,

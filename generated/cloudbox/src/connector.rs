@@ -171,10 +171,19 @@ impl Credentials {
             .collect()
     }
 }
-/// A CloudBox client for one connected account.
+/// A client of CloudBox for one connected account: start here.
 ///
-/// Actions wait for the platform rate limit, retry transient failures, and (with
-/// `auto_refresh`) refresh the token once after a 401.
+/// **Build one** with [`Client::builder`]`(credentials)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+/// OAuth 2.0: send the user to [`Client::authorize_url`], then [`Client::connect`] with the code (exchange, `userDetails`, registration); tokens are refreshed as they expire.
+///
+/// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
+/// - [`Client::create_folder`] — Create a folder
+/// - [`Client::share_file`] — Share a file
+///
+/// **Dropdown sources** ([`miniapp::SourceOption`]s):
+/// - [`Client::rpc_folders`] (`rpc_folders`)
+///
+/// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
 }

@@ -197,10 +197,25 @@ impl Credentials {
             .collect()
     }
 }
-/// A ForgeHub client for one connected account.
+/// A client of ForgeHub for one connected account: start here.
 ///
-/// Actions wait for the platform rate limit, retry transient failures, and (with
-/// `auto_refresh`) refresh the token once after a 401.
+/// **Build one** with [`Client::builder`]`(credentials)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+/// OAuth 2.0: send the user to [`Client::authorize_url`], then [`Client::connect`] with the code (exchange, `userDetails`, registration); tokens are refreshed as they expire.
+///
+/// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
+/// - [`Client::create_issue`] — Create an issue
+/// - [`Client::close_issue`] — Close an issue
+///
+/// **Dropdown sources** ([`miniapp::SourceOption`]s):
+/// - [`Client::rpc_repositories`] (`rpc_repositories`)
+/// - [`Client::rpc_labels`] (`rpc_labels`)
+///
+/// **Webhooks**: [`Client::receive_webhook`] verifies a delivery and reads it into a [`miniapp::webhook::Delivery`] of [`Event`]; confirm it with [`Client::confirm_webhook`] once processed (or mount `miniapp::webhook::axum`, feature `axum`). Events:
+/// - `issues.opened`: [`Event::IssuesOpened`]
+/// - `issues.closed`: [`Event::IssuesClosed`]
+/// - `push.received`: [`Event::PushReceived`]
+///
+/// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
 }

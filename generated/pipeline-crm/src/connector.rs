@@ -143,10 +143,23 @@ impl Credentials {
             .collect()
     }
 }
-/// A Pipeline CRM client for one connected account.
+/// A client of Pipeline CRM for one connected account: start here.
 ///
-/// Actions wait for the platform rate limit, retry transient failures, and (with
-/// `auto_refresh`) refresh the token once after a 401.
+/// **Build one** with [`Client::builder`]`(credentials)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+///
+/// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
+/// - [`Client::upsert_contact`] — Create or update a contact
+/// - [`Client::create_deal`] — Create a deal
+///
+/// **Dropdown sources** ([`miniapp::SourceOption`]s):
+/// - [`Client::rpc_pipelines`] (`rpc_pipelines`)
+/// - [`Client::rpc_owners`] (`rpc_owners`)
+///
+/// **Webhooks**: [`Client::receive_webhook`] verifies a delivery and reads it into a [`miniapp::webhook::Delivery`] of [`Event`]; confirm it with [`Client::confirm_webhook`] once processed (or mount `miniapp::webhook::axum`, feature `axum`). Events:
+/// - `contact.created`: [`Event::ContactCreated`]
+/// - `deal.won`: [`Event::DealWon`]
+///
+/// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
 }
