@@ -9,6 +9,35 @@
 //! event and transaction-id extraction, de-duplication, customers ([`Customer`]), and (feature
 //! `axum`) an endpoint to mount. Sync imports and real-time handlers run through [`sync`]: a
 //! skipping reader maps list pages into typed records, pages are fetched as a resumable stream.
+//!
+//! # Features
+//!
+//! - `macros` (default): [`include_miniapp!`] and [`miniapp!`]. A definition's warnings are
+//!   compiler warnings at the macro call; `deny_warnings` (or `#![deny(warnings)]`) makes them
+//!   errors.
+//! - `rustls` (default): HTTPS for the HTTP client the runtime builds (reqwest with rustls).
+//!   Without it, pass a `reqwest::Client` of your own ([`Builder::http_client`]) to reach HTTPS
+//!   providers.
+//! - `axum`: `webhook::axum`, a webhook endpoint to mount in a router.
+//! - `redis`: `redis`, the store, de-duplication and refresh lock shared by several replicas.
+//!
+//! # Logging
+//!
+//! The runtime logs through [`tracing`](https://docs.rs/tracing) and never logs a secret (values
+//! are not logged at all: requests are named by their template). Install a subscriber to see it;
+//! the targets are the runtime's modules:
+//!
+//! | Target | Level | What |
+//! |---|---|---|
+//! | `miniapp::http::engine` | `DEBUG` | a span `miniapp.request` per request (`ns`, `request`), each response's status and attempt, each retry with its cause, each token refresh |
+//! | `miniapp::http::engine` | `WARN` | tokens that could not be saved (written before the next call), a refresh lock that could not be released |
+//! | `miniapp::webhook` | `DEBUG` | why a delivery was rejected (`webhook rejected`, with the verification failure), a challenge answered, a delivery that names no event |
+//! | `miniapp::webhook::axum` | `DEBUG` | every delivery the endpoint refused (`install`, `status`, `reason`); see also `WebhookReceiver::on_rejection` |
+//! | `miniapp::webhook::axum` | `WARN` | a handler that failed (the delivery is released), a delivery that could not be confirmed or released |
+//! | `miniapp::sync::handler` | `DEBUG` | a delivery that does not fit its sync handler's mapping |
+//!
+//! For example, `RUST_LOG=miniapp=debug` with `tracing_subscriber::fmt().with_env_filter(…)`, or
+//! `miniapp::webhook=debug` to see only why deliveries are refused.
 
 mod builder;
 mod customer;

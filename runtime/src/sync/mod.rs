@@ -366,6 +366,29 @@ struct Page<R> {
 
 /// A resource import: a [`futures_core::Stream`] of records (or record errors), fetching each
 /// page when the records before it are consumed. See the [module docs](self).
+///
+/// `R` is the resource's generated record type (`sync::OrdersRecord`); every generated record is
+/// `Clone + PartialEq + Send`, which the stream needs: it keeps a page's first and last records
+/// (`Clone`) to recognise the provider sending the same page again (`PartialEq`), and it can be
+/// polled on any thread (`Send`). A helper generic over imports states the same bounds:
+///
+/// ```
+/// use futures_util::StreamExt;
+///
+/// /// Every record of an import; record-level problems are logged, anything else ends it (resume
+/// /// later from `import.checkpoint()`).
+/// async fn import_all<R: Clone + PartialEq + Send>(mut import: miniapp::sync::Import<'_, R>) -> Result<Vec<R>, miniapp::Error> {
+///     let mut records = Vec::new();
+///     while let Some(item) = import.next().await {
+///         match item {
+///             Ok(record) => records.push(record),
+///             Err(miniapp::Error::Sync { problem, .. }) if problem.is_record_level() => tracing::warn!(%problem, "record skipped"),
+///             Err(e) => return Err(e),
+///         }
+///     }
+///     Ok(records)
+/// }
+/// ```
 pub struct Import<'a, R> {
     engine: &'a Engine,
     spec: &'static ResourceSpec,
