@@ -95,3 +95,73 @@ fn every_section_cited_is_a_section_of_the_guide() {
         assert!(!code.rule.contains("FORMAT.md") && !code.rule.contains("ARCHITECTURE.md"), "{}: {}", code.id, code.rule);
     }
 }
+
+/// The walkthrough's last definition with the top-level keys of `blocks` (and `config` added to
+/// `auth.config` and `auth.sensitiveKeys`): where the worked examples of single blocks are checked.
+fn walkthrough_with(blocks_json: &str, config: &[&str]) -> Vec<u8> {
+    let text = guide();
+    let definitions = blocks(&text, "json");
+    let (_, last) = definitions.iter().rfind(|(tag, _)| tag.starts_with("first-definition/")).expect("the walkthrough");
+    let mut definition: serde_json::Value = serde_json::from_str(last).expect("the walkthrough is JSON");
+    let added: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(blocks_json).unwrap_or_else(|e| panic!("the example is not a JSON object: {e}"));
+    for (key, block) in added {
+        definition[key] = block;
+    }
+    for name in config {
+        definition["auth"]["config"][*name] = "".into();
+        definition["auth"]["sensitiveKeys"].as_array_mut().expect("sensitiveKeys").push((*name).into());
+    }
+    serde_json::to_vec_pretty(&definition).expect("JSON")
+}
+
+fn example(tag: &str, lang: &str) -> String {
+    let found = blocks(&guide(), lang).into_iter().find(|(t, _)| t == tag);
+    found.unwrap_or_else(|| panic!("the guide has no `{lang} {tag}` block")).1
+}
+
+/// Generated code without the paths it spells out and without white space, to find a field's
+/// declaration as the guide writes it.
+fn plain(code: &str) -> String {
+    let code = ["::std::option::", "::std::string::", "::std::vec::", "::miniapp::"].iter().fold(code.to_string(), |c, p| c.replace(p, ""));
+    code.split_whitespace().collect()
+}
+
+#[test]
+fn the_worked_sync_example_checks_clean_and_generates_the_record_shown() {
+    let bytes = walkthrough_with(&example("sync-example", "json"), &[]);
+    let generated = miniapp_compiler::generate(&bytes, &Options::default())
+        .unwrap_or_else(|r| panic!("{:?}", r.diagnostics.iter().map(|d| (d.code.id, &d.message)).collect::<Vec<_>>()));
+    assert!(generated.report.diagnostics.is_empty(), "{:?}", generated.report.diagnostics);
+    let code = plain(&generated.code);
+    let shown = example("sync-example", "rust");
+    let mut fields = 0;
+    for line in shown.lines().map(str::trim) {
+        if line.starts_with("pub struct") {
+            assert!(code.contains(&plain(line)), "the guide shows `{line}`");
+        } else if line.starts_with("pub ") {
+            assert!(code.contains(&plain(line)), "the guide shows `{line}`, the generated record has something else");
+            fields += 1;
+        }
+    }
+    assert_eq!(fields, 5, "every field of the example is shown");
+    for method in ["pubfnsync_tickets(", "pubfnsync_tickets_from("] {
+        assert!(code.contains(method), "{method}");
+    }
+}
+
+#[test]
+fn the_worked_customer_example_checks_clean() {
+    let bytes = walkthrough_with(&example("customer-example", "json"), &["signingSecret"]);
+    let report = check(&bytes, &Options::default());
+    let found: Vec<_> = report.diagnostics.iter().map(|d| (d.code.id, &d.message)).collect();
+    assert!(found.is_empty(), "{found:?}");
+    let generated = miniapp_compiler::generate(&bytes, &Options::default()).expect("it generates");
+    let code = plain(&generated.code);
+    for variant in ["TicketCreated,", "RequesterCreated,"] {
+        assert!(code.contains(variant), "the generated `Event` has {variant}");
+    }
+    for base in ["\"payload\"", "\"ticket\"", "\"requester\""] {
+        assert!(code.contains(base), "the customer's paths ({base}) are compiled in");
+    }
+}
