@@ -111,13 +111,18 @@ fn secrets<'a>(engine: &'a Engine, snapshot: &'a Snapshot, key: &str) -> Candida
     let from_credentials = match snapshot.get(Bag::Credentials, key) {
         // The common case, one secret, needs no list.
         Some(Value::String(s)) if !s.is_empty() => return Candidates::One(candidate((0, s.as_str()))),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()).enumerate().map(candidate).collect(),
+        Some(Value::Array(items)) => {
+            items.iter().filter_map(Value::as_str).enumerate().filter(|(_, s)| !s.is_empty()).map(candidate).collect()
+        }
         _ => Vec::new(),
     };
     if !from_credentials.is_empty() {
         return Candidates::Many(from_credentials);
     }
-    Candidates::Many(engine.config_values(key).into_iter().enumerate().map(|(i, s)| (SecretSource::Config, i, s)).collect())
+    // An empty value is no secret (a missing environment variable read with `unwrap_or_default`,
+    // the definition's `""` default): it never verifies anything. Positions stay those given.
+    let from_config = engine.config_values(key).into_iter().enumerate().filter(|(_, s)| !s.is_empty());
+    Candidates::Many(from_config.map(|(i, s)| (SecretSource::Config, i, s)).collect())
 }
 
 /// The candidate secrets of a delivery: where each is from, its position, the secret.
@@ -257,19 +262,27 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         let handler = match spec.handler(event.as_deref()) {
             None => None,
             Some((_, h)) => {
-                // Read in the first pass when the event was known then; otherwise now.
+                // Read in the first pass when the event was known then; otherwise now. The id is
+                // claimed by now: a record that cannot be read is the handler's error, and the
+                // delivery is kept (never a rejection that would leave the claim held).
                 let mut late;
-                let slots: &mut [crate::reader::Slot] = match early_handler {
+                let slots: Result<&mut [crate::reader::Slot], probe::Error> = match early_handler {
                     Some(_) => {
                         let at = captured.len().min(spec.paths.len());
-                        &mut captured[at..]
+                        Ok(&mut captured[at..])
                     }
-                    None => {
-                        late = h.record.read_slots(request.body).map_err(malformed)?;
-                        &mut late
-                    }
+                    None => match h.record.read_slots(request.body) {
+                        Ok(slots) => {
+                            late = slots;
+                            Ok(&mut late[..])
+                        }
+                        Err(e) => Err(e),
+                    },
                 };
-                Some(Box::new(crate::sync::handler::outcome(h, slots, |c| client.map_record(h.event, c))))
+                Some(Box::new(match slots {
+                    Ok(slots) => crate::sync::handler::outcome(h, slots, |c| client.map_record(h.event, c)),
+                    Err(e) => crate::sync::handler::unreadable(h, &e),
+                }))
             }
         };
         (customer, triggers, handler)

@@ -110,6 +110,26 @@ async fn a_signed_delivery_is_verified_extracted_and_acknowledged() {
 }
 
 #[tokio::test]
+async fn a_claimed_delivery_whose_record_cannot_be_read_is_kept_with_the_handler_error() {
+    // The event is in the body (no topic header), so the handler's record is read after the id
+    // is claimed; its `number` holds a byte that is not UTF-8.
+    let client = acme();
+    let mut body = br#"{"topic": "order.placed", "payload": {"id": "o-88", "number": "N-1"#.to_vec();
+    body.push(0xff);
+    body.extend_from_slice(br#"", "lines": []}}"#);
+    let h = headers(&[("x-acme-signature", b64(&hmac256(ACME_KEY, &body)))]);
+    let first = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
+    assert_eq!(first.event, Some(acme_shop::Event::OrderPlaced));
+    assert!(first.claimed && !first.duplicate);
+    let handled = first.handler.as_deref().expect("the handler's outcome");
+    assert!(handled.record.is_none());
+    assert!(handled.error.as_deref().is_some_and(|e| e.contains("could not be read")), "{:?}", handled.error);
+    // Kept, so a re-send is the duplicate of a delivery the receiver has (not one it refused).
+    let again = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
+    assert!(again.duplicate);
+}
+
+#[tokio::test]
 async fn base64_signatures_are_accepted_in_every_common_form() {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let client = acme();
@@ -434,6 +454,27 @@ async fn a_rotated_secret_verifies_with_either_value_and_says_which() {
     }
     let h = headers(&[("x-hookbox-signature", b64(&hmac1("older-secret", body)))]);
     unverified(client.receive_webhook(&Request { headers: &h, query: "", body }).await);
+}
+
+#[tokio::test]
+async fn an_empty_app_wide_secret_verifies_nothing() {
+    let body = br#"{"meta": {"delivery": "h-2"}}"#;
+    let signed_with_nothing = headers(&[("x-hookbox-signature", b64(&hmac1("", body)))]);
+    // No secret configured (the definition's default is ""), or an empty one configured, as
+    // `env::var(..).unwrap_or_default()` gives when the variable is missing.
+    for client in [
+        hookbox::Client::builder(hookbox::Credentials::default()).build(),
+        hookbox::Client::builder(hookbox::Credentials::default()).config("partnerSecret", "").build(),
+    ] {
+        let failure = unverified(client.receive_webhook(&Request { headers: &signed_with_nothing, query: "", body }).await);
+        assert!(matches!(&failure, VerifyFailure::NoSecret { key } if key == "partnerSecret"), "{failure:?}");
+    }
+    // An empty slot among rotating secrets is skipped; the others keep their positions.
+    let client = hookbox::Client::builder(hookbox::Credentials::default()).config_rotating("partnerSecret", ["", "old-secret"]).build();
+    unverified(client.receive_webhook(&Request { headers: &signed_with_nothing, query: "", body }).await);
+    let h = headers(&[("x-hookbox-signature", b64(&hmac1("old-secret", body)))]);
+    let d = client.receive_webhook(&Request { headers: &h, query: "", body }).await.unwrap();
+    assert_eq!(d.verified_with.map(|m| (m.source, m.index)), Some((SecretSource::Config, 1)));
 }
 
 #[tokio::test]
