@@ -130,7 +130,8 @@ impl Store for RedisStore {
 }
 
 /// Webhook de-duplication on Redis: one key per transaction id,
-/// `miniapp:{ns}:{install}:dedupe:{id}` (an id over 128 bytes is replaced by its SHA-256).
+/// `miniapp:{ns}:{install}:dedupe:{id}` (an id over 128 bytes is replaced by `sha256:` and its
+/// SHA-256 in hex, which no shorter id's key can be).
 #[derive(Clone)]
 pub struct RedisDedupe {
     conn: ConnectionManager,
@@ -163,10 +164,12 @@ impl RedisDedupe {
         RedisDedupe { conn, lease, retention }
     }
 
+    /// The key of an id. A short id is written escaped (`part`: never a raw `:`), a long one as
+    /// `sha256:<hex>`, with a raw `:` no escaped id holds: no id can take another's key.
     fn key(key: &DedupeKey<'_>) -> String {
         let id = if key.id.len() > 128 {
             use sha2::Digest as _;
-            format!("sha256-{}", hex::encode(sha2::Sha256::digest(key.id.as_bytes())))
+            format!("sha256:{}", hex::encode(sha2::Sha256::digest(key.id.as_bytes())))
         } else {
             part(key.id)
         };
@@ -281,7 +284,12 @@ mod tests {
         // An install named `x:dedupe` cannot reach another install's keys.
         assert_ne!(key("a"), RedisDedupe::key(&DedupeKey { ns: "acme-shop", install: "s", id: "9:dedupe:a" }));
         let long = key(&"x".repeat(1000));
-        assert!(long.len() < 120 && long.contains(":dedupe:sha256-"), "{long}");
+        assert!(long.len() < 120 && long.contains(":dedupe:sha256:"), "{long}");
         assert_eq!(long, key(&"x".repeat(1000)));
+        // A short id that spells a long one's key (in either form) has a key of its own.
+        let digest = long.rsplit(':').next().unwrap_or_default().to_string();
+        for forged in [format!("sha256:{digest}"), format!("sha256-{digest}")] {
+            assert_ne!(key(&forged), long, "{forged}");
+        }
     }
 }

@@ -220,6 +220,15 @@ impl State {
     }
 
     /// Claims `key` until `expires` unless it is held and not expired at `now`.
+    /// Room for `key` within `capacity`: expired entries go first, then the ones closest to
+    /// expiry. Nothing goes when `key` is already held.
+    fn make_room(&mut self, key: Fingerprint, now: Instant, capacity: usize) {
+        if self.entries.len() >= capacity && !self.entries.contains_key(&key) {
+            self.purge(now);
+            while self.entries.len() >= capacity && self.pop_first() {}
+        }
+    }
+
     fn claim(&mut self, key: Fingerprint, now: Instant, expires: Instant) -> Claim {
         let seq = self.next_seq();
         match self.entries.entry(key) {
@@ -377,17 +386,18 @@ impl MemoryDedupe {
         let mut state = self.lock();
         // Read under the lock, so the expiry queues stay in order.
         let now = Instant::now();
-        if state.entries.len() >= capacity && !state.entries.contains_key(&key) {
-            state.purge(now);
-            while state.entries.len() >= capacity && state.pop_first() {}
-        }
+        state.make_room(key, now, capacity);
         state.claim(key, now, now + lease)
     }
 
     fn confirm_sync(&self, key: &DedupeKey<'_>) {
         let key = self.keys.of(key);
         let mut state = self.lock();
-        state.confirm(key, Instant::now() + self.retention);
+        let now = Instant::now();
+        // A confirmation whose claim was evicted (or never made) adds an entry: the bound holds
+        // for it too.
+        state.make_room(key, now, self.capacity);
+        state.confirm(key, now + self.retention);
     }
 
     fn release_sync(&self, key: &DedupeKey<'_>) {
@@ -484,6 +494,16 @@ mod tests {
             d.confirm(&key(id)).await.ok();
         }
         assert!(d.len() <= 3, "{}", d.len());
+        assert_eq!(d.claim(&key("e")).await.ok(), Some(Claim::Duplicate), "the newest are kept");
+    }
+
+    #[tokio::test]
+    async fn confirmations_without_a_held_claim_stay_within_capacity() {
+        let d = MemoryDedupe::new(Duration::from_secs(60), Duration::from_secs(3600), 3);
+        for id in ["a", "b", "c", "d", "e"] {
+            d.confirm(&key(id)).await.ok();
+            assert!(d.len() <= 3, "{} entries after confirming {id}", d.len());
+        }
         assert_eq!(d.claim(&key("e")).await.ok(), Some(Claim::Duplicate), "the newest are kept");
     }
 
