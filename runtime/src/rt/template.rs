@@ -292,6 +292,11 @@ pub fn render_url(url: &UrlTemplate, scope: &Scope<'_>, request: &str) -> Result
 /// Renders a URL for `target`'s origin. When the definition writes its origin as a plain literal
 /// that the path follows (the common case), the origin is taken parsed from `target` and only
 /// the path and query are rendered and parsed: no value can reach the authority.
+/// Whether `value` can be one path segment: not empty, `.` or `..` (which would change the path).
+pub(crate) fn is_segment(value: &str) -> bool {
+    !(value.is_empty() || value == "." || value == "..")
+}
+
 pub fn render_url_to(url: &UrlTemplate, scope: &Scope<'_>, request: &str, target: &Target) -> Result<reqwest::Url, Error> {
     let fixed = !url.segs.iter().any(|s| matches!(s, UrlSeg::Origin(..) | UrlSeg::Host(..)));
     if let (true, Some(UrlSeg::Lit(first))) = (fixed, url.segs.first())
@@ -404,7 +409,7 @@ fn push_seg(seg: &UrlSeg, scope: &Scope<'_>, request: &str, out: &mut String) ->
             // A stored value (a token, an id) is one segment: its `/` is encoded, never a
             // separator, so a secret is never split across the path.
             let value = scope.text(src, key, request)?;
-            if value.is_empty() || value == "." || value == ".." {
+            if !is_segment(&value) {
                 return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
             }
             out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
@@ -413,13 +418,13 @@ fn push_seg(seg: &UrlSeg, scope: &Scope<'_>, request: &str, out: &mut String) ->
             let value = scope.text(src, key, request)?;
             if !value.contains('/') {
                 // One segment (the common case).
-                if value.is_empty() || value == "." || value == ".." {
+                if !is_segment(&value) {
                     return Err(fail(format!("`{key}` cannot be used as a path segment (empty, `.` or `..`)")));
                 }
                 out.extend(percent_encoding::utf8_percent_encode(&value, PATH_SEGMENT));
                 return Ok(());
             }
-            if value.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
+            if !value.split('/').all(is_segment) {
                 return Err(fail(format!(
                     "`{key}` cannot be used as a path segment (empty, `.`, `..`, or a leading, trailing or double `/`)"
                 )));

@@ -128,16 +128,27 @@ pub enum TargetSpec {
     RecordType(&'static str),
 }
 
+/// The outcome of a handler whose record could not be read from the body at all (`why`): no
+/// record, and the reason under `error`, as for a body that does not fit the mapping.
+pub(crate) fn unreadable<R>(spec: &'static HandlerSpec, why: &dyn std::fmt::Display) -> Handled<R> {
+    tracing::debug!(event = spec.event, %why, "sync handler: the record could not be read");
+    Handled { target: target(spec), operation: spec.operation, record: None, error: Some(format!("the record could not be read: {why}")) }
+}
+
+fn target(spec: &HandlerSpec) -> Target {
+    match spec.target {
+        TargetSpec::Resource(name) => Target::Resource(Cow::Borrowed(name)),
+        TargetSpec::RecordType(name) => Target::RecordType(Cow::Borrowed(name)),
+    }
+}
+
 /// The outcome of a handler whose captures are `slots`; `map` is the record's generated mapper.
 pub(crate) fn outcome<R>(
     spec: &'static HandlerSpec,
     slots: &mut [Slot],
     map: impl FnOnce(Captured<'_>) -> Result<R, Problem>,
 ) -> Handled<R> {
-    let target = match spec.target {
-        TargetSpec::Resource(name) => Target::Resource(Cow::Borrowed(name)),
-        TargetSpec::RecordType(name) => Target::RecordType(Cow::Borrowed(name)),
-    };
+    let target = target(spec);
     let n = spec.record.captures.len().min(slots.len());
     // The last capture says whether an object is at `data`.
     let found = matches!(slots.get(n.wrapping_sub(1)), Some(Slot::Value(Value::Object(_))));

@@ -79,6 +79,20 @@ pub enum Problem {
     /// A listed record has no usable `id` for its details call.
     #[error("the listed record has no `id` (a string or a number) to fetch its details")]
     NoId,
+    /// A page holds more records than [`Import::max_page_records`] (by default ten times the page
+    /// size asked for, at least 10 000): refused unmapped, so a hostile or broken page cannot
+    /// take the memory of millions of records.
+    #[error("the page holds more than {most} records, far more than a page was asked for")]
+    TooManyRecords { most: usize },
+    /// The checkpoint given to `sync_<resource>_from` cannot be resumed: it is another resource's,
+    /// or its numbers contradict each other or the definition (stored data is checked, never
+    /// trusted into a silent restart or an overflow).
+    #[error("the checkpoint cannot be resumed: {message}")]
+    Checkpoint { message: String },
+    /// The listed record's `id` cannot be one path segment of its details URL (`.` or `..`:
+    /// ids are provider data, some are chosen by users).
+    #[error("the listed id `{id}` cannot be a path segment of its details URL")]
+    UnusableId { id: String },
     /// The details call answered 404: the record was deleted between list and details.
     #[error("record `{id}` was not found by its details call (deleted since it was listed?)")]
     Gone { id: String },
@@ -97,7 +111,7 @@ impl Problem {
     /// Whether the problem concerns one record only: it is yielded in the record's place and the
     /// import goes on.
     pub fn is_record_level(&self) -> bool {
-        matches!(self, Problem::Field { .. } | Problem::NoId | Problem::Gone { .. } | Problem::Compute { .. })
+        matches!(self, Problem::Field { .. } | Problem::NoId | Problem::UnusableId { .. } | Problem::Gone { .. } | Problem::Compute { .. })
     }
 }
 
@@ -318,6 +332,32 @@ pub struct Checkpoint {
     pub done: bool,
 }
 
+/// More records than any import yields (2^53): a checkpoint counting more is corrupt.
+const MOST_RECORDS: u64 = 1 << 53;
+
+impl Checkpoint {
+    /// What makes this checkpoint impossible to resume for `spec`, if anything.
+    fn inconsistency(&self, spec: &ResourceSpec) -> Option<String> {
+        if self.resource != spec.name {
+            return Some(format!("it is a checkpoint of `{}`, not of `{}`", self.resource, spec.name));
+        }
+        if self.page == 0 {
+            return Some("pages are numbered from 1, and it says page 0".to_string());
+        }
+        if self.offset > self.yielded {
+            return Some(format!("{} records of its page were yielded, but only {} in all", self.offset, self.yielded));
+        }
+        match (self.page_size, spec.sends_limit) {
+            (Some(0), _) => Some("its page size is 0".to_string()),
+            (Some(size), true) if spec.max_limit.is_some_and(|max| size > max) => {
+                Some(format!("its page size {size} is above the definition's `maxLimit` of {}", spec.max_limit.unwrap_or_default()))
+            }
+            _ if self.yielded > MOST_RECORDS => Some(format!("it counts {} records yielded, more than any import", self.yielded)),
+            _ => None,
+        }
+    }
+}
+
 /// Spaces requests evenly: at most `per_second` starts per second.
 #[derive(Debug)]
 struct Pace {
@@ -396,6 +436,7 @@ pub struct Import<'a, R> {
     pace: Option<Arc<Pace>>,
     max_pages: u64,
     details_concurrency: usize,
+    max_page_records: Option<usize>,
     position: Checkpoint,
     /// Records yielded before the current page.
     before_page: u64,
@@ -421,6 +462,8 @@ impl<R> std::fmt::Debug for Import<'_, R> {
 
 /// The default of [`Import::max_pages`].
 pub const DEFAULT_MAX_PAGES: u64 = 100_000;
+/// How many times the page size asked for a page may hold by default ([`Import::max_page_records`]).
+pub const PAGE_RECORDS_FACTOR: u64 = 10;
 /// The default of [`Import::details_concurrency`].
 pub const DEFAULT_DETAILS_CONCURRENCY: usize = 4;
 
@@ -434,14 +477,21 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
         build: impl Fn(Captured<'_>) -> Result<R, Problem> + Send + Sync + 'a,
     ) -> Self {
         let limit = || spec.sends_limit.then(|| spec.default_limit.or(spec.max_limit)).flatten();
-        let position = checkpoint.filter(|c| c.resource == spec.name).unwrap_or_else(|| Checkpoint {
-            resource: spec.name.to_string(),
-            page: 1,
-            offset: 0,
-            yielded: 0,
-            page_size: limit(),
-            done: false,
-        });
+        let (position, refused) = match checkpoint {
+            Some(c) => {
+                let refused = c.inconsistency(spec).map(|message| Error::Sync {
+                    resource: spec.name.to_string(),
+                    page: c.page,
+                    record: None,
+                    problem: Problem::Checkpoint { message },
+                });
+                (c, refused)
+            }
+            None => {
+                let start = Checkpoint { resource: spec.name.to_string(), page: 1, offset: 0, yielded: 0, page_size: limit(), done: false };
+                (start, None)
+            }
+        };
         Import {
             engine,
             spec,
@@ -449,6 +499,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
             pace: Pace::new(spec.rate_per_second).map(Arc::new),
             max_pages: DEFAULT_MAX_PAGES,
             details_concurrency: DEFAULT_DETAILS_CONCURRENCY,
+            max_page_records: None,
             before_page: position.yielded.saturating_sub(position.offset),
             finished: position.done,
             position,
@@ -456,7 +507,8 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
             buffer: VecDeque::new(),
             previous: None,
             pending: None,
-            ready: None,
+            // An unusable checkpoint is the import's one item.
+            ready: refused.map(Err),
         }
     }
 
@@ -485,6 +537,22 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
         self
     }
 
+    /// The most records one page may hold; a page with more is refused unmapped
+    /// ([`Problem::TooManyRecords`], which ends the import). By default ten times the page size
+    /// asked for, and at least 10 000 (100 000 when no page size is sent): raise it for a
+    /// provider that really answers with pages that large.
+    pub fn max_page_records(mut self, most: usize) -> Self {
+        self.max_page_records = Some(most.max(1));
+        self
+    }
+
+    fn most_records(&self) -> usize {
+        self.max_page_records.unwrap_or_else(|| match self.position.page_size {
+            Some(size) => usize::try_from(size.saturating_mul(PAGE_RECORDS_FACTOR)).unwrap_or(usize::MAX).max(10_000),
+            None => 100_000,
+        })
+    }
+
     /// How many details calls run at once (default 4).
     pub fn details_concurrency(mut self, n: usize) -> Self {
         self.details_concurrency = n.max(1);
@@ -510,7 +578,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
         if n > 0 && self.previous.as_ref() == Some(&fingerprint) {
             return Err(self.error(Problem::RepeatedPage, None));
         }
-        let seen = self.before_page + n;
+        let seen = self.before_page.saturating_add(n);
         let last = n == 0
             || match page.total {
                 Some(total) => seen >= total,
@@ -531,9 +599,9 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
 
     /// Moves the position past the current page.
     fn next_page(&mut self) {
-        self.before_page += self.page_len;
+        self.before_page = self.before_page.saturating_add(self.page_len);
         self.position.yielded = self.before_page;
-        self.position.page += 1;
+        self.position.page = self.position.page.saturating_add(1);
         self.position.offset = 0;
         self.page_len = 0;
         if self.finished {
@@ -543,8 +611,8 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
 
     fn fetch(&self, page: u64) -> BoxFuture<'a, Result<Page<R>, Error>> {
         let (engine, spec, build, pace) = (self.engine, self.spec, self.build.clone(), self.pace.clone());
-        let (size, concurrency) = (self.position.page_size, self.details_concurrency);
-        Box::pin(async move { fetch_page(engine, spec, &*build, pace.as_deref(), page, size, concurrency).await })
+        let request = PageRequest { page, size: self.position.page_size, concurrency: self.details_concurrency, most: self.most_records() };
+        Box::pin(async move { fetch_page(engine, spec, &*build, pace.as_deref(), request).await })
     }
 }
 
@@ -565,8 +633,8 @@ impl<'a, R: Clone + PartialEq + Send + 'a> futures_core::Stream for Import<'a, R
             if let Some(item) = this.buffer.pop_front() {
                 let index = usize::try_from(this.position.offset).unwrap_or(usize::MAX);
                 let item = item.map_err(|problem| this.error(problem, Some(index)));
-                this.position.offset += 1;
-                this.position.yielded += 1;
+                this.position.offset = this.position.offset.saturating_add(1);
+                this.position.yielded = this.position.yielded.saturating_add(1);
                 if this.buffer.is_empty() {
                     this.next_page();
                 }
@@ -601,12 +669,24 @@ impl<'a, R: Clone + PartialEq + Send + 'a> futures_core::Stream for Import<'a, R
                 return Poll::Ready(Some(Err(e)));
             }
             // More to come: start the next page now.
-            let next = this.position.page + 1;
+            let next = this.position.page.saturating_add(1);
             if !this.finished && !this.buffer.is_empty() && next <= this.max_pages {
                 this.pending = Some(this.fetch(next));
             }
         }
     }
+}
+
+/// Which page to fetch, and how.
+#[derive(Clone, Copy)]
+struct PageRequest {
+    page: u64,
+    /// The page size sent, if any.
+    size: Option<u64>,
+    /// Details calls at once.
+    concurrency: usize,
+    /// The most records the page may hold.
+    most: usize,
 }
 
 /// Fetches and maps one page (and its details calls).
@@ -615,10 +695,9 @@ async fn fetch_page<R>(
     spec: &'static ResourceSpec,
     build: &Build<'_, R>,
     pace: Option<&Pace>,
-    page: u64,
-    size: Option<u64>,
-    concurrency: usize,
+    request: PageRequest,
 ) -> Result<Page<R>, Error> {
+    let PageRequest { page, size, concurrency, most } = request;
     let fail = |problem: Problem| Error::Sync { resource: spec.name.to_string(), page, record: None, problem };
     let timeout = spec.timeout_ms.map(Duration::from_millis);
     let mut vars = crate::rt::Vars::new();
@@ -633,22 +712,24 @@ async fn fetch_page<R>(
     let body = engine.fetch_bytes(&spec.list, &vars, &mut snapshot, &[], timeout).await?;
 
     let Some(details) = &spec.details else {
-        let page = read_page(&body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
+        let page = read_page(&body, spec, spec.record.trie(), most, |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
         return Ok(Page { items: page.records, total: page.total, ids: Vec::new() });
     };
 
     // Details mode: the page gives ids; each details response is the record.
-    let MappedPage { records: ids, total } = read_page(&body, spec, ids_trie(), |slots| match slots.first_mut().map(std::mem::take) {
-        Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
-        _ => Err(Problem::NoId),
-    })
-    .map_err(fail)?;
+    let MappedPage { records: ids, total } =
+        read_page(&body, spec, ids_trie(), most, |slots| match slots.first_mut().map(std::mem::take) {
+            Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
+            _ => Err(Problem::NoId),
+        })
+        .map_err(fail)?;
     let listed: Vec<String> = ids.iter().map(|id| id.as_ref().map_or_else(|_| String::new(), Clone::clone)).collect();
     let one = |id: Result<String, Problem>| {
         let mut snapshot = snapshot.clone();
         async move {
             let id = match id {
-                Ok(id) => id,
+                Ok(id) if crate::rt::template::is_segment(&id) => id,
+                Ok(id) => return Ok(Err(Problem::UnusableId { id })),
                 Err(problem) => return Ok(Err(problem)),
             };
             if let Some(pace) = pace {
@@ -686,13 +767,14 @@ fn read_page<T>(
     body: &[u8],
     spec: &ResourceSpec,
     trie: &Trie,
+    most: usize,
     build: impl FnMut(&mut [Slot]) -> Result<T, Problem>,
 ) -> Result<MappedPage<T>, Problem> {
     // Room for the records a page of this size is likely to hold (records are rarely under
     // 256 bytes), so the list is not regrown record after record.
     let mut out = page::Out { items: Vec::with_capacity((body.len() / 256).min(4096)), total: None, data: page::Data::Missing };
     let mut scanner = Scanner::new(body);
-    let mut walk = page::Walk { data: spec.data, total: spec.total, trie, build, out: &mut out };
+    let mut walk = page::Walk { data: spec.data, total: spec.total, most, trie, build, out: &mut out };
     let walked = walk.at(&mut scanner, Some(0), spec.total.map(|_| 0)).and_then(|()| scanner.end());
     if let Err(e) = walked {
         return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.message().to_string() });
@@ -701,6 +783,7 @@ fn read_page<T>(
         page::Data::Array => Ok(MappedPage { records: out.items, total: out.total }),
         page::Data::Missing => Err(Problem::MissingData { path: path::display(spec.data) }),
         page::Data::Other(found) => Err(Problem::DataNotArray { path: path::display(spec.data), found }),
+        page::Data::TooMany => Err(Problem::TooManyRecords { most }),
     }
 }
 
@@ -718,6 +801,8 @@ mod page {
         Missing,
         Array,
         Other(&'static str),
+        /// An array of more records than a page may hold (the rest were skipped unread).
+        TooMany,
     }
 
     pub(super) struct Out<T> {
@@ -730,6 +815,8 @@ mod page {
     pub(super) struct Walk<'a, T, F> {
         pub data: &'static [Step],
         pub total: Option<&'static [Step]>,
+        /// The most records a page may hold.
+        pub most: usize,
         pub trie: &'a Trie,
         pub build: F,
         pub out: &'a mut Out<T>,
@@ -768,6 +855,15 @@ mod page {
             if data_at.is_none() && total_at.is_none() {
                 return scanner.skip();
             }
+            // A key that comes twice keeps its last value, as serde_json does: what an earlier
+            // value on the records' (or the total's) path gave is forgotten.
+            if data_at.is_some() {
+                self.out.items.clear();
+                self.out.data = Data::Missing;
+            }
+            if total_at.is_some() {
+                self.out.total = None;
+            }
             let total_path = self.total.unwrap_or_default();
             match scanner.peek() {
                 Some(b'{') => {
@@ -796,16 +892,29 @@ mod page {
 
         /// The records array: each element read by the record's trie and mapped.
         fn records(&mut self, scanner: &mut Scanner<'_>) -> Result<(), Error> {
+            // The last records array of a key written twice is the one (as serde_json reads it).
+            self.out.items.clear();
             let found = match scanner.peek() {
                 Some(b'[') => {
                     self.out.data = Data::Array;
                     scanner.enter();
                     let mut slots = Vec::new();
                     let mut first = true;
+                    let mut count = 0usize;
                     while scanner.next_element(first)? {
                         first = false;
+                        count += 1;
+                        if count > self.most {
+                            // Refused, not mapped: the rest is only skipped.
+                            scanner.skip()?;
+                            continue;
+                        }
                         self.trie.read(scanner, &mut slots)?;
                         self.out.items.push((self.build)(&mut slots));
+                    }
+                    if count > self.most {
+                        self.out.items = Vec::new();
+                        self.out.data = Data::TooMany;
                     }
                     return Ok(());
                 }
@@ -829,7 +938,7 @@ pub fn map_page<R>(
     spec: &'static ResourceSpec,
     build: impl Fn(Captured<'_>) -> Result<R, Problem>,
 ) -> Result<MappedPage<R>, Problem> {
-    read_page(body, spec, spec.record.trie(), |slots| build(Captured { slots, spec: &spec.record }))
+    read_page(body, spec, spec.record.trie(), usize::MAX, |slots| build(Captured { slots, spec: &spec.record }))
 }
 
 #[cfg(test)]

@@ -303,10 +303,30 @@ async fn a_checkpoint_taken_inside_a_page_resumes_after_the_last_record_yielded(
     let (records, _) = collect(client.sync_orders_from(checkpoint)).await;
     seen.extend(order_codes(&records));
     assert_eq!(seen, ["1", "2", "3", "4", "5", "6"]);
-    // A checkpoint of another resource is not taken for this one.
-    let other = Checkpoint { resource: "catalog".into(), page: 3, offset: 0, yielded: 4, page_size: Some(2), done: false };
-    let (records, _) = collect(client.sync_orders_from(other)).await;
-    assert_eq!(order_codes(&records).len(), 6);
+}
+
+#[tokio::test]
+async fn an_inconsistent_checkpoint_is_a_typed_error_never_a_panic_or_a_silent_restart() {
+    let server = orders_provider(|_, _| None).await;
+    let client = client(&server, quick_retries());
+    let at = |page, offset, yielded, page_size| Checkpoint { resource: "orders".into(), page, offset, yielded, page_size, done: false };
+    let cases = [
+        (Checkpoint { resource: "catalog".into(), ..at(3, 0, 4, Some(2)) }, "a checkpoint of `catalog`, not of `orders`"),
+        (at(0, 0, 0, Some(2)), "page 0"),
+        (at(2, 0, 2, Some(1000)), "above the definition's `maxLimit` of 250"),
+        (at(2, 0, 2, Some(0)), "page size is 0"),
+        (at(2, 3, 1, Some(2)), "3 records of its page were yielded, but only 1 in all"),
+        (at(2, 1, u64::MAX, Some(2)), "more than any import"),
+    ];
+    for (checkpoint, says) in cases {
+        let (records, after) = collect(client.sync_orders_from(checkpoint.clone())).await;
+        assert_eq!(records.len(), 1, "{checkpoint:?}: only the error");
+        let (_, record, problem) = sync_problem(&records[0]);
+        assert!(matches!(&problem, Problem::Checkpoint { message } if message.contains(says)), "{checkpoint:?}: {problem:?}");
+        assert!(record.is_none() && !problem.is_record_level());
+        assert_eq!(after, checkpoint, "the checkpoint is left as it was");
+    }
+    assert!(server.requests().is_empty(), "nothing was fetched for them");
 }
 
 #[tokio::test]
@@ -339,6 +359,31 @@ async fn retries_and_the_401_refresh_apply_to_every_page() {
 }
 
 #[tokio::test]
+async fn a_listed_id_that_cannot_be_a_path_segment_is_a_record_error_in_its_place() {
+    // Ids are provider data, some chosen by users: `.` and `..` would change the details URL.
+    let server = serve(|r, _| {
+        if r.path == "/v3/stores/s9/shoppers" {
+            let list: Vec<Value> = ["s-1", "..", ".", "s-4"].iter().map(|id| json!({"id": id})).collect();
+            return Reply::json(json!({"results": list, "meta": {"count": 4}}));
+        }
+        let id = r.path.trim_start_matches("/v3/stores/s9/shoppers/");
+        Reply::json(json!({"shopper_id": id}))
+    })
+    .await;
+    let client = client(&server, quick_retries());
+    let (records, checkpoint) = collect(client.sync_shoppers().page_size(10)).await;
+    assert_eq!(records.len(), 4, "{records:?}");
+    assert_eq!(records[0].as_ref().unwrap().code.as_deref(), Some("s-1"));
+    for (i, id) in [(1, ".."), (2, ".")] {
+        assert_eq!(sync_problem(&records[i]), (1, Some(i), Problem::UnusableId { id: id.to_string() }));
+        assert!(Problem::UnusableId { id: id.to_string() }.is_record_level());
+    }
+    assert_eq!(records[3].as_ref().unwrap().code.as_deref(), Some("s-4"), "the page's other records are yielded");
+    assert!(checkpoint.done, "the import went on to its end");
+    assert_eq!(server.hits("/v3/stores/s9/shoppers/").len(), 2, "no details call for the unusable ids");
+}
+
+#[tokio::test]
 async fn rate_limit_per_second_spaces_the_requests() {
     // acme-shop: `rateLimitPerSecond: 5`, so requests start at least 200 ms apart.
     let server = serve(|r, _| {
@@ -362,6 +407,41 @@ async fn rate_limit_per_second_spaces_the_requests() {
 }
 
 // --- transforms, through the generated mappers ---
+
+#[tokio::test]
+async fn a_page_with_far_more_records_than_asked_is_refused_unmapped() {
+    // 2 per page asked; a broken provider answers with 10 001 records (the default cap is ten
+    // times the page size, at least 10 000).
+    let server = serve(|_, _| Reply::json(json!({"results": items(1, 10_001), "meta": {"count": 10_001}}))).await;
+    let client = client(&server, quick_retries());
+    let (records, checkpoint) = collect(client.sync_catalog().page_size(2)).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(sync_problem(&records[0]), (1, None, Problem::TooManyRecords { most: 10_000 }));
+    assert!(!checkpoint.done);
+    // A provider that really sends pages that large: the cap is the caller's to raise.
+    let (records, checkpoint) = collect(client.sync_catalog().page_size(2).max_page_records(20_000)).await;
+    assert_eq!(records.len(), 10_001);
+    assert!(records.iter().all(Result::is_ok) && checkpoint.done);
+}
+
+#[test]
+fn a_key_written_twice_keeps_its_last_value_as_serde_json_does() {
+    let map = |body: &str| acme_shop::sync::OrdersRecord::map_page(body.as_bytes(), &AcmeFunctions);
+    let codes = |body: &str| -> Vec<Option<String>> { map(body).unwrap().records.into_iter().map(|r| r.unwrap().code).collect::<Vec<_>>() };
+    let page = map(r#"{"results": [{"id": "A"}, {"id": "B"}], "results": [{"id": "C"}], "meta": {"count": 1}}"#).unwrap();
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(page.total, Some(1));
+    assert_eq!(codes(r#"{"results": [{"id": "A"}], "meta": {"count": 1}, "results": [{"id": "C"}]}"#), [Some("C".to_string())]);
+    // The total and its parents too.
+    assert_eq!(map(r#"{"meta": {"count": 9}, "meta": {}, "results": []}"#).unwrap().total, None);
+    assert_eq!(map(r#"{"meta": {"count": 9}, "meta": {"count": 2}, "results": []}"#).unwrap().total, Some(2));
+    // A last value that is not an array is what the page holds: an error, not the first array.
+    let err = map(r#"{"results": [{"id": "A"}], "results": "none", "meta": {"count": 1}}"#).unwrap_err();
+    assert!(matches!(err, Problem::DataNotArray { .. }), "{err:?}");
+    // What serde_json reads, for comparison.
+    let value: Value = serde_json::from_str(r#"{"results": [1, 2], "results": [3]}"#).unwrap();
+    assert_eq!(value["results"], json!([3]));
+}
 
 fn orders_page(records: Value) -> Vec<Result<acme_shop::sync::OrdersRecord, Problem>> {
     let body = serde_json::to_vec(&json!({"results": records, "meta": {"count": 1}})).unwrap();
