@@ -13,8 +13,9 @@
 //!   page, or when the records seen reach `totalProperty`; a short page ends it only when the
 //!   response has no total (APIs that clamp the page size send short pages with more to come).
 //!   A missing `dataProperty`, or one that is not an array, is an error, never "no records"; a
-//!   page identical to the one before (a provider ignoring `page`) is an error, not a loop; more
-//!   pages than [`Import::max_pages`] is an error.
+//!   page whose records array is byte for byte one of the last [`RECENT_PAGES`] (a provider
+//!   ignoring `page`, or cycling) is an error, not a loop; more pages than [`Import::max_pages`]
+//!   is an error.
 //! - **Details** (`expandDetails`): each listed record's `id` is fetched from `endpoints.details`
 //!   (`{id}` is one path segment), [`Import::details_concurrency`] at a time, in list order; the
 //!   details response is the record that is mapped.
@@ -67,8 +68,9 @@ pub enum Problem {
     /// `dataProperty` is not an array.
     #[error("the records at `{path}` are {found}, not an array")]
     DataNotArray { path: String, found: &'static str },
-    /// The page holds the same records as the page before: the provider ignores `page`.
-    #[error("the page repeats the previous page; the provider seems to ignore the `page` parameter")]
+    /// The page holds exactly the records of a recent page (one of the last
+    /// [`RECENT_PAGES`]): the provider ignores `page`, or its pages go round in a cycle.
+    #[error("the page repeats a page already read; the provider seems to ignore the `page` parameter")]
     RepeatedPage,
     /// More pages than [`Import::max_pages`].
     #[error("more than {max} pages; raise `Import::max_pages` if this resource is that large")]
@@ -386,38 +388,32 @@ impl Pace {
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 type Build<'a, R> = dyn Fn(Captured<'_>) -> Result<R, Problem> + Send + Sync + 'a;
 
-/// What identifies a page's content well enough to see a provider send it twice.
-#[derive(PartialEq)]
-struct Fingerprint<R> {
-    len: usize,
-    first: Option<R>,
-    last: Option<R>,
-    ids: Vec<String>,
-}
+/// How many recent pages an import remembers (by content) to recognise one sent again.
+pub const RECENT_PAGES: usize = 16;
 
 /// What one page gave.
 struct Page<R> {
     /// Each record, or its record-level problem.
     items: Vec<Result<R, Problem>>,
     total: Option<u64>,
-    /// Listed ids (details mode), to recognise a repeated page.
-    ids: Vec<String>,
+    /// A hash of the bytes of the page's records array (in details mode, of the listed
+    /// records): what identifies the page's content.
+    content: u64,
 }
 
 /// A resource import: a [`futures_core::Stream`] of records (or record errors), fetching each
 /// page when the records before it are consumed. See the [module docs](self).
 ///
-/// `R` is the resource's generated record type (`sync::OrdersRecord`); every generated record is
-/// `Clone + PartialEq + Send`, which the stream needs: it keeps a page's first and last records
-/// (`Clone`) to recognise the provider sending the same page again (`PartialEq`), and it can be
-/// polled on any thread (`Send`). A helper generic over imports states the same bounds:
+/// `R` is the resource's generated record type (`sync::OrdersRecord`). The stream asks only
+/// `R: Send` of it (it can be polled on any thread): a page sent again is recognised by a hash of
+/// its bytes, not by comparing records. A helper generic over imports states just that:
 ///
 /// ```
 /// use futures_util::StreamExt;
 ///
 /// /// Every record of an import; record-level problems are logged, anything else ends it (resume
 /// /// later from `import.checkpoint()`).
-/// async fn import_all<R: Clone + PartialEq + Send>(mut import: miniapp::sync::Import<'_, R>) -> Result<Vec<R>, miniapp::Error> {
+/// async fn import_all<R: Send>(mut import: miniapp::sync::Import<'_, R>) -> Result<Vec<R>, miniapp::Error> {
 ///     let mut records = Vec::new();
 ///     while let Some(item) = import.next().await {
 ///         match item {
@@ -442,8 +438,8 @@ pub struct Import<'a, R> {
     before_page: u64,
     page_len: u64,
     buffer: VecDeque<Result<R, Problem>>,
-    /// The previous page's size, first and last records (or ids), to recognise a repeat.
-    previous: Option<Fingerprint<R>>,
+    /// The contents of the last [`RECENT_PAGES`] non-empty pages, to recognise a repeat.
+    recent: VecDeque<u64>,
     /// The next page being fetched: while the records of one page are consumed, the next one is
     /// already on its way (its result waits in `ready` until they are).
     pending: Option<BoxFuture<'a, Result<Page<R>, Error>>>,
@@ -467,7 +463,7 @@ pub const PAGE_RECORDS_FACTOR: u64 = 10;
 /// The default of [`Import::details_concurrency`].
 pub const DEFAULT_DETAILS_CONCURRENCY: usize = 4;
 
-impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
+impl<'a, R: Send + 'a> Import<'a, R> {
     /// For generated code: an import of `spec` from `checkpoint` (or from the start), mapping
     /// each record with `build`.
     pub fn new(
@@ -505,7 +501,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
             position,
             page_len: 0,
             buffer: VecDeque::new(),
-            previous: None,
+            recent: VecDeque::new(),
             pending: None,
             // An unusable checkpoint is the import's one item.
             ready: refused.map(Err),
@@ -572,11 +568,14 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
     /// and queues its records (past those a resumed checkpoint already yielded).
     fn accept(&mut self, page: Page<R>) -> Result<(), Error> {
         let n = page.items.len() as u64;
-        let record = |i: usize| page.items.get(i).and_then(|r| r.as_ref().ok()).cloned();
-        let fingerprint =
-            Fingerprint { len: page.items.len(), first: record(0), last: record(page.items.len().saturating_sub(1)), ids: page.ids };
-        if n > 0 && self.previous.as_ref() == Some(&fingerprint) {
-            return Err(self.error(Problem::RepeatedPage, None));
+        if n > 0 {
+            if self.recent.contains(&page.content) {
+                return Err(self.error(Problem::RepeatedPage, None));
+            }
+            if self.recent.len() == RECENT_PAGES {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(page.content);
         }
         let seen = self.before_page.saturating_add(n);
         let last = n == 0
@@ -584,7 +583,6 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
                 Some(total) => seen >= total,
                 None => self.position.page_size.is_some_and(|size| n < size),
             };
-        self.previous = Some(fingerprint);
         self.page_len = n;
         let skip = usize::try_from(self.position.offset).unwrap_or(usize::MAX);
         self.buffer.extend(page.items.into_iter().skip(skip));
@@ -616,7 +614,7 @@ impl<'a, R: Clone + PartialEq + Send + 'a> Import<'a, R> {
     }
 }
 
-impl<'a, R: Clone + PartialEq + Send + 'a> futures_core::Stream for Import<'a, R> {
+impl<'a, R: Send + 'a> futures_core::Stream for Import<'a, R> {
     type Item = Result<R, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -712,18 +710,18 @@ async fn fetch_page<R>(
     let body = engine.fetch_bytes(&spec.list, &vars, &mut snapshot, &[], timeout).await?;
 
     let Some(details) = &spec.details else {
-        let page = read_page(&body, spec, spec.record.trie(), most, |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
-        return Ok(Page { items: page.records, total: page.total, ids: Vec::new() });
+        let (page, content) =
+            read_page(&body, spec, spec.record.trie(), most, |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
+        return Ok(Page { items: page.records, total: page.total, content });
     };
 
     // Details mode: the page gives ids; each details response is the record.
-    let MappedPage { records: ids, total } =
+    let (MappedPage { records: ids, total }, content) =
         read_page(&body, spec, ids_trie(), most, |slots| match slots.first_mut().map(std::mem::take) {
             Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
             _ => Err(Problem::NoId),
         })
         .map_err(fail)?;
-    let listed: Vec<String> = ids.iter().map(|id| id.as_ref().map_or_else(|_| String::new(), Clone::clone)).collect();
     let one = |id: Result<String, Problem>| {
         let mut snapshot = snapshot.clone();
         async move {
@@ -746,7 +744,7 @@ async fn fetch_page<R>(
     use futures_util::StreamExt as _;
     let results: Vec<Result<Result<R, Problem>, Error>> = futures_util::stream::iter(ids).map(one).buffered(concurrency).collect().await;
     let items = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
-    Ok(Page { items, total, ids: listed })
+    Ok(Page { items, total, content })
 }
 
 /// The capture of a listed record's `id` (details mode).
@@ -762,17 +760,18 @@ pub struct MappedPage<T> {
     pub total: Option<u64>,
 }
 
-/// Reads a list page: each element of the records array mapped with `build`, and the total.
+/// Reads a list page: each element of the records array mapped with `build`, the total, and a
+/// hash of the records array's bytes (the page's identity, to recognise it sent again).
 fn read_page<T>(
     body: &[u8],
     spec: &ResourceSpec,
     trie: &Trie,
     most: usize,
     build: impl FnMut(&mut [Slot]) -> Result<T, Problem>,
-) -> Result<MappedPage<T>, Problem> {
+) -> Result<(MappedPage<T>, u64), Problem> {
     // Room for the records a page of this size is likely to hold (records are rarely under
     // 256 bytes), so the list is not regrown record after record.
-    let mut out = page::Out { items: Vec::with_capacity((body.len() / 256).min(4096)), total: None, data: page::Data::Missing };
+    let mut out = page::Out { items: Vec::with_capacity((body.len() / 256).min(4096)), total: None, data: page::Data::Missing, content: 0 };
     let mut scanner = Scanner::new(body);
     let mut walk = page::Walk { data: spec.data, total: spec.total, most, trie, build, out: &mut out };
     let walked = walk.at(&mut scanner, Some(0), spec.total.map(|_| 0)).and_then(|()| scanner.end());
@@ -780,7 +779,7 @@ fn read_page<T>(
         return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.message().to_string() });
     }
     match out.data {
-        page::Data::Array => Ok(MappedPage { records: out.items, total: out.total }),
+        page::Data::Array => Ok((MappedPage { records: out.items, total: out.total }, out.content)),
         page::Data::Missing => Err(Problem::MissingData { path: path::display(spec.data) }),
         page::Data::Other(found) => Err(Problem::DataNotArray { path: path::display(spec.data), found }),
         page::Data::TooMany => Err(Problem::TooManyRecords { most }),
@@ -809,6 +808,8 @@ mod page {
         pub items: Vec<Result<T, Problem>>,
         pub total: Option<u64>,
         pub data: Data,
+        /// A hash of the records array's bytes.
+        pub content: u64,
     }
 
     /// The paths to the records and to the total, and where their records go.
@@ -897,6 +898,7 @@ mod page {
             let found = match scanner.peek() {
                 Some(b'[') => {
                     self.out.data = Data::Array;
+                    let start = scanner.pos();
                     scanner.enter();
                     let mut slots = Vec::new();
                     let mut first = true;
@@ -916,6 +918,12 @@ mod page {
                         self.out.items = Vec::new();
                         self.out.data = Data::TooMany;
                     }
+                    self.out.content = {
+                        use std::hash::{Hash, Hasher};
+                        let mut hasher = std::hash::DefaultHasher::new();
+                        scanner.since(start).hash(&mut hasher);
+                        hasher.finish()
+                    };
                     return Ok(());
                 }
                 Some(b'{') => "an object",
@@ -938,7 +946,7 @@ pub fn map_page<R>(
     spec: &'static ResourceSpec,
     build: impl Fn(Captured<'_>) -> Result<R, Problem>,
 ) -> Result<MappedPage<R>, Problem> {
-    read_page(body, spec, spec.record.trie(), usize::MAX, |slots| build(Captured { slots, spec: &spec.record }))
+    read_page(body, spec, spec.record.trie(), usize::MAX, |slots| build(Captured { slots, spec: &spec.record })).map(|(page, _)| page)
 }
 
 #[cfg(test)]

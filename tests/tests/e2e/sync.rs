@@ -174,6 +174,37 @@ async fn a_provider_ignoring_the_page_parameter_is_an_error_not_a_loop() {
 }
 
 #[tokio::test]
+async fn pages_that_go_round_in_a_cycle_are_recognised() {
+    // Pages 1, 2, 3, then 1 again, … (a provider whose page numbers wrap around).
+    let server = serve(|r, _| {
+        let page = (page_of(r) - 1) % 3;
+        Reply::json(json!({"results": items(page * 2 + 1, 2), "meta": {"count": 1000}}))
+    })
+    .await;
+    let (records, _) = collect(client(&server, quick_retries()).sync_catalog().page_size(2)).await;
+    assert_eq!(codes(&records[..6]), ["1", "2", "3", "4", "5", "6"]);
+    assert_eq!(sync_problem(&records[6]), (4, None, Problem::RepeatedPage));
+    assert_eq!(records.len(), 7);
+}
+
+#[tokio::test]
+async fn pages_whose_first_and_last_records_look_alike_are_not_taken_for_a_repeat() {
+    // Every page starts and ends with a record that does not map (a `title` object for
+    // `toString`) and the same middle shape; only the middle record differs.
+    let server = serve(|r, _| {
+        let page = page_of(r);
+        let bad = json!({"item_id": {"no": "id"}, "title": {"not": "text"}});
+        let results = if page <= 3 { json!([bad, items(page, 1)[0], bad]) } else { json!([]) };
+        Reply::json(json!({"results": results}))
+    })
+    .await;
+    let (records, checkpoint) = collect(client(&server, quick_retries()).sync_catalog().page_size(3)).await;
+    assert_eq!(records.len(), 9, "{records:?}");
+    assert!(records.iter().all(|r| !matches!(r, Err(Error::Sync { problem: Problem::RepeatedPage, .. }))));
+    assert!(checkpoint.done);
+}
+
+#[tokio::test]
 async fn the_page_cap_is_an_error() {
     let server = serve(|r, _| Reply::json(json!({"results": items(page_of(r) * 10, 2), "meta": {"count": 1000}}))).await;
     let (records, _) = collect(client(&server, quick_retries()).sync_catalog().page_size(2).max_pages(3)).await;
