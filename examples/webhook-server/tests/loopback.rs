@@ -172,6 +172,40 @@ async fn a_delivery_whose_processing_failed_is_processed_again_on_retry() {
 }
 
 #[tokio::test]
+async fn a_body_that_trickles_in_is_cut_off_at_the_read_deadline() {
+    use std::sync::Mutex;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let refused: Arc<Mutex<Vec<miniapp::webhook::axum::Refusal>>> = Arc::default();
+    let seen = refused.clone();
+    let shop = client("store-9", KEY, Arc::new(miniapp::webhook::MemoryDedupe::default()));
+    let router = miniapp::webhook::axum::receiver(
+        move |_install: Option<String>| {
+            let shop = shop.clone();
+            async move { Some(shop) }
+        },
+        |_client, _delivery| async { Ok(()) },
+    )
+    .body_deadline(Duration::from_millis(200))
+    .on_rejection(move |r| seen.lock().unwrap().push(r.refusal.clone()))
+    .into_router();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    // Headers promising 100 000 bytes, then ten of them, then nothing: the sender holds on.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = "POST /miniapps/acme-shop/webhooks HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 100000\r\n\r\n{\"payload\"";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // The guard is a minute: only a server without a deadline waits that long.
+    let read = tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(*refused.lock().unwrap(), [miniapp::webhook::axum::Refusal::TooSlow]);
+}
+
+#[tokio::test]
 async fn every_refused_delivery_reaches_the_rejection_hook() {
     use miniapp::webhook::axum::Refusal;
     use std::sync::Mutex;

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! The endpoint keeps the raw body (signatures are over its bytes), refuses a body over the limit
-//! with 413 before any signature work, resolves the install's client (404 when there is none),
+//! with 413 before any signature work, and one that does not arrive within the read deadline with
+//! 408, resolves the install's client (404 when there is none),
 //! and replies at once with what [`super::receive`] says. Each accepted, new delivery is then
 //! handed to the handler on its own task; the delivery's transaction id is confirmed when the
 //! handler returns `Ok` and released when it fails, so the provider's retry is processed again.
@@ -39,6 +40,8 @@ use super::{DedupeKey, Delivery, Reason, Receiver, Reply, Request};
 
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+/// The default time to read a body: 10 seconds from the end of the headers.
+pub const DEFAULT_BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The error a delivery handler returns.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -58,6 +61,11 @@ pub enum Refusal {
     /// The body could not be read (400): the sender broke off or sent a malformed body.
     #[error("the body could not be read")]
     Unreadable,
+    /// The body did not arrive within the read deadline (408): a sender that trickles its body
+    /// would otherwise hold a connection and up to the body limit of memory for as long as it
+    /// likes.
+    #[error("the body did not arrive in time")]
+    TooSlow,
     /// No client for the install in the path (404).
     #[error("unknown install")]
     UnknownInstall,
@@ -83,6 +91,7 @@ pub struct WebhookReceiver<C: Receiver> {
     handle: Arc<Handle<C>>,
     on_rejection: Option<Arc<OnRejection>>,
     body_limit: usize,
+    body_deadline: std::time::Duration,
 }
 
 impl<C: Receiver> Clone for WebhookReceiver<C> {
@@ -92,6 +101,7 @@ impl<C: Receiver> Clone for WebhookReceiver<C> {
             handle: self.handle.clone(),
             on_rejection: self.on_rejection.clone(),
             body_limit: self.body_limit,
+            body_deadline: self.body_deadline,
         }
     }
 }
@@ -113,6 +123,7 @@ where
         handle: Arc::new(move |client, delivery| Box::pin(handle(client, delivery))),
         on_rejection: None,
         body_limit: DEFAULT_BODY_LIMIT,
+        body_deadline: DEFAULT_BODY_DEADLINE,
     }
 }
 
@@ -120,6 +131,14 @@ impl<C: Receiver> WebhookReceiver<C> {
     /// The largest body accepted (default 1 MiB); a larger one is answered 413 unread.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// How long the whole body may take to arrive once the headers are in (default 10 s); a
+    /// slower one is answered 408 and its connection closed. Together with the body limit it
+    /// bounds what a slow sender can hold: at most `body_limit` bytes for at most this long.
+    pub fn body_deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.body_deadline = deadline;
         self
     }
 
@@ -161,7 +180,14 @@ impl<C: Receiver> WebhookReceiver<C> {
             return self.refuse(install.as_deref(), Refusal::TooLarge, &too_large());
         }
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, self.body_limit).await {
+        let read = tokio::time::timeout(self.body_deadline, axum::body::to_bytes(body, self.body_limit)).await;
+        let Ok(read) = read else {
+            let reply = Reply::json(408, serde_json::json!({ "error": "the body did not arrive in time" }));
+            let mut response = self.refuse(install.as_deref(), Refusal::TooSlow, &reply);
+            response.headers_mut().insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+            return response;
+        };
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(e) => {
                 let over = std::error::Error::source(&e).is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some())
