@@ -145,6 +145,10 @@ impl std::fmt::Debug for RedisDedupe {
     }
 }
 
+/// Claims `KEYS[1]` (`ARGV[1]`, for `ARGV[2]` milliseconds) unless it is held: `new`, or what
+/// holds it (`claimed` or `done`), in one step.
+const CLAIM: &str = "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'new' end return redis.call('GET', KEYS[1])";
+
 /// Deletes `KEYS[1]` only while it holds `ARGV[1]`.
 const DELETE_IF: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
@@ -185,16 +189,19 @@ fn millis(d: Duration) -> u64 {
 impl Dedupe for RedisDedupe {
     async fn claim(&self, key: &DedupeKey<'_>) -> Result<Claim, DedupeError> {
         let mut conn = self.conn.clone();
-        let set: Option<String> = redis::cmd("SET")
-            .arg(Self::key(key))
+        let held: Option<String> = redis::Script::new(CLAIM)
+            .key(Self::key(key))
             .arg(CLAIMED)
-            .arg("NX")
-            .arg("PX")
             .arg(millis(self.lease))
-            .query_async(&mut conn)
+            .invoke_async(&mut conn)
             .await
             .map_err(|e| dedupe_error(&e))?;
-        Ok(if set.is_some() { Claim::New } else { Claim::Duplicate })
+        Ok(match held.as_deref() {
+            Some("new") => Claim::New,
+            Some(DONE) => Claim::Duplicate,
+            // Claimed, or (a value not ours) not known to be processed.
+            _ => Claim::InFlight,
+        })
     }
 
     async fn confirm(&self, key: &DedupeKey<'_>) -> Result<(), DedupeError> {

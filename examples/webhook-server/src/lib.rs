@@ -1,39 +1,38 @@
 //! A webhook receiver for the bundled `acme-shop` definition: the generated client mounted in an
 //! axum router at `POST /miniapps/acme-shop/webhooks/{install}`. Each install has its own client
-//! (its own signing secret); accepted, new deliveries go to a channel for processing after the
-//! provider has its reply.
+//! (its own signing secret). Each accepted, new delivery is processed before the reply: the
+//! provider gets its 2xx once the delivery is processed, and a status it retries otherwise.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use miniapp::webhook::Delivery;
-use tokio::sync::mpsc;
+use miniapp::webhook::axum::BoxError;
 
 /// The Acme Shop connector.
 pub mod acme_shop {
     miniapp::include_miniapp!("../definitions/acme-shop.json", deny_warnings);
 }
 
-/// A delivery to process, with the client of its install (to confirm or release it).
-pub type Job = (Arc<acme_shop::Client>, Delivery<acme_shop::Event>);
-
-/// The router and the receiving end of its deliveries. `installs` maps an install id to its
-/// client; one shared de-duplication store serves them all.
-pub fn app(installs: HashMap<String, Arc<acme_shop::Client>>) -> (axum::Router, mpsc::Receiver<Job>) {
-    let (jobs, deliveries) = mpsc::channel(1024);
+/// The router. `installs` maps an install id to its client (one shared de-duplication store
+/// serves them all); `process` handles each accepted, new delivery before the reply and returns
+/// `Ok` once it is processed (or in a durable queue). The receiver confirms the delivery then, or
+/// releases it when `process` fails, so the provider's retry is processed again.
+pub fn app<P, F>(installs: HashMap<String, Arc<acme_shop::Client>>, process: P) -> axum::Router
+where
+    P: Fn(Delivery<acme_shop::Event>) -> F + Send + Sync + 'static,
+    F: Future<Output = Result<(), BoxError>> + Send + 'static,
+{
     let installs = Arc::new(installs);
-    let router = miniapp::webhook::axum::receiver(
+    miniapp::webhook::axum::receiver(
         move |install: Option<String>| {
             let installs = installs.clone();
             async move { installs.get(install.as_deref()?).cloned() }
         },
-        move |client: Arc<acme_shop::Client>, delivery| {
-            let jobs = jobs.clone();
-            async move { jobs.send((client, delivery)).await.map_err(|_| "the processing queue is closed".into()) }
-        },
+        move |_client: Arc<acme_shop::Client>, delivery| process(delivery),
     )
-    .into_router();
-    (router, deliveries)
+    .into_router()
 }
 
 /// What the definition names but cannot define in Rust: its `acmeSalesChannel` sync helper.

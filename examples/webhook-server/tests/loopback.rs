@@ -1,5 +1,7 @@
-//! The receiver over 127.0.0.1: signed deliveries get exactly the definition's reply and reach
-//! the handler once; forged ones get 401 and never reach it; an oversized body gets 413.
+//! The receiver over 127.0.0.1: signed deliveries get exactly the definition's reply once processed
+//! and reach the handler once; forged ones get 401 and never reach it; an oversized body gets 413;
+//! a provider that retries until it gets a 2xx has every delivery processed, whether the handler
+//! fails, panics or never returns.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test may panic: that is how it fails
 
@@ -10,23 +12,35 @@ use std::time::Duration;
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use miniapp::reqwest;
-use miniapp_example_webhook_server::{Job, acme_shop, app, client};
+use miniapp::webhook::Delivery;
+use miniapp_example_webhook_server::{acme_shop, app, client};
 use serde_json::json;
 use tokio::sync::mpsc;
 
 const KEY: &str = "whsec-demo";
 
-async fn start() -> (String, mpsc::Receiver<Job>) {
+type Processed = mpsc::UnboundedReceiver<Delivery<acme_shop::Event>>;
+
+/// The example's router on 127.0.0.1, its processing being to pass each delivery to the test.
+async fn start() -> (String, Processed) {
     let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::default());
     let installs = HashMap::from([
         ("store-9".to_string(), client("store-9", KEY, dedupe.clone())),
         ("store-7".to_string(), client("store-7", "other", dedupe)),
     ]);
-    let (router, deliveries) = app(installs);
+    let (processed, deliveries) = mpsc::unbounded_channel();
+    let router = app(installs, move |delivery| {
+        let sent = processed.send(delivery).map_err(|_| "the test stopped listening".into());
+        async move { sent }
+    });
+    (serve(router).await, deliveries)
+}
+
+async fn serve(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/miniapps/acme-shop/webhooks", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, deliveries)
+    url
 }
 
 fn sign(body: &[u8]) -> String {
@@ -47,8 +61,10 @@ async fn json_of(response: reqwest::Response) -> serde_json::Value {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
-async fn nothing_more(deliveries: &mut mpsc::Receiver<Job>) {
-    assert!(tokio::time::timeout(Duration::from_millis(200), deliveries.recv()).await.is_err(), "no further delivery");
+/// Nothing more was processed: a delivery is processed before its reply, so after the replies
+/// there is nothing on the way.
+fn nothing_more(deliveries: &mut Processed) {
+    assert!(deliveries.try_recv().is_err(), "no further delivery");
 }
 
 #[tokio::test]
@@ -59,16 +75,16 @@ async fn a_signed_delivery_is_acknowledged_and_handed_over_once() {
     assert_eq!(response.status(), 202);
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(json_of(response).await, json!({"received": true}));
-    let (client, delivery) = deliveries.recv().await.unwrap();
+    // Processed before the reply: it is there already.
+    let delivery = deliveries.try_recv().expect("processed before the 2xx");
     assert_eq!(delivery.event, Some(acme_shop::Event::OrderPlaced));
     assert_eq!((delivery.install.as_str(), delivery.transaction_id.as_deref()), ("store-9", Some("o-1")));
     assert_eq!(delivery.customer.and_then(|c| c.code).as_deref(), Some("b-1"));
-    drop(client);
 
     // The provider retries: acknowledged the same way, not handed over again.
     let response = post(&format!("{url}/store-9"), body.clone(), Some(sign(&body))).await;
     assert_eq!(response.status(), 202);
-    nothing_more(&mut deliveries).await;
+    nothing_more(&mut deliveries);
 }
 
 #[tokio::test]
@@ -83,7 +99,7 @@ async fn forged_and_misrouted_deliveries_never_reach_the_handler() {
     assert_eq!(post(&format!("{url}/store-7"), body.clone(), Some(sign(&body))).await.status(), 401);
     assert_eq!(post(&format!("{url}/store-1"), body.clone(), Some(sign(&body))).await.status(), 404);
     assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 404, "this server routes by install id only");
-    nothing_more(&mut deliveries).await;
+    nothing_more(&mut deliveries);
 }
 
 #[tokio::test]
@@ -94,7 +110,7 @@ async fn an_oversized_body_gets_413_unread() {
     assert_eq!(response.status(), 413);
     // Without a declared length (chunked), the limit still holds while reading.
     assert_eq!(chunked_post(&format!("{url}/store-9"), &big).await, 413);
-    nothing_more(&mut deliveries).await;
+    nothing_more(&mut deliveries);
 }
 
 /// Sends `body` with `Transfer-Encoding: chunked` (no `Content-Length`) and returns the status.
@@ -120,55 +136,127 @@ async fn chunked_post(url: &str, body: &[u8]) -> u16 {
     answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
-#[tokio::test]
-async fn a_delivery_whose_processing_failed_is_processed_again_on_retry() {
+/// A provider as real ones behave: it sends the delivery until it gets a 2xx, and never after
+/// one. Returns the statuses it saw.
+async fn provider_delivers(url: &str, body: &[u8]) -> Vec<u16> {
+    let mut seen = Vec::new();
+    // Bounded: a delivery that is never acknowledged fails the test instead of hanging it.
+    for _ in 0..2000 {
+        let status = post(url, body.to_vec(), Some(sign(body))).await.status().as_u16();
+        seen.push(status);
+        if (200..300).contains(&status) {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("never acknowledged: {seen:?}");
+}
+
+/// A receiver for store-9 whose handler is `behave(attempt)` (attempts counted from 0); it counts
+/// the deliveries processed to the end. `lease` is how long a claim holds.
+async fn receiver_with<F, Fut>(lease: Duration, budget: Duration, behave: F) -> (String, Arc<std::sync::atomic::AtomicUsize>)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), miniapp::webhook::axum::BoxError>> + Send + 'static,
+{
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let attempts = Arc::new(AtomicUsize::new(0));
-    let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::default());
-    let shop = client("store-9", KEY, dedupe.clone());
-    let seen = attempts.clone();
+    let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::new(lease, Duration::from_secs(3600), 1000));
+    let shop = client("store-9", KEY, dedupe);
+    let (attempts, processed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let done = processed.clone();
+    let behave = Arc::new(behave);
     let router = miniapp::webhook::axum::receiver(
         move |_install: Option<String>| {
             let shop = shop.clone();
             async move { Some(shop) }
         },
         move |_client, _delivery| {
-            let n = seen.fetch_add(1, Ordering::SeqCst);
-            async move { if n == 0 { Err("the database is down".into()) } else { Ok(()) } }
+            let (attempt, behave, done) = (attempts.fetch_add(1, Ordering::SeqCst), behave.clone(), done.clone());
+            async move {
+                behave(attempt).await?;
+                done.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
         },
     )
+    .processing_budget(budget)
     .into_router();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/miniapps/acme-shop/webhooks", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    (serve(router).await, processed)
+}
 
-    let body = br#"{"payload": {"id": "o-9"}}"#.to_vec();
-    assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 202);
-    // The handler runs after the reply, on its task: the provider's retries come until one is
-    // processed (a retry that comes before the release is a duplicate, as it would be in life).
-    let mut retries = 0;
-    while attempts.load(Ordering::SeqCst) < 2 {
-        assert!(retries < 1000, "the failed delivery was never processed again");
-        assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 202);
-        retries += 1;
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    // Confirmed once the handler succeeded (a release never undoes a confirmation, so a claim
-    // after one tells a confirmed id from a leased one): later retries are duplicates.
-    use miniapp::webhook::{Claim, Dedupe, DedupeKey};
-    let key = DedupeKey { ns: acme_shop::NS, install: "store-9", id: "o-9" };
-    let mut probes = 0;
-    loop {
-        dedupe.release(&key).await.unwrap();
-        if dedupe.claim(&key).await.unwrap() == Claim::Duplicate {
-            break;
+#[tokio::test]
+async fn a_delivery_whose_handler_fails_once_is_answered_500_and_processed_on_the_retry() {
+    use std::sync::atomic::Ordering;
+    let (url, processed) = receiver_with(Duration::from_secs(300), Duration::from_secs(60), |attempt| async move {
+        if attempt == 0 { Err("the database is down".into()) } else { Ok(()) }
+    })
+    .await;
+    let body = br#"{"payload": {"id": "o-9"}}"#;
+    assert_eq!(provider_delivers(&url, body).await, [500, 202]);
+    assert_eq!(processed.load(Ordering::SeqCst), 1);
+    // Acknowledged once processed: a later re-send is a duplicate, not processed again.
+    assert_eq!(provider_delivers(&url, body).await, [202]);
+    assert_eq!(processed.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_delivery_whose_handler_panics_is_answered_500_and_processed_on_the_retry() {
+    use std::sync::atomic::Ordering;
+    let (url, processed) = receiver_with(Duration::from_secs(300), Duration::from_secs(60), |attempt| async move {
+        if attempt == 0 {
+            panic!("a bug in the handler");
         }
-        assert!(probes < 1000, "the processed delivery was never confirmed");
-        probes += 1;
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        Ok(())
+    })
+    .await;
+    let body = br#"{"payload": {"id": "o-10"}}"#;
+    assert_eq!(provider_delivers(&url, body).await, [500, 202]);
+    assert_eq!(processed.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_worker_that_never_confirms_delays_the_delivery_and_never_loses_it() {
+    use std::sync::atomic::Ordering;
+    // The first handler never returns (a worker that hangs, or died with the claim held). Its
+    // claim holds for 300 ms; until then every retry is told to come back (503); after it, a
+    // retry is processed.
+    let (url, processed) = receiver_with(Duration::from_millis(300), Duration::from_millis(50), |attempt| async move {
+        if attempt == 0 {
+            std::future::pending::<()>().await;
+        }
+        Ok(())
+    })
+    .await;
+    let body = br#"{"payload": {"id": "o-11"}}"#;
+    let statuses = provider_delivers(&url, body).await;
+    assert_eq!(statuses.last(), Some(&202), "{statuses:?}");
+    assert!(statuses[..statuses.len() - 1].iter().all(|s| *s == 503), "only retryable answers before: {statuses:?}");
+    assert_eq!(processed.load(Ordering::SeqCst), 1, "processed once, by the retry");
+}
+
+#[tokio::test]
+async fn a_retry_that_meets_a_delivery_still_processing_is_told_to_come_back() {
+    // The handler takes longer than the budget: 503 with Retry-After, and it goes on; a retry
+    // while it runs is 503 again; once it is done, the retry is acknowledged as a duplicate.
+    let (release, hold) = tokio::sync::watch::channel(false);
+    let (url, processed) = receiver_with(Duration::from_secs(300), Duration::from_millis(50), move |_| {
+        let mut hold = hold.clone();
+        async move {
+            let _ = hold.wait_for(|released| *released).await;
+            Ok(())
+        }
+    })
+    .await;
+    let body = br#"{"payload": {"id": "o-12"}}"#;
+    for _ in 0..2 {
+        let response = post(&url, body.to_vec(), Some(sign(body))).await;
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()["retry-after"], "30");
     }
-    assert_eq!(post(&url, body.clone(), Some(sign(&body))).await.status(), 202);
-    assert_eq!(attempts.load(Ordering::SeqCst), 2, "later retries are duplicates");
+    release.send(true).unwrap();
+    let statuses = provider_delivers(&url, body).await;
+    assert_eq!(statuses.last(), Some(&202), "{statuses:?}");
+    assert_eq!(processed.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

@@ -371,8 +371,10 @@ impl Client {
     /// Receives one webhook delivery (docs/format.md §10.2): answers a URL-verification
     /// handshake, verifies the signature over the raw body, extracts the event and the
     /// transaction id, claims the id for de-duplication, extracts the customer, and lists the
-    /// triggers to run. Send the returned reply at once (a [`miniapp::webhook::Rejection`]
-    /// carries its own); process the delivery afterwards, then confirm or release it.
+    /// triggers to run. A new delivery ([`miniapp::webhook::Delivery::is_new`]) is processed
+    /// first, then confirmed and answered with its reply; on failure it is released and
+    /// answered 500, so the provider's retry is processed. A duplicate, a challenge and a
+    /// [`miniapp::webhook::Rejection`] (it carries its own reply) are answered at once.
     pub async fn receive_webhook(
         &self,
         request: &::miniapp::webhook::Request<'_>,

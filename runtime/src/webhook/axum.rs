@@ -4,7 +4,8 @@
 //! ```ignore
 //! let router = miniapp::webhook::axum::receiver(
 //!     |install: Option<String>| async move { clients.get(install.as_deref()?).cloned() },
-//!     |client: Arc<acme_shop::Client>, delivery| async move { queue.send(delivery).await.map_err(Into::into) },
+//!     // Process the delivery, or hand it to a durable queue, then return Ok.
+//!     |client: Arc<acme_shop::Client>, delivery| async move { jobs.enqueue(&delivery).await.map_err(Into::into) },
 //! )
 //! .into_router();
 //! // POST /miniapps/acme-shop/webhooks and POST /miniapps/acme-shop/webhooks/{install}
@@ -12,10 +13,27 @@
 //!
 //! The endpoint keeps the raw body (signatures are over its bytes), refuses a body over the limit
 //! with 413 before any signature work, and one that does not arrive within the read deadline with
-//! 408, resolves the install's client (404 when there is none),
-//! and replies at once with what [`super::receive`] says. Each accepted, new delivery is then
-//! handed to the handler on its own task; the delivery's transaction id is confirmed when the
-//! handler returns `Ok` and released when it fails, so the provider's retry is processed again.
+//! 408, resolves the install's client (404 when there is none), and runs [`super::receive`].
+//!
+//! # The delivery guarantee: a 2xx means processed
+//!
+//! Providers retry a delivery until it gets a 2xx, and never after one. So the endpoint answers
+//! 2xx only once the delivery is processed, and everything else with a status they retry:
+//!
+//! | Answer | When | What the provider does |
+//! |---|---|---|
+//! | the definition's `response` (2xx) | the handler returned `Ok` (the id is then confirmed); or the id was confirmed before (a duplicate); or a challenge | stops |
+//! | 500 | the handler returned an error or panicked (the id is released) | retries: the retry is processed |
+//! | 503, `Retry-After` | the handler is still running after the processing budget (it goes on, and confirms or releases when done); or another delivery with this id is being processed and is not confirmed yet (its worker may have died: the claim holds until its lease ends, 5 minutes by default, then the retry is processed) | retries |
+//! | 503 | the credential or de-duplication store is down | retries |
+//! | 401, 400, 404, 408, 413 | forged, not JSON, unknown install, too slow, too large | may retry; it changes nothing |
+//!
+//! Each delivery is therefore processed **at least once**: it is lost only if the provider gives up
+//! retrying. It is processed **once** unless a handler's effect happened but its `Ok` did not reach
+//! the confirmation (the process died in between), or a handler outlived its claim's lease (keep
+//! the budget and the handler's work well under it): then a retry processes it again, so make
+//! handlers idempotent on the delivery's transaction id. A handler that hands the delivery to a
+//! durable queue returns as soon as the queue has it.
 //!
 //! Every refused delivery (413, 400, 404, and `receive`'s 401, 400 and 503) is logged at `DEBUG`
 //! on the `miniapp::webhook::axum` target and given to the hook of
@@ -42,6 +60,9 @@ use super::{DedupeKey, Delivery, Reason, Receiver, Reply, Request};
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 /// The default time to read a body: 10 seconds from the end of the headers.
 pub const DEFAULT_BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+/// The default time a handler has before the reply: 4 seconds (under the 5 to 10 seconds
+/// providers wait for an answer).
+pub const DEFAULT_PROCESSING_BUDGET: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The error a delivery handler returns.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -92,6 +113,7 @@ pub struct WebhookReceiver<C: Receiver> {
     on_rejection: Option<Arc<OnRejection>>,
     body_limit: usize,
     body_deadline: std::time::Duration,
+    processing_budget: std::time::Duration,
 }
 
 impl<C: Receiver> Clone for WebhookReceiver<C> {
@@ -102,6 +124,7 @@ impl<C: Receiver> Clone for WebhookReceiver<C> {
             on_rejection: self.on_rejection.clone(),
             body_limit: self.body_limit,
             body_deadline: self.body_deadline,
+            processing_budget: self.processing_budget,
         }
     }
 }
@@ -109,7 +132,9 @@ impl<C: Receiver> Clone for WebhookReceiver<C> {
 /// A webhook endpoint for connector `C`:
 /// - `resolve(install)` finds the client of an install (`None` in the path without an install id;
 ///   answer `None` for an unknown install: 404);
-/// - `handle(client, delivery)` processes an accepted, new delivery after the reply was sent.
+/// - `handle(client, delivery)` processes an accepted, new delivery (or hands it to a durable
+///   queue) before the reply: `Ok` is answered 2xx, an error or a panic 500 (see the [module
+///   docs](self) for the guarantee).
 pub fn receiver<C, R, RF, H, HF>(resolve: R, handle: H) -> WebhookReceiver<C>
 where
     C: Receiver,
@@ -124,6 +149,7 @@ where
         on_rejection: None,
         body_limit: DEFAULT_BODY_LIMIT,
         body_deadline: DEFAULT_BODY_DEADLINE,
+        processing_budget: DEFAULT_PROCESSING_BUDGET,
     }
 }
 
@@ -139,6 +165,14 @@ impl<C: Receiver> WebhookReceiver<C> {
     /// bounds what a slow sender can hold: at most `body_limit` bytes for at most this long.
     pub fn body_deadline(mut self, deadline: std::time::Duration) -> Self {
         self.body_deadline = deadline;
+        self
+    }
+
+    /// How long a handler may run before the reply (default 4 s). A handler still running then is
+    /// answered 503 with `Retry-After` and goes on; it confirms (or releases) the delivery when it
+    /// ends, and the provider's retry is then a duplicate (or processed again).
+    pub fn processing_budget(mut self, budget: std::time::Duration) -> Self {
+        self.processing_budget = budget;
         self
     }
 
@@ -207,31 +241,54 @@ impl<C: Receiver> WebhookReceiver<C> {
         let request = Request { headers: &parts.headers, query: parts.uri.query().unwrap_or(""), body: &bytes };
         match super::receive(&*client, &request).await {
             Err(rejection) => self.refuse(install.as_deref(), Refusal::Rejected(rejection.reason), &rejection.reply),
-            Ok(delivery) => {
-                let reply = respond(&delivery.reply);
-                if delivery.is_new() {
-                    let handle = self.handle.clone();
-                    tokio::spawn(async move {
-                        // The key outlives the delivery, which the handler takes.
-                        let claimed = delivery.dedupe_key().map(|k| (k.ns.to_string(), k.install.to_string(), k.id.to_string()));
-                        let outcome = handle(client.clone(), delivery).await;
-                        let Some((ns, install, id)) = &claimed else { return };
-                        let key = DedupeKey { ns, install, id };
-                        let dedupe = client.engine().dedupe();
-                        let settled = match &outcome {
-                            Ok(()) => super::dedupe::confirm(dedupe, &key).await,
-                            Err(error) => {
-                                tracing::warn!(ns = C::NS, %error, "webhook processing failed; released for the provider's retry");
-                                super::dedupe::release(dedupe, &key).await
-                            }
-                        };
-                        if let Err(error) = settled {
-                            tracing::warn!(ns = C::NS, %error, "could not settle a webhook delivery");
-                        }
-                    });
+            Ok(delivery) if !delivery.is_new() => respond(&delivery.reply),
+            Ok(delivery) => self.process(client, delivery).await,
+        }
+    }
+
+    /// Runs the handler on a new delivery and answers with how it went: the definition's reply
+    /// once it is processed, 500 when it failed, 503 while it is still running after the budget.
+    async fn process(&self, client: Arc<C>, delivery: Delivery<C::Event>) -> Response {
+        let reply = delivery.reply.clone();
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let handle = self.handle.clone();
+        // The handler and the settling run on a task of their own: a handler that outlives the
+        // budget still confirms (or releases) its delivery when it ends.
+        tokio::spawn(async move {
+            // The key outlives the delivery, which the handler takes.
+            let claimed = delivery.dedupe_key().map(|k| (k.ns.to_string(), k.install.to_string(), k.id.to_string()));
+            // On a task of its own too, so that a panic is an outcome like an error.
+            let processed = match tokio::spawn(handle(client.clone(), delivery)).await {
+                Ok(Ok(())) => true,
+                Ok(Err(error)) => {
+                    tracing::warn!(ns = C::NS, %error, "webhook processing failed; answered 500 and released for the provider's retry");
+                    false
                 }
-                reply
+                Err(error) => {
+                    tracing::warn!(ns = C::NS, %error, "webhook handler panicked; answered 500 and released for the provider's retry");
+                    false
+                }
+            };
+            if let Some((ns, install, id)) = &claimed {
+                let key = DedupeKey { ns, install, id };
+                let dedupe = client.engine().dedupe();
+                let settled =
+                    if processed { super::dedupe::confirm(dedupe, &key).await } else { super::dedupe::release(dedupe, &key).await };
+                if let Err(error) = settled {
+                    // Unconfirmed, the claim holds until its lease ends: a retry is then
+                    // processed again (at least once); unreleased, the same.
+                    tracing::warn!(ns = C::NS, %error, "could not settle a webhook delivery");
+                }
             }
+            let _ = done.send(processed);
+        });
+        match tokio::time::timeout(self.processing_budget, outcome).await {
+            Ok(Ok(true)) => respond(&reply),
+            Ok(_) => respond(&Reply::json(500, serde_json::json!({ "error": "processing failed" }))),
+            Err(_) => respond(&Reply {
+                retry_after: Some(super::IN_FLIGHT_RETRY_AFTER),
+                ..Reply::json(503, serde_json::json!({ "error": "still processing; retry later" }))
+            }),
         }
     }
 }
@@ -241,6 +298,9 @@ fn respond(reply: &Reply) -> Response {
     *response.status_mut() = http::StatusCode::from_u16(reply.status).unwrap_or(http::StatusCode::OK);
     if let Ok(value) = http::HeaderValue::from_str(&reply.content_type) {
         response.headers_mut().insert(http::header::CONTENT_TYPE, value);
+    }
+    if let Some(seconds) = reply.retry_after {
+        response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
     }
     response
 }

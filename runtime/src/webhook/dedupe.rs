@@ -28,8 +28,12 @@ pub struct DedupeKey<'a> {
 pub enum Claim {
     /// Nobody has processed this id, or is processing it: process it, then confirm or release.
     New,
-    /// Processed already, or being processed: acknowledge and do nothing.
+    /// Processed already (confirmed): acknowledge and do nothing.
     Duplicate,
+    /// Claimed by another delivery whose processing has neither been confirmed nor released (it
+    /// is running, or its worker died and the claim holds until its lease ends): not processed
+    /// yet, so answer with a status the provider retries, never the acknowledgement.
+    InFlight,
 }
 
 /// Why the de-duplication state could not be read or written. The delivery is answered with 503
@@ -232,7 +236,9 @@ impl State {
     fn claim(&mut self, key: Fingerprint, now: Instant, expires: Instant) -> Claim {
         let seq = self.next_seq();
         match self.entries.entry(key) {
-            hash_map::Entry::Occupied(held) if held.get().expires > now => return Claim::Duplicate,
+            hash_map::Entry::Occupied(held) if held.get().expires > now => {
+                return if held.get().processed { Claim::Duplicate } else { Claim::InFlight };
+            }
             // Expired: claimed anew.
             hash_map::Entry::Occupied(mut held) => Self::renew(&mut self.claims, &mut self.processed, held.get_mut(), false, expires, seq),
             hash_map::Entry::Vacant(vacant) => {
@@ -458,7 +464,7 @@ mod tests {
     async fn claim_confirm_release() {
         let d = MemoryDedupe::default();
         assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::New));
-        assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::Duplicate), "in flight");
+        assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::InFlight), "claimed, not confirmed");
         d.release(&key("a")).await.ok();
         assert_eq!(d.claim(&key("a")).await.ok(), Some(Claim::New), "released: processed again");
         d.confirm(&key("a")).await.ok();
@@ -521,7 +527,7 @@ mod tests {
         assert_eq!(d.len(), 3);
         assert_eq!(d.claim(&key("p1")).await.ok(), Some(Claim::Duplicate), "processed ids are kept");
         assert_eq!(d.claim(&key("p2")).await.ok(), Some(Claim::Duplicate));
-        assert_eq!(d.claim(&key("c2")).await.ok(), Some(Claim::Duplicate), "the newer claim is kept");
+        assert_eq!(d.claim(&key("c2")).await.ok(), Some(Claim::InFlight), "the newer claim is kept");
         assert_eq!(d.claim(&key("c1")).await.ok(), Some(Claim::New), "the evicted claim is forgotten");
     }
 

@@ -33,6 +33,10 @@ pub struct Reply {
     pub content_type: Cow<'static, str>,
     /// The JSON value of a JSON reply; the text (a JSON string) of a `text/plain` one.
     pub body: Cow<'static, Value>,
+    /// Seconds for a `Retry-After` header: when the provider should come back (a delivery whose
+    /// id another worker is still processing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
 }
 
 pub(crate) const JSON: &str = "application/json";
@@ -40,16 +44,16 @@ pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Self {
-        Reply { status, content_type: Cow::Borrowed(JSON), body: Cow::Owned(body) }
+        Reply { status, content_type: Cow::Borrowed(JSON), body: Cow::Owned(body), retry_after: None }
     }
 
     /// A JSON reply of a value that lives as long as the program (a compiled definition's).
     pub fn json_static(status: u16, body: &'static Value) -> Self {
-        Reply { status, content_type: Cow::Borrowed(JSON), body: Cow::Borrowed(body) }
+        Reply { status, content_type: Cow::Borrowed(JSON), body: Cow::Borrowed(body), retry_after: None }
     }
 
     pub fn text(status: u16, text: String) -> Self {
-        Reply { status, content_type: Cow::Borrowed(TEXT), body: Cow::Owned(Value::String(text)) }
+        Reply { status, content_type: Cow::Borrowed(TEXT), body: Cow::Owned(Value::String(text)), retry_after: None }
     }
 
     /// Whether the body is JSON (otherwise it is text).
@@ -181,7 +185,15 @@ pub enum Reason {
     /// The credential or de-duplication store failed (503: the provider retries later).
     #[error("unavailable: {message}")]
     Unavailable { message: String },
+    /// Another delivery with the same transaction id is being processed and has not been
+    /// confirmed (503 with `Retry-After`: once it is confirmed, the retry is acknowledged as a
+    /// duplicate; if its worker died, the retry is processed when the claim's lease ends).
+    #[error("a delivery with this id is being processed")]
+    InFlight,
 }
+
+/// The `Retry-After` (seconds) of a delivery whose id is being processed elsewhere.
+pub const IN_FLIGHT_RETRY_AFTER: u32 = 30;
 
 /// A refused delivery: the reason, and the reply to send.
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize, Deserialize)]
@@ -198,8 +210,10 @@ impl Rejection {
             Reason::Unverified { .. } => (401, "unauthorized"),
             Reason::MalformedBody { .. } => (400, "the body is not JSON"),
             Reason::Unavailable { .. } => (503, "temporarily unavailable"),
+            Reason::InFlight => (503, "being processed; retry later"),
         };
+        let retry_after = matches!(reason, Reason::InFlight).then_some(IN_FLIGHT_RETRY_AFTER);
         // The reply says as little as possible: the reason stays on our side.
-        Rejection { reason, reply: Reply::json(status, serde_json::json!({ "error": message })) }
+        Rejection { reason, reply: Reply { retry_after, ..Reply::json(status, serde_json::json!({ "error": message })) } }
     }
 }

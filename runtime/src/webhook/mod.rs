@@ -26,7 +26,7 @@ pub mod verify;
 pub mod axum;
 
 pub use dedupe::{Claim, Dedupe, DedupeError, DedupeKey, MemoryDedupe};
-pub use delivery::{Body, Delivery, Reason, Rejection, Reply, Request};
+pub use delivery::{Body, Delivery, IN_FLIGHT_RETRY_AFTER, Reason, Rejection, Reply, Request};
 pub use spec::Spec;
 pub use verify::{MatchedSecret, SecretSource, VerifyFailure};
 
@@ -247,6 +247,8 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         match dedupe::claim(engine.dedupe(), &key).await {
             Ok(Claim::New) => claimed = true,
             Ok(Claim::Duplicate) => duplicate = true,
+            // Not processed yet: a 2xx now would drop the delivery if that worker fails.
+            Ok(Claim::InFlight) => return Err(Rejection::new(Reason::InFlight)),
             Err(e) => return Err(Rejection::new(Reason::Unavailable { message: format!("de-duplication store: {e}") })),
         }
     }

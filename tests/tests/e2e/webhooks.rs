@@ -124,7 +124,8 @@ async fn a_claimed_delivery_whose_record_cannot_be_read_is_kept_with_the_handler
     let handled = first.handler.as_deref().expect("the handler's outcome");
     assert!(handled.record.is_none());
     assert!(handled.error.as_deref().is_some_and(|e| e.contains("could not be read")), "{:?}", handled.error);
-    // Kept, so a re-send is the duplicate of a delivery the receiver has (not one it refused).
+    // Kept: once processed and confirmed, a re-send is a duplicate (not refused again).
+    client.confirm_webhook(&first).await.unwrap();
     let again = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
     assert!(again.duplicate);
 }
@@ -214,11 +215,11 @@ async fn duplicates_are_acknowledged_and_flagged_and_a_failed_delivery_is_proces
 
     let first = client.receive_webhook(&request).await.unwrap();
     assert!(first.claimed && !first.duplicate);
-    // The provider retries while the first is being processed: a duplicate.
-    let retry = client.receive_webhook(&request).await.unwrap();
-    assert!(retry.duplicate && !retry.claimed);
-    assert_eq!(retry.reply, first.reply, "acknowledged with the configured response");
-    assert!(retry.triggers.is_empty() && retry.customer.is_none(), "nothing to run");
+    // The provider retries while the first is being processed (not confirmed): not acknowledged,
+    // told to come back, since the first may yet fail.
+    let retry = client.receive_webhook(&request).await.unwrap_err();
+    assert_eq!(retry.reason, miniapp::webhook::Reason::InFlight);
+    assert_eq!((retry.reply.status, retry.reply.retry_after), (503, Some(miniapp::webhook::IN_FLIGHT_RETRY_AFTER)));
 
     // Processing failed: released, so the next retry is processed.
     client.release_webhook(&first).await.unwrap();
@@ -226,7 +227,9 @@ async fn duplicates_are_acknowledged_and_flagged_and_a_failed_delivery_is_proces
     assert!(again.claimed && !again.duplicate, "processed again after a failure");
     client.confirm_webhook(&again).await.unwrap();
     let later = client.receive_webhook(&request).await.unwrap();
-    assert!(later.duplicate, "processed once: later retries are duplicates");
+    assert!(later.duplicate && !later.claimed, "processed once: later retries are duplicates");
+    assert_eq!(later.reply, first.reply, "acknowledged with the configured response");
+    assert!(later.triggers.is_empty() && later.customer.is_none(), "nothing to run");
 
     // The same id for another install is another delivery.
     let shared = Arc::new(miniapp::webhook::MemoryDedupe::default());
@@ -420,9 +423,11 @@ async fn a_header_token_must_equal_the_secret() {
     let h = headers(&[("x-pipeline-token", "tok-1".into())]);
     let d = client.receive_webhook(&Request { headers: &h, query: "", body }).await.unwrap();
     assert_eq!(d.event, Some(pipeline_crm::Event::ContactCreated));
+    assert_eq!(*d.reply.body, json!({}));
+    // Given up, so the same delivery can be received again below.
+    client.release_webhook(&d).await.unwrap();
     let c = d.customer.unwrap();
     assert_eq!((c.code.as_deref(), c.sex), (Some("5"), Some(2)), "the override's base path");
-    assert_eq!(*d.reply.body, json!({}));
     for wrong in ["tok-2", "tok-1 ", "TOK-1", "tok-"] {
         let h = headers(&[("x-pipeline-token", wrong.into())]);
         let result = client.receive_webhook(&Request { headers: &h, query: "", body }).await;
