@@ -231,6 +231,15 @@ impl Trie {
         scanner.end()
     }
 
+    /// [`Trie::read_document`] of a document that must also read into a `serde_json::Value`
+    /// (a webhook body: what is accepted is what the application reads back).
+    pub fn read_value_document(&self, bytes: &[u8], out: &mut Vec<Slot>) -> Result<(), Error> {
+        let mut scanner = Scanner::new(bytes);
+        self.read(&mut scanner, out)?;
+        scanner.end()?;
+        scanner.readable_as_value()
+    }
+
     /// Reads one whole JSON document into new slots.
     pub(crate) fn read_slots(&self, bytes: &[u8]) -> Result<Vec<Slot>, Error> {
         let mut slots = Vec::new();

@@ -157,7 +157,7 @@ pub async fn receive<C: Receiver + ?Sized>(client: &C, request: &Request<'_>) ->
         None => &probes.eager,
     };
     // The rules' values, and (after them) the early handler's record captures.
-    let captured = probe.read(request.body);
+    let captured = probe.read_body(request.body);
     let ns = engine.app().ns;
     let delivery = |reply: delivery::Reply| Delivery {
         ns: Cow::Borrowed(ns),

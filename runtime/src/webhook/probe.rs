@@ -82,6 +82,15 @@ impl Probe {
         self.trie.read_document(body, &mut slots)?;
         Ok(slots)
     }
+
+    /// [`Probe::read`] of a delivery's body, which must also read into a `serde_json::Value`
+    /// (UTF-8 everywhere, escapes that decode, at most 127 levels deep): a body the receiver
+    /// accepts is one the application can read back and serialize.
+    pub(crate) fn read_body(&self, body: &[u8]) -> Result<Slots, Error> {
+        let mut slots = Slots::new();
+        self.trie.read_value_document(body, &mut slots)?;
+        Ok(slots)
+    }
 }
 
 /// A delivery's slots, in a buffer kept by the thread for its next delivery (all absent: what a

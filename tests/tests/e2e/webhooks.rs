@@ -110,24 +110,34 @@ async fn a_signed_delivery_is_verified_extracted_and_acknowledged() {
 }
 
 #[tokio::test]
-async fn a_claimed_delivery_whose_record_cannot_be_read_is_kept_with_the_handler_error() {
-    // The event is in the body (no topic header), so the handler's record is read after the id
-    // is claimed; its `number` holds a byte that is not UTF-8.
+async fn a_verified_body_the_application_could_not_read_back_is_refused_before_its_id_is_claimed() {
+    // Signed and JSON to a skipping reader, but not readable into a `serde_json::Value` (what
+    // `Body::value()` and the delivery's serialization need): a byte that is not UTF-8, a lone
+    // surrogate escape, nesting past 127 levels, each in a member no rule reads. The event is
+    // in the body, so the handler's record would be read after the claim.
     let client = acme();
-    let mut body = br#"{"topic": "order.placed", "payload": {"id": "o-88", "number": "N-1"#.to_vec();
-    body.push(0xff);
-    body.extend_from_slice(br#"", "lines": []}}"#);
-    let h = headers(&[("x-acme-signature", b64(&hmac256(ACME_KEY, &body)))]);
-    let first = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
-    assert_eq!(first.event, Some(acme_shop::Event::OrderPlaced));
-    assert!(first.claimed && !first.duplicate);
-    let handled = first.handler.as_deref().expect("the handler's outcome");
-    assert!(handled.record.is_none());
-    assert!(handled.error.as_deref().is_some_and(|e| e.contains("could not be read")), "{:?}", handled.error);
-    // Kept: once processed and confirmed, a re-send is a duplicate (not refused again).
-    client.confirm_webhook(&first).await.unwrap();
-    let again = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap();
-    assert!(again.duplicate);
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let bodies: Vec<Vec<u8>> = vec![
+        [&br#"{"topic": "order.placed", "payload": {"id": "o-88", "number": "N-1"#[..], &[0xff], br#"", "lines": []}}"#].concat(),
+        br#"{"topic": "order.placed", "payload": {"id": "o-89", "note": "\udc00", "lines": []}}"#.to_vec(),
+        format!(r#"{{"topic": "order.placed", "payload": {{"id": "o-90", "extra": {deep}, "lines": []}}}}"#).into_bytes(),
+    ];
+    for body in bodies {
+        let h = headers(&[("x-acme-signature", b64(&hmac256(ACME_KEY, &body)))]);
+        for attempt in 0..2 {
+            let refused = client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await.unwrap_err();
+            assert!(
+                matches!(&refused.reason, miniapp::webhook::Reason::MalformedBody { .. }),
+                "{}, attempt {attempt}: {refused:?}",
+                String::from_utf8_lossy(&body)
+            );
+            assert_eq!(refused.reply.status, 400, "the same body gets the same answer every time");
+        }
+    }
+    // A forged one is still 401 first, whatever its body.
+    let body = b"{\"x\": \"\xff\"}".to_vec();
+    let h = headers(&[("x-acme-signature", b64(&hmac256("not-the-key", &body)))]);
+    unverified(client.receive_webhook(&Request { headers: &h, query: "", body: &body }).await);
 }
 
 #[tokio::test]
