@@ -53,6 +53,8 @@ pub(crate) enum Code {
     EofObject,
     EofList,
     ExpectedValue,
+    /// A literal (`true`, `false`, `null`) that goes wrong after its first letter.
+    ExpectedIdent,
     ExpectedColon,
     ExpectedObjectCommaOrEnd,
     ExpectedListCommaOrEnd,
@@ -71,6 +73,7 @@ impl Code {
             Code::EofObject => "EOF while parsing an object",
             Code::EofList => "EOF while parsing a list",
             Code::ExpectedValue => "expected value",
+            Code::ExpectedIdent => "expected ident",
             Code::ExpectedColon => "expected `:`",
             Code::ExpectedObjectCommaOrEnd => "expected `,` or `}`",
             Code::ExpectedListCommaOrEnd => "expected `,` or `]`",
@@ -170,15 +173,22 @@ impl<'a> Scanner<'a> {
         self.error_at(self.pos, code.message().to_string())
     }
 
-    /// An error with `message` at byte `at`.
+    /// An error with `message` at byte `at`, the offending one: its 1-based column, or at the
+    /// end the last byte's; an offending line break is column 0 of the next line (serde_json's
+    /// position of what it peeked at).
     #[cold]
     pub(crate) fn error_at(&self, at: usize, message: String) -> Error {
-        // The offending byte's 1-based column; at the end, the last byte's (as serde_json says).
-        let at = at.min(self.bytes.len());
-        let before = &self.bytes[..at];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let column = (at + 1).min(self.bytes.len()) - before.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
-        Error::new(message, line, column)
+        self.error_after(at.saturating_add(1), message)
+    }
+
+    /// An error with `message` once the bytes before `end` are read: the position of the last of
+    /// them (serde_json's position of what it consumed).
+    #[cold]
+    fn error_after(&self, end: usize, message: String) -> Error {
+        let end = end.min(self.bytes.len());
+        let line_start = self.bytes[..end].iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+        let line = 1 + self.bytes[..line_start].iter().filter(|&&b| b == b'\n').count();
+        Error::new(message, line, end - line_start)
     }
 
     /// An error `serde_json` found reading a value that starts at byte `start` (placed in the
@@ -257,7 +267,8 @@ impl<'a> Scanner<'a> {
                     escapes = true;
                     self.escape()?;
                 }
-                Some(&b) if b < 0x20 => return Err(self.error(Code::ControlCharacter)),
+                // Reported where the string's text stops, before the character (as serde_json does).
+                Some(&b) if b < 0x20 => return Err(self.error_after(self.pos, Code::ControlCharacter.message().to_string())),
                 Some(_) => self.pos += 1,
             }
         }
@@ -273,16 +284,17 @@ impl<'a> Scanner<'a> {
                 Ok(())
             }
             Some(b'u') => {
-                for _ in 0..4 {
-                    self.pos += 1;
-                    match self.bytes.get(self.pos) {
-                        None => return Err(self.error(Code::EofString)),
-                        Some(b) if b.is_ascii_hexdigit() => {}
-                        Some(_) => return Err(self.error(Code::InvalidEscape)),
-                    }
+                // Four bytes are taken, then checked (serde_json's positions: the end of the
+                // string when fewer are left, after the four when one is not a hex digit).
+                let Some(digits) = self.bytes.get(self.pos + 1..self.pos + 5) else {
+                    return Err(self.error_after(self.bytes.len(), Code::EofString.message().to_string()));
+                };
+                self.pos += 5;
+                if digits.iter().all(u8::is_ascii_hexdigit) {
+                    Ok(())
+                } else {
+                    Err(self.error_after(self.pos, Code::InvalidEscape.message().to_string()))
                 }
-                self.pos += 1;
-                Ok(())
             }
             Some(_) => Err(self.error(Code::InvalidEscape)),
         }
@@ -344,7 +356,7 @@ impl<'a> Scanner<'a> {
         // Point at the first byte that differs, as serde_json does.
         let same = word.iter().zip(&self.bytes[self.pos.min(self.bytes.len())..]).take_while(|(a, b)| a == b).count();
         self.pos += same;
-        Err(self.error(if self.pos >= self.bytes.len() { Code::EofValue } else { Code::ExpectedValue }))
+        Err(self.error(if self.pos >= self.bytes.len() { Code::EofValue } else { Code::ExpectedIdent }))
     }
 
     /// After a member's opening quote: the key, its closing quote and the `:` after it.
@@ -665,6 +677,11 @@ mod tests {
         let ours = validate(body);
         let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(body);
         assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: ours {ours:?}, serde_json {theirs:?}", String::from_utf8_lossy(body));
+        // Rejected at the same place, for the same reason (the doc comment promises serde_json's
+        // positions).
+        if let (Err(o), Err(t)) = (&ours, &theirs) {
+            assert_eq!(o.to_string(), t.to_string(), "{:?}", String::from_utf8_lossy(body));
+        }
         // And a document read as a value: what `Body::value()` needs of an accepted delivery.
         let ours = ours.and_then(|()| Scanner::new(body).readable_as_value());
         let theirs = serde_json::from_slice::<serde_json::Value>(body);
