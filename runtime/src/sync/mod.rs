@@ -497,7 +497,8 @@ impl<'a, R: Send + 'a> Import<'a, R> {
             details_concurrency: DEFAULT_DETAILS_CONCURRENCY,
             max_page_records: None,
             before_page: position.yielded.saturating_sub(position.offset),
-            finished: position.done,
+            // A checkpoint that cannot be resumed says so, even one that claims to be done.
+            finished: position.done && refused.is_none(),
             position,
             page_len: 0,
             buffer: VecDeque::new(),

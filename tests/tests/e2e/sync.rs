@@ -578,6 +578,52 @@ proptest::proptest! {
     }
 }
 
+/// A provider for the checkpoint property test and a client of it, on a runtime of their own
+/// (every case runs on it): two orders on pages 1 to 3, none after.
+static CHECKPOINT_PROVIDER: std::sync::LazyLock<(tokio::runtime::Runtime, acme_shop::Client)> = std::sync::LazyLock::new(|| {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let server = rt.block_on(serve(|r, _| {
+        let page = page_of(r);
+        let orders: Vec<Value> = if (1..=3).contains(&page) { (0..2).map(|i| json!({"id": page * 2 + i})).collect() } else { Vec::new() };
+        Reply::json(json!({"results": orders, "meta": {"count": 6}}))
+    }));
+    let client = acme_shop::Client::builder(connected(), AcmeFunctions).base_url(server.url.clone()).retry(RetryPolicy::none()).build();
+    // The server lives as long as the runtime its task runs on.
+    std::mem::forget(server);
+    (rt, client)
+});
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+        ..Default::default()
+    })]
+
+    /// A stored checkpoint is data: any numbers (up to `u64::MAX`, with overflow checks on in
+    /// the test profile) end in records or a typed error, never a panic or an endless import.
+    #[test]
+    fn imports_never_panic_on_arbitrary_checkpoints(
+        page in proptest::prelude::any::<u64>(),
+        offset in proptest::prelude::any::<u64>(),
+        yielded in proptest::prelude::any::<u64>(),
+        page_size in proptest::option::of(proptest::prelude::any::<u64>()),
+        small in proptest::prelude::any::<bool>(),
+        done in proptest::prelude::any::<bool>(),
+    ) {
+        // Half the cases with numbers an import really has.
+        let (page, offset, yielded) = if small { (page % 5, offset % 3, yielded % 9) } else { (page, offset, yielded) };
+        let page_size = page_size.map(|s| if small { s % 4 } else { s });
+        let checkpoint = Checkpoint { resource: "orders".into(), page, offset, yielded, page_size, done };
+        let (rt, client) = &*CHECKPOINT_PROVIDER;
+        rt.block_on(async {
+            let (records, after) = collect(client.sync_orders_from(checkpoint).max_pages(8)).await;
+            assert!(records.len() <= 8 * 2 + 1, "{} items", records.len());
+            // Page 0 is refused, never resumed: the one item is the error.
+            assert!(after.page >= 1 || records.len() == 1, "{records:?}");
+        });
+    }
+}
+
 fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
     use proptest::prelude::*;
     let leaf = prop_oneof![
