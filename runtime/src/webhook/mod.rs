@@ -4,16 +4,19 @@
 //! Generated connectors with a `webhook` block have `Client::receive_webhook(&Request)`, which
 //! runs [`receive`] on the definition's compiled [`Spec`]:
 //!
-//! 1. the body is read once: validated as JSON, with only the values the rules need captured
-//!    (and, when the headers name an event with a sync handler, that handler's record);
+//! 1. the body is read once: validated as JSON that `serde_json` reads into a value, with only
+//!    the values the rules need captured (and, when the headers name an event with a sync
+//!    handler, that handler's record);
 //! 2. a URL-verification handshake (`challengeResponse`) is answered with its token;
 //! 3. the signature or token is verified against the raw bytes (`verification`); a failure is a
-//!    [`Rejection`] with 401; a verified body that is not JSON is a rejection with 400;
+//!    [`Rejection`] with 401; a verified body that is not such JSON is a rejection with 400;
 //! 4. the event is extracted, then the transaction id (per-event `overrides` need the event),
-//!    which is claimed in the [`Dedupe`] store: a duplicate is acknowledged and flagged;
-//! 5. the reply is the definition's `response` (200 `{}` by default);
+//!    which is claimed in the [`Dedupe`] store: a confirmed duplicate is acknowledged and
+//!    flagged; one claimed but not confirmed is a rejection with 503 and `Retry-After`;
+//! 5. the reply is the definition's `response` (200 `{}` by default), to send once the delivery
+//!    is processed (a 2xx means processed: see the `axum` module, feature `axum`);
 //! 6. the customer is extracted, the matching triggers listed and the event's sync handler
-//!    record mapped (docs/format.md §11.6), for processing after the reply.
+//!    record mapped (docs/format.md §11.6), for the processing.
 
 pub mod dedupe;
 mod delivery;
