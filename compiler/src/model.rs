@@ -372,15 +372,24 @@ pub struct EventExtraction {
     pub composite_strategy: Option<CompositeStrategy>,
 }
 
+/// Where a delivery id is (docs/format.md §10.4): a body path, or `{ source, path }` as in
+/// `eventExtraction` (a header or query value; a miniapp-rs extension).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum IdLocation {
+    Path(String),
+    At(EventLocation),
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct PathsOverride {
-    pub paths: Vec<String>,
+    pub paths: Vec<IdLocation>,
 }
 
 /// De-duplication (docs/format.md §10.4), normalised: `path: P` is read as `paths: [P]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransactionId {
-    pub paths: Vec<String>,
+    pub paths: Vec<IdLocation>,
     pub separator: Option<String>,
     /// `fallback: "generate"`.
     pub generate_fallback: bool,
@@ -392,9 +401,9 @@ impl<'de> Deserialize<'de> for TransactionId {
         #[derive(Deserialize)]
         struct Raw {
             #[serde(default)]
-            path: Option<String>,
+            path: Option<IdLocation>,
             #[serde(default)]
-            paths: Vec<String>,
+            paths: Vec<IdLocation>,
             #[serde(default)]
             separator: Option<String>,
             #[serde(default)]
@@ -569,6 +578,32 @@ pub struct Pagination {
     pub default_limit: Option<u64>,
     #[serde(default)]
     pub max_limit: Option<u64>,
+    /// miniapp-rs extensions (docs/format.md §11.3): how pages are named.
+    #[serde(default)]
+    pub style: PagingStyle,
+    /// The page-number parameter (`page`).
+    #[serde(default)]
+    pub page_param: Option<String>,
+    /// The first page's number (1).
+    #[serde(default)]
+    pub first_page: Option<u64>,
+    /// The offset parameter (`offset`).
+    #[serde(default)]
+    pub offset_param: Option<String>,
+    /// The parameter a cursor is sent back in.
+    #[serde(default)]
+    pub cursor_param: Option<String>,
+}
+
+/// `pagination.style` (a miniapp-rs extension; `page` when absent).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PagingStyle {
+    #[default]
+    Page,
+    Offset,
+    Cursor,
+    Link,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -578,6 +613,9 @@ pub struct ResponseMapping {
     pub data_property: Option<String>,
     #[serde(default)]
     pub total_property: Option<String>,
+    /// Where a page names the next one (cursor paging, a miniapp-rs extension).
+    #[serde(default)]
+    pub next_property: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]

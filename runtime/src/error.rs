@@ -34,9 +34,15 @@ pub enum Error {
     #[error("{request}: HTTP {status}: {body}")]
     Status { request: String, status: u16, body: String },
     /// The provider answered with a redirect. Redirects are not followed (a credential must never
-    /// reach another host); `location` is the target's origin only.
+    /// reach another host). `location` is the target's path and query when it is on the request's
+    /// origin (a missing trailing slash shows as such), else the target's origin only.
     #[error("{request}: redirected (HTTP {status}) to {location}; redirects are not followed")]
     Redirect { request: String, status: u16, location: String },
+    /// The provider gave a URL to follow (a list's next page) on another origin (scheme, host or
+    /// port) than the endpoint's. It was not requested: credentials never leave the endpoint's
+    /// origin. `origin` is the given URL's origin only.
+    #[error("{request}: the next page is on {origin}, another origin than the endpoint's; it was not requested")]
+    ForeignUrl { request: String, origin: String },
     /// The response body is larger than the client's limit (`ClientBuilder::max_response_bytes`);
     /// it was not downloaded past the limit.
     #[error("{request}: the response is larger than {limit} bytes")]

@@ -73,6 +73,8 @@ const RULES: &[Rule] = &[
     sync::base_url,
     sync::resources,
     sync::pagination,
+    sync::paging_styles,
+    sync::extensions_in_submission,
     sync::field_mappings,
     sync::handlers,
     names::collisions,

@@ -64,11 +64,112 @@ pub fn resources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 .with_suggestion(ct, DOCUMENTED_CONTENT_TYPES.iter().copied()),
             );
         }
-        for field in ["dataProperty", "totalProperty"] {
+        for field in ["dataProperty", "totalProperty", "nextProperty"] {
             if let Some(p) = r.pointer(&format!("/responseMapping/{field}")) {
                 cx.check_path(p, &format!("{base}/responseMapping/{field}"), codes::E0602, out);
             }
         }
+    }
+}
+
+/// Rule 73: a paging style has what it needs, and no key of another style.
+pub fn paging_styles(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for m in members(cx.at("/sync/resources")) {
+        let base = pointer::join("/sync/resources", &m.key);
+        let Some(pagination) = m.value.get("pagination").filter(|p| p.as_object().is_some()) else {
+            if m.value.pointer("/responseMapping/nextProperty").is_some() {
+                next_without_cursor(&m.value, &base, out);
+            }
+            continue;
+        };
+        let style = pagination.get("style").and_then(Node::as_str).unwrap_or("page");
+        // Which style reads each key.
+        let owners = [("pageParam", "page"), ("firstPage", "page"), ("offsetParam", "offset"), ("cursorParam", "cursor")];
+        for (key, owner) in owners {
+            if let Some(member) = pagination.member(key)
+                && owner != style
+            {
+                out.push(
+                    Diagnostic::new(
+                        codes::E0704,
+                        format!("`{key}` is only read with `\"style\": \"{owner}\"`, and this resource pages with `{style}`"),
+                        format!("{base}/pagination/{key}"),
+                        member.key_span,
+                    )
+                    .with_help(format!("remove `{key}`, or set `\"style\": \"{owner}\"`")),
+                );
+            }
+        }
+        let next = m.value.pointer("/responseMapping/nextProperty");
+        match (style, next) {
+            ("cursor", None) => out.push(
+                Diagnostic::new(
+                    codes::E0704,
+                    "`\"style\": \"cursor\"` needs `responseMapping.nextProperty`: where each page names the next",
+                    format!("{base}/pagination/style"),
+                    pagination.get("style").map_or(brace(pagination), |s| s.span),
+                )
+                .with_help("add e.g. `\"nextProperty\": \"next\"` (a cursor sent back in `cursorParam`, or the next page's URL)"),
+            ),
+            ("cursor", Some(_)) | (_, None) => {}
+            (_, Some(_)) => next_without_cursor(&m.value, &base, out),
+        }
+    }
+}
+
+fn next_without_cursor(resource: &Node, base: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(member) = resource.get("responseMapping").and_then(|r| r.member("nextProperty")) {
+        out.push(
+            Diagnostic::new(
+                codes::E0704,
+                "`nextProperty` is only read with `\"style\": \"cursor\"`",
+                format!("{base}/responseMapping/nextProperty"),
+                member.key_span,
+            )
+            .with_help("add `\"style\": \"cursor\"` to `pagination`, or remove `nextProperty`"),
+        );
+    }
+}
+
+/// Rule 73 (submission): the miniapp-rs extensions Karzoun's own runtime does not read, one
+/// warning each.
+pub fn extensions_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    if !cx.options.submission {
+        return;
+    }
+    let mut found: Vec<(String, crate::source::Span)> = Vec::new();
+    for m in members(cx.at("/sync/resources")) {
+        let base = pointer::join("/sync/resources", &m.key);
+        for (parent, keys) in [
+            ("pagination", &["style", "pageParam", "firstPage", "offsetParam", "cursorParam"][..]),
+            ("responseMapping", &["nextProperty"][..]),
+        ] {
+            for key in keys {
+                if let Some(member) = m.value.get(parent).and_then(|p| p.member(key)) {
+                    found.push((format!("{base}/{parent}/{key}"), member.key_span));
+                }
+            }
+        }
+    }
+    let tx = "/webhook/transactionId";
+    let mut locations: Vec<(String, &Node)> =
+        cx.at(tx).and_then(|t| t.get("path")).map(|p| (format!("{tx}/path"), p)).into_iter().collect();
+    locations.extend(items(cx.at(tx).and_then(|t| t.get("paths"))).map(|(i, p)| (format!("{tx}/paths/{i}"), p)));
+    for o in members(cx.at(tx).and_then(|t| t.get("overrides"))) {
+        let ptr = pointer::join(&format!("{tx}/overrides"), &o.key);
+        locations.extend(items(o.value.get("paths")).map(|(i, p)| (format!("{ptr}/paths/{i}"), p)));
+    }
+    found.extend(locations.into_iter().filter(|(_, node)| node.as_object().is_some()).map(|(ptr, node)| (ptr, node.span)));
+    for (ptr, span) in found {
+        let what = ptr
+            .rsplit('/')
+            .next()
+            .filter(|k| k.parse::<usize>().is_err())
+            .map_or("a `{source, path}` delivery-id location".to_string(), |k| format!("`{k}`"));
+        out.push(
+            Diagnostic::new(codes::W0704, format!("{what} is a miniapp-rs extension: Karzoun's own runtime does not read it"), ptr, span)
+                .with_help("generated connectors use it; in Karzoun the resource pages with `page=1, 2, …` and ids are read from the body"),
+        );
     }
 }
 
@@ -279,5 +380,44 @@ mod tests {
     fn compute_arguments_are_checked_paths() {
         let found = codes(ACME, &[("/sync/resources/orders/apiMapping/channel/args/source", Some(json!("a[")))]);
         assert!(found.contains(&"E0605"), "{found:?}");
+    }
+
+    #[test]
+    fn paging_styles_have_what_they_need() {
+        let at = "/sync/resources/orders";
+        let with = |pagination: serde_json::Value, next: Option<&str>| {
+            let mut edits = vec![(format!("{at}/pagination"), Some(pagination))];
+            if let Some(next) = next {
+                edits.push((format!("{at}/responseMapping/nextProperty"), Some(json!(next))));
+            }
+            let edits: Vec<(&str, Option<serde_json::Value>)> = edits.iter().map(|(p, v)| (p.as_str(), v.clone())).collect();
+            codes(ACME, &edits)
+        };
+        let ok = |c: Vec<&str>| !c.iter().any(|c| c.starts_with("E07") || *c == "W0704");
+        assert!(ok(with(json!({ "paramName": "page_size", "pageParam": "p", "firstPage": 0 }), None)));
+        assert!(ok(with(json!({ "style": "offset", "offsetParam": "skip", "paramName": "limit", "defaultLimit": 50 }), None)));
+        assert!(ok(with(json!({ "style": "cursor", "cursorParam": "after" }), Some("meta.next_cursor"))));
+        assert!(ok(with(json!({ "style": "cursor" }), Some("next"))), "a next URL needs no parameter");
+        assert!(ok(with(json!({ "style": "link", "paramName": "limit", "maxLimit": 250 }), None)));
+        assert!(with(json!({ "style": "cursor" }), None).contains(&"E0704"), "a cursor needs nextProperty");
+        assert!(with(json!({ "style": "link", "pageParam": "p" }), None).contains(&"E0704"), "a key of another style");
+        assert!(with(json!({ "offsetParam": "skip" }), None).contains(&"E0704"));
+        assert!(with(json!({}), Some("next")).contains(&"E0704"), "nextProperty without the cursor style");
+        assert!(with(json!({ "style": "pages" }), None).contains(&"E0704"), "an unknown style");
+        assert!(with(json!({ "style": "cursor" }), Some("$.a[")).contains(&"E0602"), "the next path is checked");
+    }
+
+    #[test]
+    fn extensions_are_flagged_once_each_in_a_submission() {
+        let edits = [
+            ("/sync/resources/orders/pagination/style", Some(json!("cursor"))),
+            ("/sync/resources/orders/responseMapping/nextProperty", Some(json!("next"))),
+        ];
+        let doc = crate::check::testing::edited(ACME, &edits);
+        let submission = crate::Options { submission: true };
+        let flagged: Vec<String> =
+            crate::check(&doc, &submission).diagnostics.iter().filter(|d| d.code.id == "W0704").map(|d| d.pointer.clone()).collect();
+        assert_eq!(flagged, ["/sync/resources/orders/pagination/style", "/sync/resources/orders/responseMapping/nextProperty"]);
+        assert!(!codes(ACME, &edits).contains(&"W0704"), "only in a submission");
     }
 }

@@ -86,7 +86,11 @@ pub fn event_extraction_exists(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Rule 47: with a composite extraction, trigger events contain enough separators.
+/// Rule 47: with a composite extraction, every trigger's event can come out of it. The non-empty
+/// parts are joined (empty ones are skipped), so an event of `k` separator-delimited segments comes
+/// from `k` of the parts, each non-empty: it is reachable when it has no empty segment and no more
+/// segments than there are parts (a part's value is taken not to contain the separator).
+/// `push` from `X-GitHub-Event` + `$.action` is the header alone; `issues.opened` is both.
 pub fn composite_events_producible(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let Some(composite) = cx.at("/webhook/eventExtraction/compositeStrategy") else {
         return;
@@ -96,22 +100,31 @@ pub fn composite_events_producible(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     };
     let parts = items(composite.get("parts")).count();
     for (i, t) in items(cx.at("/triggers")) {
-        if let Some(node) = t.get("event")
-            && let Some(event) = node.as_str()
-            && event.matches(separator).count() + 1 < parts
-        {
-            out.push(
-                Diagnostic::new(
-                    codes::W0505,
-                    format!("event `{event}` cannot come out of the composite extraction: {parts} parts joined with `{separator}`"),
-                    format!("/triggers/{i}/event"),
-                    node.span,
-                )
-                .with_help("the event is the parts joined with the separator: make the trigger's event look like that, or change the parts")
-                .with_label(composite.span, "the extraction joins its parts here"),
-            );
-        }
+        let Some(node) = t.get("event") else { continue };
+        let Some(event) = node.as_str() else { continue };
+        let Some(why) = unreachable_composite(event, separator, parts) else { continue };
+        out.push(
+            Diagnostic::new(
+                codes::W0505,
+                format!("event `{event}` cannot come out of the composite extraction: {why}"),
+                format!("/triggers/{i}/event"),
+                node.span,
+            )
+            .with_help(
+                "the event is the non-empty parts joined with the separator: make the trigger's event look like that, or change the parts",
+            )
+            .with_label(composite.span, "the extraction joins its parts here"),
+        );
     }
+}
+
+/// Why `event` cannot be the non-empty ones of `parts` parts joined with `separator`, if it cannot.
+fn unreachable_composite(event: &str, separator: &str, parts: usize) -> Option<String> {
+    let segments: Vec<&str> = event.split(separator).collect();
+    if event.is_empty() || segments.iter().any(|s| s.is_empty()) {
+        return Some(format!("empty parts are skipped, so the joined event never has an empty piece around `{separator}`"));
+    }
+    (segments.len() > parts).then(|| format!("it has {} pieces between `{separator}`, and there are only {parts} parts", segments.len()))
 }
 
 /// Rules 48 and 49: extraction locations are valid; composite makes `source`/`path` moot.
@@ -285,19 +298,80 @@ pub fn transaction_id(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         _ => {}
     }
     if let Some(p) = tx.get("path") {
-        cx.check_path(p, &format!("{base}/path"), codes::E0511, out);
+        id_location(cx, p, &format!("{base}/path"), out);
     }
     for (i, p) in items(tx.get("paths")) {
-        cx.check_path(p, &format!("{base}/paths/{i}"), codes::E0511, out);
+        id_location(cx, p, &format!("{base}/paths/{i}"), out);
     }
     let events = cx.declared_events();
     for m in members(tx.get("overrides")) {
         let ptr = pointer::join(&format!("{base}/overrides"), &m.key);
         for (i, p) in items(m.value.get("paths")) {
-            cx.check_path(p, &format!("{ptr}/paths/{i}"), codes::E0511, out);
+            id_location(cx, p, &format!("{ptr}/paths/{i}"), out);
         }
         override_is_declared(&events, m, ptr, codes::W0511, out);
     }
+}
+
+/// Rule 53: one place a delivery id is read: a body path, or `{source, path}` (a header name that
+/// is an HTTP token, a query key, or a body path). A plain string that names a header is read from
+/// the body, which is almost never meant: it is flagged with the fix.
+fn id_location(cx: &Ctx<'_>, node: &Node, ptr: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(text) = node.as_str() {
+        if looks_like_header(text) {
+            out.push(
+                Diagnostic::new(codes::W0517, format!("`{text}` is read as a body field, but it looks like a header name"), ptr, node.span)
+                    .with_help(format!("to read the header, write `{{\"source\": \"header\", \"path\": \"{text}\"}}`")),
+            );
+        }
+        cx.check_path(node, ptr, codes::E0511, out);
+        return;
+    }
+    let (Some(source), Some(path)) = (node.get("source").and_then(Node::as_str), node.get("path")) else {
+        return;
+    };
+    let at = format!("{ptr}/path");
+    match (source, path.as_str()) {
+        ("body", _) => {
+            cx.check_path(path, &at, codes::E0511, out);
+        }
+        ("header", Some(name)) if http_token(name).is_err() => {
+            let message = match http_token(name) {
+                Err(Some(c)) => format!("header name `{name}` contains {c:?}, which a header name cannot"),
+                _ => "the header name is empty".to_string(),
+            };
+            out.push(
+                Diagnostic::new(codes::E0511, message, at, path.span)
+                    .with_help("write the header's name only, e.g. `X-GitHub-Delivery`; names are matched case-insensitively"),
+            );
+        }
+        ("query", Some("")) => out.push(
+            Diagnostic::new(codes::E0511, "the query parameter name is empty", at, path.span)
+                .with_help("write the parameter's name, e.g. `delivery_id`"),
+        ),
+        _ => {}
+    }
+}
+
+/// Whether a header name is an HTTP token (RFC 9110, "Tokens"): `Err` with the first character that
+/// is not (`None` when the name is empty).
+fn http_token(name: &str) -> Result<(), Option<char>> {
+    const SPECIALS: &str = "!#$%&'*+-.^_`|~";
+    match name.chars().find(|c| !(c.is_ascii_alphanumeric() || SPECIALS.contains(*c))) {
+        _ if name.is_empty() => Err(None),
+        Some(c) => Err(Some(c)),
+        None => Ok(()),
+    }
+}
+
+/// A string that reads as a header name rather than a body field: `X-GitHub-Delivery`,
+/// `Webhook-Id` (hyphenated words, each capitalised, or an `X-` prefix), never a path.
+fn looks_like_header(text: &str) -> bool {
+    if text.contains(['$', '.', '[', ' ']) || !text.contains('-') || http_token(text).is_err() {
+        return false;
+    }
+    let x_prefixed = text.len() > 2 && text[..2].eq_ignore_ascii_case("x-");
+    x_prefixed || text.split('-').all(|word| word.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 /// Rules 54 and 55: `code` is mapped; base paths parse; overrides are for declared events.
@@ -426,5 +500,38 @@ mod tests {
     fn trigger_types_name_the_app() {
         assert!(!codes(CHATLY, &[]).contains(&"E0501"));
         assert!(codes(CHATLY, &[("/triggers/0/type", Some(json!("miniapps:other")))]).contains(&"E0501"));
+    }
+
+    #[test]
+    fn a_composite_reaches_every_non_empty_subset_of_its_parts() {
+        use super::unreachable_composite;
+        // GitHub: `X-GitHub-Event` joined with `$.action` by `.`.
+        for event in ["push", "ping", "issues.opened"] {
+            assert_eq!(unreachable_composite(event, ".", 2), None, "{event}");
+        }
+        assert!(unreachable_composite("pull_request.review.submitted", ".", 2).is_some_and(|why| why.contains("3 pieces")));
+        for event in ["", ".opened", "issues.", "issues..opened"] {
+            assert!(unreachable_composite(event, ".", 2).is_some_and(|why| why.contains("empty")), "{event:?}");
+        }
+        let github = json!({ "parts": [{ "source": "header", "path": "X-GitHub-Event" }, { "source": "body", "path": "$.action" }], "separator": "." });
+        let mut push = at(CHATLY, "/triggers/0");
+        push["event"] = json!("push");
+        let edits = [("/webhook/eventExtraction", Some(json!({ "compositeStrategy": github }))), ("/triggers/-", Some(push))];
+        assert!(!codes(CHATLY, &edits).contains(&"W0505"), "a header-only event is reachable");
+    }
+
+    #[test]
+    fn delivery_ids_are_read_from_headers_the_query_or_the_body() {
+        let tx = |paths: serde_json::Value| codes(CHATLY, &[("/webhook/transactionId", Some(json!({ "paths": paths })))]);
+        let header = json!({ "source": "header", "path": "X-GitHub-Delivery" });
+        assert!(!tx(json!([header.clone()])).iter().any(|c| c.starts_with("E05") || *c == "W0517"));
+        assert!(!tx(json!([header, "$.hook.id", { "source": "query", "path": "delivery" }])).contains(&"E0511"), "mixing is allowed");
+        assert!(tx(json!(["X-GitHub-Delivery"])).contains(&"W0517"), "a plain string naming a header is a body path");
+        assert!(tx(json!(["Webhook-Id"])).contains(&"W0517"));
+        assert!(!tx(json!(["delivery-id", "$.id", "id"])).contains(&"W0517"), "body fields stay quiet");
+        assert!(tx(json!([{ "source": "header", "path": "X GitHub: Delivery" }])).contains(&"E0511"), "not an HTTP token");
+        assert!(tx(json!([{ "source": "header", "path": "" }])).contains(&"E0511"));
+        assert!(tx(json!([{ "source": "body", "path": "$.a[" }])).contains(&"E0511"), "a body location's path is checked");
+        assert!(tx(json!([{ "source": "cookie", "path": "id" }])).contains(&"E0511"), "the schema knows the sources");
     }
 }

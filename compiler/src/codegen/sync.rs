@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Output, SERDE, path, request, struct_fields};
-use crate::ir::sync::{ComputeArg, FieldTy, HandlerIr, Kind, Mapper, Rule, SyncIr, Target};
+use crate::ir::sync::{ComputeArg, FieldTy, HandlerIr, Kind, Mapper, Paging, Rule, SyncIr, Target};
 use crate::ir::{Field, Ir, Ty};
 use crate::model::Operation;
 use crate::names::ident;
@@ -350,10 +350,22 @@ fn statics(ir: &Ir) -> TokenStream {
         let data = path(&r.data);
         let total = option(r.total.as_deref().map(path));
         let record = captures(&r.mapper.captures);
+        let paging = match &r.paging {
+            Paging::Pages { first } => quote!(::miniapp::sync::Paging::Pages { first: #first }),
+            Paging::Offset => quote!(::miniapp::sync::Paging::Offset),
+            Paging::Cursor { next, param } => {
+                let next = path(next);
+                let param = option(param.as_ref().map(|p| quote!(#p)));
+                quote!(::miniapp::sync::Paging::Cursor { next: #next, param: #param })
+            }
+            Paging::Link => quote!(::miniapp::sync::Paging::Link),
+        };
+        let code = num(r.code, "usize");
         quote! {
             pub(super) static #name: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
                 name: #json,
                 list: #list,
+                paging: #paging,
                 details: #details,
                 sends_limit: #sends_limit,
                 default_limit: #default_limit,
@@ -361,6 +373,7 @@ fn statics(ir: &Ir) -> TokenStream {
                 data: #data,
                 total: #total,
                 record: #record,
+                code: #code,
                 rate_per_second: #rate,
                 timeout_ms: #timeout,
             };

@@ -151,11 +151,6 @@ fn loc(l: &Loc) -> TokenStream {
     }
 }
 
-fn slots(slots: &[usize]) -> TokenStream {
-    let slots = slots.iter().map(|s| Literal::usize_unsuffixed(*s));
-    quote!(&[#(#slots),*])
-}
-
 fn option(value: Option<TokenStream>) -> TokenStream {
     match value {
         Some(v) => quote!(::std::option::Option::Some(#v)),
@@ -212,9 +207,13 @@ fn statics(ir: &Ir) -> TokenStream {
         }
     }));
     let transaction = option(transaction.as_ref().map(|t| {
-        let default = slots(&t.paths);
+        let locs = |list: &[crate::ir::webhook::Loc]| {
+            let list = list.iter().map(loc);
+            quote!(&[#(#list),*])
+        };
+        let default = locs(&t.paths);
         let overrides = t.overrides.iter().map(|(event, s)| {
-            let s = slots(s);
+            let s = locs(s);
             quote!((#event, #s))
         });
         let separator = option(t.separator.as_ref().map(|s| quote!(#s)));

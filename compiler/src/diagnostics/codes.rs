@@ -390,6 +390,11 @@ avatar, sex, birthDate, position, department, state.";
     W0516 ["docs/format.md §15 rule 58, §10.9"] "`webhook.ecommerce` is deprecated" =>
 "Move the commerce mapping to `sync.resources` and `sync.webhooks.handlers`.";
 
+    W0517 ["docs/format.md §15 rule 72, §10.4"] "a delivery id path names a header" =>
+"A plain string in `transactionId.path`/`paths` is a body path: `X-GitHub-Delivery` reads a body
+field of that name, which is almost never there. Delivery ids in headers (GitHub, Shopify,
+WooCommerce) are read with `{ \"source\": \"header\", \"path\": \"X-GitHub-Delivery\" }`.";
+
     E0601 ["docs/format.md §15 rule 59, §11.1"] "sync resources without `sync.baseUrl`" =>
 "Resource endpoint URLs are relative to `sync.baseUrl`, which is required when resources exist.";
 
@@ -449,6 +454,17 @@ spelling.";
 
     E0703 ["docs/format.md §15 rule 71, §14"] "comments are not allowed" =>
 "Definitions are strict JSON. Remove comments, including the `// ...` ellipses of doc examples.";
+
+    E0704 ["docs/format.md §15 rule 73, §11.3"] "a paging style is incomplete" =>
+"`pagination.style` `cursor` needs `responseMapping.nextProperty` (where the next cursor or URL
+is); `offset` and `page` need a non-empty parameter name; `link` follows the `Link` header's
+`rel=\"next\"` URL and needs nothing else.";
+
+    W0704 ["docs/format.md §15 rule 73, §14"] "a miniapp-rs extension Karzoun's runtime does not read" =>
+"(`--submission` only.) `pagination.style`, `pageParam`, `firstPage`, `offsetParam`,
+`cursorParam`, `responseMapping.nextProperty` and `{source, path}` delivery-id locations are
+miniapp-rs extensions: generated connectors use them, Karzoun's own runtime ignores them (it pages
+with `page=1, 2, …` and reads ids from the body).";
 
     E0801 ["docs/format.md §15.8, docs/decisions.md (generated names)"] "two names become the same Rust name" =>
 "Rust names are derived from JSON names (`sendMessage` becomes the method `send_message` and the

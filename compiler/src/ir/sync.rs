@@ -4,7 +4,7 @@
 
 use super::{Lower, MappingIr, Request, Seg, Src};
 use crate::facts::Facts;
-use crate::model::{self, Definition, Handler, MappingRule, Transform};
+use crate::model::{self, Definition, Handler, MappingRule, PagingStyle, Transform};
 use crate::names::{self, Namespace};
 use crate::path::Step;
 use crate::pointer;
@@ -102,8 +102,20 @@ pub struct ResourceIr {
     pub sends_limit: bool,
     pub default_limit: Option<u64>,
     pub max_limit: Option<u64>,
+    pub paging: Paging,
     pub data: Vec<Step>,
     pub total: Option<Vec<Step>>,
+    /// The capture the record's `code` is read from, when it is one path.
+    pub code: Option<usize>,
+}
+
+/// How a list is paged (mirrors `miniapp::sync::Paging`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Paging {
+    Pages { first: u64 },
+    Offset,
+    Cursor { next: Vec<Step>, param: Option<String> },
+    Link,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -294,7 +306,20 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
         if let (true, Some(param)) = (sends_limit, &p.param_name) {
             query.push((param.clone(), var("limit")));
         }
-        query.push(("page".to_string(), var("page")));
+        let paging = match p.style {
+            PagingStyle::Page => {
+                query.push((p.page_param.clone().unwrap_or_else(|| "page".to_string()), var("page")));
+                Paging::Pages { first: p.first_page.unwrap_or(1) }
+            }
+            PagingStyle::Offset => {
+                query.push((p.offset_param.clone().unwrap_or_else(|| "offset".to_string()), var("offset")));
+                Paging::Offset
+            }
+            PagingStyle::Cursor => {
+                Paging::Cursor { next: facts.path(&format!("{at}/responseMapping/nextProperty"))?.to_vec(), param: p.cursor_param.clone() }
+            }
+            PagingStyle::Link => Paging::Link,
+        };
         let static_name = statics.claim(format!("SYNC_{upper}"));
         let list = request(
             format!("sync {key} list"),
@@ -314,6 +339,10 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
             _ => None,
         };
         let rm = &r.response_mapping;
+        let code = m.fields.iter().find(|(field, _)| field == "code").and_then(|(_, rule)| match rule {
+            Rule::Value(slot) | Rule::Text(slot) | Rule::Number(slot) | Rule::Codes(slot) => Some(*slot),
+            _ => None,
+        });
         resources.push(ResourceIr {
             json: key.clone(),
             method: names::sync_method(key),
@@ -325,6 +354,8 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
             sends_limit,
             default_limit,
             max_limit: p.max_limit,
+            code,
+            paging,
             data: rm
                 .data_property
                 .as_ref()

@@ -2,7 +2,7 @@
 //! every body path parsed once into a table of slots, header names lowercased, defaults applied.
 
 use crate::facts::Facts;
-use crate::model::{self, Definition, EventLocation, EventSource, SignatureEncoding, VerificationType};
+use crate::model::{self, Definition, EventLocation, EventSource, IdLocation, SignatureEncoding, VerificationType};
 use crate::names;
 use crate::path::Step;
 use crate::pointer;
@@ -29,8 +29,8 @@ pub enum EventRule {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransactionRule {
-    pub paths: Vec<usize>,
-    pub overrides: Vec<(String, Vec<usize>)>,
+    pub paths: Vec<Loc>,
+    pub overrides: Vec<(String, Vec<Loc>)>,
     pub separator: Option<String>,
     pub generate: bool,
 }
@@ -237,17 +237,28 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Option<WebhookIr>, Strin
 
     // Every delivery reads the default paths; only some events read their overrides' paths,
     // which get the slots after `eager`.
-    // `path` (one) is read as `paths: [path]`.
-    let tx_paths = |slots: &mut Slots<'_>, base: &str, count: usize| {
-        (0..count)
-            .map(|i| {
-                let ptr = format!("{base}/paths/{i}");
-                if facts.path(&ptr).is_ok() { slots.path(&ptr) } else { slots.path(&format!("{base}/path")) }
+    // `path` (one) is read as `paths: [path]`; a `{source, path}` location reads a header, the
+    // query, or the body at its `path`.
+    let tx_paths = |slots: &mut Slots<'_>, base: &str, locations: &[IdLocation]| {
+        locations
+            .iter()
+            .enumerate()
+            .map(|(i, location)| {
+                let listed = format!("{base}/paths/{i}");
+                let ptr = if facts.path(&listed).is_ok() || facts.path(&format!("{listed}/path")).is_ok() {
+                    listed
+                } else {
+                    format!("{base}/path")
+                };
+                match location {
+                    IdLocation::Path(_) => Ok(Loc::Body(slots.path(&ptr)?)),
+                    IdLocation::At(at) => slots.loc(&ptr, at),
+                }
             })
             .collect::<Result<Vec<_>, _>>()
     };
     let tx_base = "/webhook/transactionId";
-    let tx_default = w.transaction_id.as_ref().map(|t| tx_paths(&mut slots, tx_base, t.paths.len())).transpose()?;
+    let tx_default = w.transaction_id.as_ref().map(|t| tx_paths(&mut slots, tx_base, &t.paths)).transpose()?;
     let customer_default =
         w.customer_extraction.as_ref().map(|c| slots.customer("/webhook/customerExtraction/basePath", &c.mapping)).transpose()?;
     let eager = slots.paths.len();
@@ -259,7 +270,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Option<WebhookIr>, Strin
                 .iter()
                 .map(|(event, o)| {
                     let base = pointer::join(&format!("{tx_base}/overrides"), event);
-                    Ok((event.clone(), tx_paths(&mut slots, &base, o.paths.len())?))
+                    Ok((event.clone(), tx_paths(&mut slots, &base, &o.paths)?))
                 })
                 .collect::<Result<_, String>>()?;
             Some(TransactionRule { paths: default, overrides, separator: t.separator.clone(), generate: t.generate_fallback })

@@ -1670,8 +1670,16 @@ mod requests {
             fallback: ::std::option::Option::Some(::miniapp::webhook::spec::Loc::Body(0)),
         }),
         transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
-            paths: &[1],
-            overrides: &[("order.status_changed", &[1, 11])],
+            paths: &[::miniapp::webhook::spec::Loc::Body(1)],
+            overrides: &[
+                (
+                    "order.status_changed",
+                    &[
+                        ::miniapp::webhook::spec::Loc::Body(1),
+                        ::miniapp::webhook::spec::Loc::Body(11),
+                    ],
+                ),
+            ],
             separator: ::std::option::Option::Some("#"),
             generate: true,
         }),
@@ -1744,6 +1752,9 @@ mod requests {
             },
             refreshable: true,
         },
+        paging: ::miniapp::sync::Paging::Pages {
+            first: 1u64,
+        },
         details: ::std::option::Option::None,
         sends_limit: true,
         default_limit: ::std::option::Option::Some(50u64),
@@ -1770,6 +1781,7 @@ mod requests {
                 },
             ],
         ),
+        code: ::std::option::Option::Some(1usize),
         rate_per_second: ::std::option::Option::Some(5f64),
         timeout_ms: ::std::option::Option::Some(20000u64),
     };
@@ -1797,6 +1809,9 @@ mod requests {
                 entries: &[],
             },
             refreshable: true,
+        },
+        paging: ::miniapp::sync::Paging::Pages {
+            first: 1u64,
         },
         details: ::std::option::Option::Some(RequestTemplate {
             name: "sync shoppers details",
@@ -1847,6 +1862,7 @@ mod requests {
                 },
             ],
         ),
+        code: ::std::option::Option::Some(0usize),
         rate_per_second: ::std::option::Option::Some(5f64),
         timeout_ms: ::std::option::Option::Some(20000u64),
     };
@@ -1874,6 +1890,9 @@ mod requests {
                 entries: &[],
             },
             refreshable: true,
+        },
+        paging: ::miniapp::sync::Paging::Pages {
+            first: 1u64,
         },
         details: ::std::option::Option::None,
         sends_limit: true,
@@ -1913,6 +1932,7 @@ mod requests {
                 },
             ],
         ),
+        code: ::std::option::Option::Some(0usize),
         rate_per_second: ::std::option::Option::Some(5f64),
         timeout_ms: ::std::option::Option::Some(20000u64),
     };

@@ -869,7 +869,10 @@ mod requests {
             fallback: ::std::option::Option::None,
         }),
         transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
-            paths: &[0, 1],
+            paths: &[
+                ::miniapp::webhook::spec::Loc::Body(0),
+                ::miniapp::webhook::spec::Loc::Body(1),
+            ],
             overrides: &[],
             separator: ::std::option::Option::Some(":"),
             generate: false,

@@ -867,7 +867,10 @@ mod requests {
             ),
         }),
         transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
-            paths: &[3, 4],
+            paths: &[
+                ::miniapp::webhook::spec::Loc::Body(3),
+                ::miniapp::webhook::spec::Loc::Body(4),
+            ],
             overrides: &[],
             separator: ::std::option::Option::None,
             generate: true,

@@ -215,6 +215,9 @@ impl Credentials {
 /// - `issues.closed`: [`Event::IssuesClosed`]
 /// - `push.received`: [`Event::PushReceived`]
 ///
+/// **Sync** (a [`miniapp::sync::Import`] is a stream of typed records, resumable from its [`miniapp::sync::Checkpoint`]):
+/// - `issues`: [`Client::sync_issues`] yields [`sync::IssuesRecord`]s; [`Client::sync_issues_from`] resumes
+///
 /// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
@@ -398,6 +401,29 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
+    /// Imports the `issues` resource: a stream of [`sync::IssuesRecord`]s, page by page.
+    ///
+    /// A `issues` record (forge:issues): Issues. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    pub fn sync_issues(&self) -> ::miniapp::sync::Import<'_, sync::IssuesRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_ISSUES,
+            ::std::option::Option::None,
+            map_issues,
+        )
+    }
+    /// Continues an interrupted `issues` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.
+    pub fn sync_issues_from(
+        &self,
+        checkpoint: ::miniapp::sync::Checkpoint,
+    ) -> ::miniapp::sync::Import<'_, sync::IssuesRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_ISSUES,
+            ::std::option::Option::Some(checkpoint),
+            map_issues,
+        )
+    }
 }
 /// Result of [`Client::create_issue`]: the final step's object mapping.
 #[derive(
@@ -496,6 +522,62 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
+}
+/// The sync records (docs/format.md §11): one per resource, one per record type that
+/// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
+pub mod sync {
+    /// A `issues` record (forge:issues): Issues.
+    ///
+    /// Every issue of the connected repositories, newest first
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct IssuesRecord {
+        /// `code`: `id`, `toString`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `number`: `number`, `toNumberOrNull`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub number: ::std::option::Option<f64>,
+        /// `title`: `title`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `state`: `state`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `author`: `user.login`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub author: ::std::option::Option<::miniapp::serde_json::Value>,
+    }
+}
+impl sync::IssuesRecord {
+    /// Maps one `issues` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
+    pub fn map_page(
+        page: &[u8],
+    ) -> ::std::result::Result<
+        ::miniapp::sync::MappedPage<Self>,
+        ::miniapp::sync::Problem,
+    > {
+        ::miniapp::sync::map_page(page, &requests::SYNC_ISSUES, map_issues)
+    }
+}
+/// Maps one captured record into a [`sync::IssuesRecord`].
+fn map_issues(
+    mut c: ::miniapp::sync::Captured<'_>,
+) -> ::std::result::Result<sync::IssuesRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::IssuesRecord {
+        code: c.text(0, "code")?,
+        number: c.number(1),
+        title: c.value(2),
+        state: c.value(3),
+        author: c.value(4),
+    })
 }
 /// Input of [`Client::create_issue`].
 #[derive(
@@ -907,7 +989,10 @@ mod requests {
             separator: ".",
         }),
         transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
-            paths: &[1],
+            paths: &[
+                ::miniapp::webhook::spec::Loc::Header("x-forgehub-delivery"),
+                ::miniapp::webhook::spec::Loc::Body(1),
+            ],
             overrides: &[],
             separator: ::std::option::Option::None,
             generate: true,
@@ -918,5 +1003,65 @@ mod requests {
         triggers: super::TRIGGERS,
         handlers: &[],
         probes: ::std::sync::OnceLock::new(),
+    };
+    pub(super) static SYNC_ISSUES: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+        name: "issues",
+        list: RequestTemplate {
+            name: "sync issues list",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[
+                    UrlSeg::Lit(
+                        "https://api.forgehub.example/user/issues?filter=all&state=all",
+                    ),
+                ],
+            },
+            headers: &[
+                ("Authorization", &[Lit("Bearer "), Ref(Stored, "accessToken")]),
+                ("Accept", &[Lit("application/json")]),
+            ],
+            query: &[("per_page", &[Ref(Var, "limit")])],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        },
+        paging: ::miniapp::sync::Paging::Link,
+        details: ::std::option::Option::None,
+        sends_limit: true,
+        default_limit: ::std::option::Option::Some(100u64),
+        max_limit: ::std::option::Option::Some(100u64),
+        data: &[],
+        total: ::std::option::Option::None,
+        record: ::miniapp::sync::RecordSpec::new(
+            &[
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("id")],
+                    kind: ::miniapp::sync::Kind::Text,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("number")],
+                    kind: ::miniapp::sync::Kind::Number,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("title")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("state")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("user"), Step::Field("login")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+            ],
+        ),
+        code: ::std::option::Option::Some(0usize),
+        rate_per_second: ::std::option::Option::Some(10f64),
+        timeout_ms: ::std::option::Option::Some(20000u64),
     };
 }

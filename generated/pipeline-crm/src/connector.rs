@@ -159,6 +159,10 @@ impl Credentials {
 /// - `contact.created`: [`Event::ContactCreated`]
 /// - `deal.won`: [`Event::DealWon`]
 ///
+/// **Sync** (a [`miniapp::sync::Import`] is a stream of typed records, resumable from its [`miniapp::sync::Checkpoint`]):
+/// - `contacts`: [`Client::sync_contacts`] yields [`sync::ContactsRecord`]s; [`Client::sync_contacts_from`] resumes
+/// - `deals`: [`Client::sync_deals`] yields [`sync::DealsRecord`]s; [`Client::sync_deals_from`] resumes
+///
 /// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
     engine: ::miniapp::rt::Engine,
@@ -303,6 +307,52 @@ impl Client {
     ) -> ::std::result::Result<(), ::miniapp::webhook::DedupeError> {
         ::miniapp::webhook::release(&self.engine, delivery).await
     }
+    /// Imports the `contacts` resource: a stream of [`sync::ContactsRecord`]s, page by page.
+    ///
+    /// A `contacts` record (core:customer): Contacts. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    pub fn sync_contacts(&self) -> ::miniapp::sync::Import<'_, sync::ContactsRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_CONTACTS,
+            ::std::option::Option::None,
+            map_contacts,
+        )
+    }
+    /// Continues an interrupted `contacts` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.
+    pub fn sync_contacts_from(
+        &self,
+        checkpoint: ::miniapp::sync::Checkpoint,
+    ) -> ::miniapp::sync::Import<'_, sync::ContactsRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_CONTACTS,
+            ::std::option::Option::Some(checkpoint),
+            map_contacts,
+        )
+    }
+    /// Imports the `deals` resource: a stream of [`sync::DealsRecord`]s, page by page.
+    ///
+    /// A `deals` record (crm:deals): Deals. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    pub fn sync_deals(&self) -> ::miniapp::sync::Import<'_, sync::DealsRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_DEALS,
+            ::std::option::Option::None,
+            map_deals,
+        )
+    }
+    /// Continues an interrupted `deals` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.
+    pub fn sync_deals_from(
+        &self,
+        checkpoint: ::miniapp::sync::Checkpoint,
+    ) -> ::miniapp::sync::Import<'_, sync::DealsRecord> {
+        ::miniapp::sync::Import::new(
+            &self.engine,
+            &requests::SYNC_DEALS,
+            ::std::option::Option::Some(checkpoint),
+            map_deals,
+        )
+    }
 }
 /// Result of [`Client::upsert_contact`]: the final step's object mapping.
 #[derive(
@@ -392,6 +442,109 @@ impl ::miniapp::webhook::Receiver for Client {
     fn spec(&self) -> &'static ::miniapp::webhook::Spec {
         &requests::WEBHOOK
     }
+}
+/// The sync records (docs/format.md §11): one per resource, one per record type that
+/// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
+pub mod sync {
+    /// A `contacts` record (core:customer): Contacts.
+    ///
+    /// Every contact, oldest first
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct ContactsRecord {
+        /// `code`: `id`, `toString`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `firstName`: `first_name`.
+        #[serde(rename = "firstName")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_name: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `lastName`: `last_name`.
+        #[serde(rename = "lastName")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_name: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `primaryEmail`: `email`.
+        #[serde(rename = "primaryEmail")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary_email: ::std::option::Option<::miniapp::serde_json::Value>,
+    }
+    /// A `deals` record (crm:deals): Deals.
+    ///
+    /// Every deal, by cursor
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct DealsRecord {
+        /// `code`: `id`, `toString`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `title`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `amount`: `value.amount`, `toNumberOrNull`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<f64>,
+        /// `stage`: `stage.name`.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stage: ::std::option::Option<::miniapp::serde_json::Value>,
+    }
+}
+impl sync::ContactsRecord {
+    /// Maps one `contacts` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
+    pub fn map_page(
+        page: &[u8],
+    ) -> ::std::result::Result<
+        ::miniapp::sync::MappedPage<Self>,
+        ::miniapp::sync::Problem,
+    > {
+        ::miniapp::sync::map_page(page, &requests::SYNC_CONTACTS, map_contacts)
+    }
+}
+impl sync::DealsRecord {
+    /// Maps one `deals` list page (the bytes of a list response) as an import does: each record, or the problem that keeps it from mapping, in order, and the page's total.
+    pub fn map_page(
+        page: &[u8],
+    ) -> ::std::result::Result<
+        ::miniapp::sync::MappedPage<Self>,
+        ::miniapp::sync::Problem,
+    > {
+        ::miniapp::sync::map_page(page, &requests::SYNC_DEALS, map_deals)
+    }
+}
+/// Maps one captured record into a [`sync::ContactsRecord`].
+fn map_contacts(
+    mut c: ::miniapp::sync::Captured<'_>,
+) -> ::std::result::Result<sync::ContactsRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::ContactsRecord {
+        code: c.text(0, "code")?,
+        first_name: c.value(1),
+        last_name: c.value(2),
+        primary_email: c.value(3),
+    })
+}
+/// Maps one captured record into a [`sync::DealsRecord`].
+fn map_deals(
+    mut c: ::miniapp::sync::Captured<'_>,
+) -> ::std::result::Result<sync::DealsRecord, ::miniapp::sync::Problem> {
+    ::std::result::Result::Ok(sync::DealsRecord {
+        code: c.text(0, "code")?,
+        title: c.value(1),
+        amount: c.number(2),
+        stage: c.value(3),
+    })
 }
 /// Lifecycle stage
 #[derive(
@@ -892,7 +1045,7 @@ mod requests {
             fallback: ::std::option::Option::None,
         }),
         transaction: ::std::option::Option::Some(::miniapp::webhook::spec::TransactionRule {
-            paths: &[1],
+            paths: &[::miniapp::webhook::spec::Loc::Body(1)],
             overrides: &[],
             separator: ::std::option::Option::None,
             generate: true,
@@ -935,5 +1088,129 @@ mod requests {
         triggers: super::TRIGGERS,
         handlers: &[],
         probes: ::std::sync::OnceLock::new(),
+    };
+    pub(super) static SYNC_CONTACTS: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+        name: "contacts",
+        list: RequestTemplate {
+            name: "sync contacts list",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[
+                    UrlSeg::Origin(Stored, "shopUrl"),
+                    UrlSeg::Lit("/api/v2/contacts"),
+                ],
+            },
+            headers: &[
+                (
+                    "Authorization",
+                    &[
+                        Lit("Basic "),
+                        Ref(Stored, "keyId"),
+                        Lit(":"),
+                        Ref(Stored, "keySecret"),
+                    ],
+                ),
+            ],
+            query: &[("limit", &[Ref(Var, "limit")]), ("skip", &[Ref(Var, "offset")])],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        },
+        paging: ::miniapp::sync::Paging::Offset,
+        details: ::std::option::Option::None,
+        sends_limit: true,
+        default_limit: ::std::option::Option::Some(100u64),
+        max_limit: ::std::option::Option::Some(500u64),
+        data: &[Step::Field("data")],
+        total: ::std::option::Option::Some(&[Step::Field("meta"), Step::Field("total")]),
+        record: ::miniapp::sync::RecordSpec::new(
+            &[
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("id")],
+                    kind: ::miniapp::sync::Kind::Text,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("first_name")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("last_name")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("email")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+            ],
+        ),
+        code: ::std::option::Option::Some(0usize),
+        rate_per_second: ::std::option::Option::Some(4f64),
+        timeout_ms: ::std::option::Option::Some(20000u64),
+    };
+    pub(super) static SYNC_DEALS: ::miniapp::sync::ResourceSpec = ::miniapp::sync::ResourceSpec {
+        name: "deals",
+        list: RequestTemplate {
+            name: "sync deals list",
+            method: Method::Get,
+            url: UrlTemplate {
+                segs: &[UrlSeg::Origin(Stored, "shopUrl"), UrlSeg::Lit("/api/v2/deals")],
+            },
+            headers: &[
+                (
+                    "Authorization",
+                    &[
+                        Lit("Basic "),
+                        Ref(Stored, "keyId"),
+                        Lit(":"),
+                        Ref(Stored, "keySecret"),
+                    ],
+                ),
+            ],
+            query: &[("limit", &[Ref(Var, "limit")])],
+            body_type: BodyType::Json,
+            body: None,
+            mapping: Mapping {
+                object: false,
+                entries: &[],
+            },
+            refreshable: true,
+        },
+        paging: ::miniapp::sync::Paging::Cursor {
+            next: &[Step::Field("meta"), Step::Field("next_cursor")],
+            param: ::std::option::Option::Some("cursor"),
+        },
+        details: ::std::option::Option::None,
+        sends_limit: true,
+        default_limit: ::std::option::Option::Some(100u64),
+        max_limit: ::std::option::Option::Some(100u64),
+        data: &[Step::Field("data")],
+        total: ::std::option::Option::None,
+        record: ::miniapp::sync::RecordSpec::new(
+            &[
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("id")],
+                    kind: ::miniapp::sync::Kind::Text,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("title")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("value"), Step::Field("amount")],
+                    kind: ::miniapp::sync::Kind::Number,
+                },
+                ::miniapp::sync::Capture {
+                    steps: &[Step::Field("stage"), Step::Field("name")],
+                    kind: ::miniapp::sync::Kind::Value,
+                },
+            ],
+        ),
+        code: ::std::option::Option::Some(0usize),
+        rate_per_second: ::std::option::Option::Some(4f64),
+        timeout_ms: ::std::option::Option::Some(20000u64),
     };
 }

@@ -313,6 +313,7 @@ impl Engine {
         vars: &Vars,
         snapshot: &Snapshot,
         system: &[(&'static str, String)],
+        at: At<'_>,
     ) -> Result<reqwest::RequestBuilder, Error> {
         self.configured(t)?;
         let scope = self.scope(vars, snapshot, system);
@@ -323,6 +324,7 @@ impl Engine {
                 pairs.append_pair(k, &template::render_str(v, &scope, t.name)?);
             }
         }
+        let url = at.apply(url, || describe(t))?;
         let http = match &self.http {
             Ok(http) => http,
             Err(message) => {
@@ -439,7 +441,21 @@ impl Engine {
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, Error> {
         let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
-        self.fetch_inner(t, vars, snapshot, extra, timeout).instrument(span).await
+        self.fetch_inner(t, vars, snapshot, extra, timeout, At::Template).instrument(span).await.map(|(body, _)| body)
+    }
+
+    /// [`Engine::fetch_bytes`] for a page of a list: the request goes where `at` says, and the
+    /// response's headers come back with its body (a `Link` header names the next page).
+    pub(crate) async fn fetch_page(
+        &self,
+        t: &RequestTemplate,
+        vars: &Vars,
+        snapshot: &mut Snapshot,
+        timeout: Option<Duration>,
+        at: At<'_>,
+    ) -> Result<(Vec<u8>, http::HeaderMap), Error> {
+        let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
+        self.fetch_inner(t, vars, snapshot, &[], timeout, at).instrument(span).await
     }
 
     /// Fetches an RPC dropdown source (docs/format.md §12): the array at `data` (the whole response
@@ -475,7 +491,8 @@ impl Engine {
         snapshot: &mut Snapshot,
         extra: &[(&'static str, String)],
         timeout: Option<Duration>,
-    ) -> Result<Vec<u8>, Error> {
+        at: At<'_>,
+    ) -> Result<(Vec<u8>, http::HeaderMap), Error> {
         let timeout = timeout.unwrap_or(self.settings.timeout);
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
@@ -488,7 +505,7 @@ impl Engine {
         let deadline = Instant::now() + self.settings.deadline;
         loop {
             let generation = self.generation.load(Ordering::SeqCst);
-            let req = self.build(t, vars, snapshot, &system)?;
+            let req = self.build(t, vars, snapshot, &system, at)?;
             // What errors say the request was (built only when one is).
             let described = || describe(t);
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -510,8 +527,9 @@ impl Engine {
                         let limit = self.settings.max_response_bytes;
                         // A slow or broken body is a failure like a slow or broken header: the
                         // same retry rules apply.
+                        let headers = std::mem::take(resp.headers_mut());
                         match before(until, read_limited(&mut resp, limit)).await {
-                            Ok(Some(body)) => return Ok(body),
+                            Ok(Some(body)) => return Ok((body, headers)),
                             Ok(None) => return Err(Error::ResponseTooLarge { request: described(), limit }),
                             Err(failure) => failure.error(described()),
                         }
@@ -522,7 +540,7 @@ impl Engine {
                                 .get(reqwest::header::LOCATION)
                                 .and_then(|l| l.to_str().ok())
                                 .and_then(|l| resp.url().join(l).ok())
-                                .map_or_else(|| "an unreadable location".to_string(), |u| u.origin().ascii_serialization());
+                                .map_or_else(|| "an unreadable location".to_string(), |u| redirect_target(resp.url(), &u));
                             return Err(Error::Redirect { request: described(), status, location });
                         }
                         if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
@@ -765,4 +783,55 @@ fn decode(body: &[u8], t: &RequestTemplate) -> Result<Value, Error> {
 /// How errors name a request: its name, method and path pattern (never values).
 fn describe(t: &RequestTemplate) -> String {
     format!("{} ({} {})", t.name, t.method, t.url.path_pattern())
+}
+
+/// Where a request goes: its template's URL, or, for a list's later pages, that URL changed as
+/// the provider said.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum At<'a> {
+    /// The template's URL.
+    Template,
+    /// The template's URL with query parameter `.0` set to `.1` (a cursor).
+    Param(&'a str, &'a str),
+    /// A URL the provider gave (absolute, or relative to the template's URL), which must keep the
+    /// template URL's origin: credentials never go anywhere else.
+    Url(&'a str),
+}
+
+impl At<'_> {
+    fn apply(self, mut url: reqwest::Url, request: impl Fn() -> String) -> Result<reqwest::Url, Error> {
+        match self {
+            At::Template => Ok(url),
+            At::Param(name, value) => {
+                let kept: Vec<(String, String)> =
+                    url.query_pairs().filter(|(k, _)| k != name).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+                url.query_pairs_mut().clear().extend_pairs(kept).append_pair(name, value);
+                Ok(url)
+            }
+            At::Url(given) => {
+                let Ok(next) = url.join(given) else {
+                    return Err(Error::UnexpectedResponse {
+                        request: request(),
+                        message: "the next-page URL the provider gave is not a URL".to_string(),
+                    });
+                };
+                if next.origin() != url.origin() {
+                    return Err(Error::ForeignUrl { request: request(), origin: next.origin().ascii_serialization() });
+                }
+                Ok(next)
+            }
+        }
+    }
+}
+
+/// What a redirect error shows of its target: the path and query when it stays on the request's
+/// origin (so `/api/orders` → `/api/orders/` says "add the slash"), only the origin otherwise.
+fn redirect_target(from: &reqwest::Url, to: &reqwest::Url) -> String {
+    if to.origin() != from.origin() {
+        return to.origin().ascii_serialization();
+    }
+    match to.query() {
+        Some(query) => format!("{}?{query} (same origin)", to.path()),
+        None => format!("{} (same origin)", to.path()),
+    }
 }

@@ -7,6 +7,7 @@ mod rate_limit;
 mod retry;
 
 pub use call::Call;
+pub(crate) use engine::At;
 pub use engine::{Engine, Settings};
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;

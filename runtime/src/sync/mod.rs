@@ -35,6 +35,7 @@
 //!   a page that is not JSON) ends it with an `Err`. See [`Problem`].
 
 pub mod handler;
+pub mod paging;
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -48,12 +49,14 @@ use serde_json::Value;
 
 pub use crate::reader::{Capture, Item, Kind, Slot};
 pub use handler::{Handled, HandlerRecord, NoRecord, Operation, Target};
+pub use paging::{Drift, Paging};
 
 use crate::Error;
+use crate::http::{At, Engine};
 use crate::reader::Trie;
 use crate::reader::scan::Scanner;
+use crate::rt::RequestTemplate;
 use crate::rt::path::{self, Step};
-use crate::{http::Engine, rt::RequestTemplate};
 
 /// What went wrong with a page or a record of an import.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -107,6 +110,10 @@ pub enum Problem {
     /// The connector has no handler for the event.
     #[error("no sync handler for `{event}`")]
     NoHandler { event: String },
+    /// Records were added or deleted while the import ran (see [`Drift`]): reported where it is
+    /// seen, and the import goes on.
+    #[error("drift: {0}")]
+    Drift(Drift),
 }
 
 impl Problem {
@@ -114,6 +121,12 @@ impl Problem {
     /// import goes on.
     pub fn is_record_level(&self) -> bool {
         matches!(self, Problem::Field { .. } | Problem::NoId | Problem::UnusableId { .. } | Problem::Gone { .. } | Problem::Compute { .. })
+    }
+
+    /// Whether the import ended with this problem. Record-level problems and [`Problem::Drift`]
+    /// do not end it: the stream goes on after them.
+    pub fn is_fatal(&self) -> bool {
+        !self.is_record_level() && !matches!(self, Problem::Drift(_))
     }
 }
 
@@ -294,8 +307,11 @@ pub struct ResourceSpec {
     /// The resource's key in `sync.resources`.
     pub name: &'static str,
     /// `sync.baseUrl` + `endpoints.list`, with `sync.headers`; the page number is the variable
-    /// `page` and the page size `limit` (in `pagination.paramName`).
+    /// `page` (or the records already read `offset`, per [`Paging`]) and the page size `limit`
+    /// (in `pagination.paramName`).
     pub list: RequestTemplate,
+    /// How the list is paged.
+    pub paging: Paging,
     /// `sync.baseUrl` + `endpoints.details` when `expandDetails` is on; `{id}` is the variable `id`.
     pub details: Option<RequestTemplate>,
     /// Whether the page size is sent (`pagination.paramName` is set).
@@ -308,6 +324,9 @@ pub struct ResourceSpec {
     /// `responseMapping.totalProperty`.
     pub total: Option<&'static [Step]>,
     pub record: RecordSpec,
+    /// The capture (slot of `record`) that the record's `code` is mapped from, when it is one
+    /// path: what tells a record delivered twice.
+    pub code: Option<usize>,
     /// `syncConfiguration.rateLimitPerSecond`.
     pub rate_per_second: Option<f64>,
     /// `syncConfiguration.timeout`, in milliseconds.
@@ -332,6 +351,14 @@ pub struct Checkpoint {
     pub page_size: Option<u64>,
     /// Whether the import has ended successfully.
     pub done: bool,
+    /// Cursor and link paging: the cursor, or the URL, of the page the next record comes from
+    /// (`None` on the first page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// The total the provider reported last, to tell whether records were added or deleted
+    /// since (by a resumed import too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// More records than any import yields (2^53): a checkpoint counting more is corrupt.
@@ -348,6 +375,12 @@ impl Checkpoint {
         }
         if self.offset > self.yielded {
             return Some(format!("{} records of its page were yielded, but only {} in all", self.offset, self.yielded));
+        }
+        match (spec.paging.follows(), &self.cursor) {
+            (false, Some(_)) => return Some("it carries a cursor, but the resource pages by position".to_string()),
+            (true, None) if self.page > 1 => return Some(format!("it is on page {} but has no cursor or URL for it", self.page)),
+            (true, Some(_)) if self.page == 1 => return Some("it has a cursor for the first page, which needs none".to_string()),
+            _ => {}
         }
         match (self.page_size, spec.sends_limit) {
             (Some(0), _) => Some("its page size is 0".to_string()),
@@ -399,6 +432,19 @@ struct Page<R> {
     /// A hash of the bytes of the page's records array (in details mode, of the listed
     /// records): what identifies the page's content.
     content: u64,
+    /// A hash of each record's `code` (of each listed `id` in details mode), where it has one.
+    codes: Vec<u64>,
+    /// What names the next page (cursor and link paging): a cursor or a URL; `None` on the last.
+    next: Option<String>,
+    /// The provider answered 404 for a page after a non-empty one: there are no more pages.
+    past_end: bool,
+}
+
+impl<R> Page<R> {
+    /// The answer "no such page" to a request past the last page.
+    fn past_end() -> Self {
+        Page { items: Vec::new(), total: None, content: 0, codes: Vec::new(), next: None, past_end: true }
+    }
 }
 
 /// A resource import: a [`futures_core::Stream`] of records (or record errors), fetching each
@@ -440,6 +486,12 @@ pub struct Import<'a, R> {
     buffer: VecDeque<Result<R, Problem>>,
     /// The contents of the last [`RECENT_PAGES`] non-empty pages, to recognise a repeat.
     recent: VecDeque<u64>,
+    /// The record codes of the last [`RECENT_PAGES`] pages, to recognise a record sent again.
+    recent_codes: paging::RecentCodes,
+    /// Drift seen and not yet yielded (yielded before the records of the page that showed it).
+    notices: VecDeque<Problem>,
+    /// Cursor and link paging: what names the page after the current one.
+    next_at: Option<String>,
     /// The next page being fetched: while the records of one page are consumed, the next one is
     /// already on its way (its result waits in `ready` until they are).
     pending: Option<BoxFuture<'a, Result<Page<R>, Error>>>,
@@ -484,7 +536,16 @@ impl<'a, R: Send + 'a> Import<'a, R> {
                 (c, refused)
             }
             None => {
-                let start = Checkpoint { resource: spec.name.to_string(), page: 1, offset: 0, yielded: 0, page_size: limit(), done: false };
+                let start = Checkpoint {
+                    resource: spec.name.to_string(),
+                    page: 1,
+                    offset: 0,
+                    yielded: 0,
+                    page_size: limit(),
+                    done: false,
+                    cursor: None,
+                    total: None,
+                };
                 (start, None)
             }
         };
@@ -503,6 +564,9 @@ impl<'a, R: Send + 'a> Import<'a, R> {
             page_len: 0,
             buffer: VecDeque::new(),
             recent: VecDeque::new(),
+            recent_codes: paging::RecentCodes::default(),
+            notices: VecDeque::new(),
+            next_at: None,
             pending: None,
             // An unusable checkpoint is the import's one item.
             ready: refused.map(Err),
@@ -565,9 +629,17 @@ impl<'a, R: Send + 'a> Import<'a, R> {
         Error::Sync { resource: self.spec.name.to_string(), page: self.position.page, record, problem }
     }
 
-    /// Takes a fetched page: checks it against the previous one, decides whether it is the last,
-    /// and queues its records (past those a resumed checkpoint already yielded).
+    /// Takes a fetched page: checks it against the previous ones, notes any drift, decides
+    /// whether it is the last, and queues its records (past those a resumed checkpoint already
+    /// yielded).
     fn accept(&mut self, page: Page<R>) -> Result<(), Error> {
+        let paging = self.spec.paging;
+        if page.past_end {
+            self.check_count(self.before_page);
+            self.finished = true;
+            self.next_page();
+            return Ok(());
+        }
         let n = page.items.len() as u64;
         if n > 0 {
             if self.recent.contains(&page.content) {
@@ -578,12 +650,33 @@ impl<'a, R: Send + 'a> Import<'a, R> {
             }
             self.recent.push_back(page.content);
         }
+        if let Some(total) = page.total {
+            if let Some(from) = self.position.total.filter(|&from| from != total && paging.positional()) {
+                self.notices.push_back(Problem::Drift(Drift::TotalChanged { from, to: total }));
+            }
+            self.position.total = Some(total);
+        }
+        if let Some((count, earlier)) = self.recent_codes.add(self.position.page, page.codes) {
+            self.notices.push_back(Problem::Drift(Drift::Repeated { count, earlier }));
+        }
         let seen = self.before_page.saturating_add(n);
-        let last = n == 0
-            || match page.total {
-                Some(total) => seen >= total,
-                None => self.position.page_size.is_some_and(|size| n < size),
-            };
+        let last = match paging {
+            // Without a total, a short page is confirmed by asking for the next: only an empty
+            // page (or a 404 past the end) ends the import, so a provider that clamps the page
+            // size loses nothing.
+            Paging::Pages { .. } | Paging::Offset => n == 0 || page.total.is_some_and(|total| seen >= total),
+            _ => page.next.is_none(),
+        };
+        if paging.follows()
+            && let Some(next) = &page.next
+            && self.position.cursor.as_ref() == Some(next)
+        {
+            return Err(self.error(Problem::RepeatedPage, None));
+        }
+        if last && n == 0 {
+            self.check_count(seen);
+        }
+        self.next_at = page.next;
         self.page_len = n;
         let skip = usize::try_from(self.position.offset).unwrap_or(usize::MAX);
         self.buffer.extend(page.items.into_iter().skip(skip));
@@ -596,6 +689,13 @@ impl<'a, R: Send + 'a> Import<'a, R> {
         Ok(())
     }
 
+    /// At the end of a positional import: fewer records than the provider's total is drift.
+    fn check_count(&mut self, yielded: u64) {
+        if let Some(total) = self.position.total.filter(|&total| yielded < total && self.spec.paging.positional()) {
+            self.notices.push_back(Problem::Drift(Drift::Short { total, yielded }));
+        }
+    }
+
     /// Moves the position past the current page.
     fn next_page(&mut self) {
         self.before_page = self.before_page.saturating_add(self.page_len);
@@ -603,14 +703,30 @@ impl<'a, R: Send + 'a> Import<'a, R> {
         self.position.page = self.position.page.saturating_add(1);
         self.position.offset = 0;
         self.page_len = 0;
+        if self.spec.paging.follows() {
+            self.position.cursor = self.next_at.take();
+        }
         if self.finished {
             self.position.done = true;
         }
     }
 
-    fn fetch(&self, page: u64) -> BoxFuture<'a, Result<Page<R>, Error>> {
+    /// Fetches the current page, or (`ahead`) the one after it.
+    fn fetch(&self, ahead: bool) -> BoxFuture<'a, Result<Page<R>, Error>> {
         let (engine, spec, build, pace) = (self.engine, self.spec, self.build.clone(), self.pace.clone());
-        let request = PageRequest { page, size: self.position.page_size, concurrency: self.details_concurrency, most: self.most_records() };
+        let (page, records_before, at) = if ahead {
+            (self.position.page.saturating_add(1), self.before_page.saturating_add(self.page_len), self.next_at.clone())
+        } else {
+            (self.position.page, self.before_page, self.position.cursor.clone())
+        };
+        let request = PageRequest {
+            page,
+            records_before,
+            at,
+            size: self.position.page_size,
+            concurrency: self.details_concurrency,
+            most: self.most_records(),
+        };
         Box::pin(async move { fetch_page(engine, spec, &*build, pace.as_deref(), request).await })
     }
 }
@@ -628,6 +744,10 @@ impl<'a, R: Send + 'a> futures_core::Stream for Import<'a, R> {
             {
                 this.pending = None;
                 this.ready = Some(fetched);
+            }
+            // Drift is yielded where it was seen, before the records of the page that showed it.
+            if let Some(problem) = this.notices.pop_front() {
+                return Poll::Ready(Some(Err(this.error(problem, None))));
             }
             if let Some(item) = this.buffer.pop_front() {
                 let index = usize::try_from(this.position.offset).unwrap_or(usize::MAX);
@@ -650,7 +770,7 @@ impl<'a, R: Send + 'a> futures_core::Stream for Import<'a, R> {
                             this.finished = true;
                             return Poll::Ready(Some(Err(this.error(Problem::TooManyPages { max: this.max_pages }, None))));
                         }
-                        this.pending = Some(this.fetch(this.position.page));
+                        this.pending = Some(this.fetch(false));
                     }
                     let Some(pending) = this.pending.as_mut() else { continue };
                     match pending.as_mut().poll(cx) {
@@ -670,16 +790,20 @@ impl<'a, R: Send + 'a> futures_core::Stream for Import<'a, R> {
             // More to come: start the next page now.
             let next = this.position.page.saturating_add(1);
             if !this.finished && !this.buffer.is_empty() && next <= this.max_pages {
-                this.pending = Some(this.fetch(next));
+                this.pending = Some(this.fetch(true));
             }
         }
     }
 }
 
 /// Which page to fetch, and how.
-#[derive(Clone, Copy)]
 struct PageRequest {
+    /// The page's number in the import (1-based).
     page: u64,
+    /// How many records the pages before it held (the offset of offset paging).
+    records_before: u64,
+    /// Cursor and link paging: the cursor or URL of the page (`None` for the first).
+    at: Option<String>,
     /// The page size sent, if any.
     size: Option<u64>,
     /// Details calls at once.
@@ -696,33 +820,59 @@ async fn fetch_page<R>(
     pace: Option<&Pace>,
     request: PageRequest,
 ) -> Result<Page<R>, Error> {
-    let PageRequest { page, size, concurrency, most } = request;
+    let PageRequest { page, records_before, at, size, concurrency, most } = request;
     let fail = |problem: Problem| Error::Sync { resource: spec.name.to_string(), page, record: None, problem };
     let timeout = spec.timeout_ms.map(Duration::from_millis);
     let mut vars = crate::rt::Vars::new();
-    vars.insert("page", Value::from(page));
+    match spec.paging {
+        Paging::Pages { first } => vars.insert("page", Value::from(first.saturating_add(page.saturating_sub(1)))),
+        Paging::Offset => vars.insert("offset", Value::from(records_before)),
+        _ => {}
+    }
     if let Some(size) = size {
         vars.insert("limit", Value::from(size));
     }
+    let at = match (&at, spec.paging) {
+        (None, _) => At::Template,
+        (Some(cursor), Paging::Cursor { param: Some(param), .. }) if !paging::is_url(cursor, true) => At::Param(param, cursor),
+        (Some(url), _) => At::Url(url),
+    };
     if let Some(pace) = pace {
         pace.wait().await;
     }
     let mut snapshot = engine.snapshot(spec.list.name).await?;
-    let body = engine.fetch_bytes(&spec.list, &vars, &mut snapshot, &[], timeout).await?;
+    let (body, headers) = match engine.fetch_page(&spec.list, &vars, &mut snapshot, timeout, at).await {
+        Ok(fetched) => fetched,
+        // No such page after a non-empty one (Django REST framework's "Invalid page."): the end.
+        Err(e) if e.status() == Some(404) && page > 1 && spec.paging.positional() => return Ok(Page::past_end()),
+        Err(e) => return Err(e),
+    };
+    let next = match spec.paging {
+        Paging::Link => paging::next_link(&headers),
+        _ => None,
+    };
 
     let Some(details) = &spec.details else {
-        let (page, content) =
-            read_page(&body, spec, spec.record.trie(), most, |slots| build(Captured { slots, spec: &spec.record })).map_err(fail)?;
-        return Ok(Page { items: page.records, total: page.total, content });
+        let read = read_page(&body, spec, spec.record.trie(), spec.code, most, |slots| build(Captured { slots, spec: &spec.record }))
+            .map_err(fail)?;
+        let next = next.or(read.next);
+        return Ok(Page {
+            items: read.page.records,
+            total: read.page.total,
+            content: read.content,
+            codes: read.codes,
+            next,
+            past_end: false,
+        });
     };
 
     // Details mode: the page gives ids; each details response is the record.
-    let (MappedPage { records: ids, total }, content) =
-        read_page(&body, spec, ids_trie(), most, |slots| match slots.first_mut().map(std::mem::take) {
-            Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
-            _ => Err(Problem::NoId),
-        })
-        .map_err(fail)?;
+    let read = read_page(&body, spec, ids_trie(), Some(0), most, |slots| match slots.first_mut().map(std::mem::take) {
+        Some(Slot::Text(id)) if !id.is_empty() => Ok(id),
+        _ => Err(Problem::NoId),
+    })
+    .map_err(fail)?;
+    let (ids, total, content, codes, next) = (read.page.records, read.page.total, read.content, read.codes, next.or(read.next));
     let one = |id: Result<String, Problem>| {
         let mut snapshot = snapshot.clone();
         async move {
@@ -745,7 +895,7 @@ async fn fetch_page<R>(
     use futures_util::StreamExt as _;
     let results: Vec<Result<Result<R, Problem>, Error>> = futures_util::stream::iter(ids).map(one).buffered(concurrency).collect().await;
     let items = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
-    Ok(Page { items, total, content })
+    Ok(Page { items, total, content, codes, next, past_end: false })
 }
 
 /// The capture of a listed record's `id` (details mode).
@@ -761,26 +911,51 @@ pub struct MappedPage<T> {
     pub total: Option<u64>,
 }
 
-/// Reads a list page: each element of the records array mapped with `build`, the total, and a
-/// hash of the records array's bytes (the page's identity, to recognise it sent again).
+/// A list page as read: its records and total, a hash of its records array's bytes (the page's
+/// identity, to recognise it sent again), each record's code hash, and its next-page value.
+struct Read<T> {
+    page: MappedPage<T>,
+    content: u64,
+    codes: Vec<u64>,
+    next: Option<String>,
+}
+
+/// Reads a list page: each element of the records array mapped with `build` (with the hash of
+/// the `code` capture's value taken first), the total, and the next-page value.
 fn read_page<T>(
     body: &[u8],
     spec: &ResourceSpec,
     trie: &Trie,
+    code: Option<usize>,
     most: usize,
     build: impl FnMut(&mut [Slot]) -> Result<T, Problem>,
-) -> Result<(MappedPage<T>, u64), Problem> {
+) -> Result<Read<T>, Problem> {
     // Room for the records a page of this size is likely to hold (records are rarely under
     // 256 bytes), so the list is not regrown record after record.
-    let mut out = page::Out { items: Vec::with_capacity((body.len() / 256).min(4096)), total: None, data: page::Data::Missing, content: 0 };
+    let mut out = page::Out {
+        items: Vec::with_capacity((body.len() / 256).min(4096)),
+        codes: Vec::new(),
+        total: None,
+        next: None,
+        data: page::Data::Missing,
+        content: 0,
+    };
+    let next = match spec.paging {
+        Paging::Cursor { next, .. } => Some(next),
+        _ => None,
+    };
     let mut scanner = Scanner::new(body);
-    let mut walk = page::Walk { data: spec.data, total: spec.total, most, trie, build, out: &mut out };
-    let walked = walk.at(&mut scanner, Some(0), spec.total.map(|_| 0)).and_then(|()| scanner.end());
+    let mut walk = page::Walk { data: spec.data, total: spec.total, next, code, most, trie, build, out: &mut out };
+    let walked =
+        walk.at(&mut scanner, page::At { data: Some(0), total: spec.total.map(|_| 0), next: next.map(|_| 0) }).and_then(|()| scanner.end());
     if let Err(e) = walked {
         return Err(Problem::NotJson { line: e.line(), column: e.column(), message: e.message().to_string() });
     }
     match out.data {
-        page::Data::Array => Ok((MappedPage { records: out.items, total: out.total }, out.content)),
+        page::Data::Array => {
+            let next = out.next.as_ref().and_then(paging::next_text);
+            Ok(Read { page: MappedPage { records: out.items, total: out.total }, content: out.content, codes: out.codes, next })
+        }
         page::Data::Missing => Err(Problem::MissingData { path: path::display(spec.data) }),
         page::Data::Other(found) => Err(Problem::DataNotArray { path: path::display(spec.data), found }),
         page::Data::TooMany => Err(Problem::TooManyRecords { most }),
@@ -807,21 +982,37 @@ mod page {
 
     pub(super) struct Out<T> {
         pub items: Vec<Result<T, Problem>>,
+        /// The hash of each record's code, where it has one.
+        pub codes: Vec<u64>,
         pub total: Option<u64>,
+        /// The value at the next-page path.
+        pub next: Option<Value>,
         pub data: Data,
         /// A hash of the records array's bytes.
         pub content: u64,
     }
 
-    /// The paths to the records and to the total, and where their records go.
+    /// The paths to the records, to the total and to the next page's cursor or URL, and where
+    /// their values go.
     pub(super) struct Walk<'a, T, F> {
         pub data: &'static [Step],
         pub total: Option<&'static [Step]>,
+        pub next: Option<&'static [Step]>,
+        /// The capture of a record's code.
+        pub code: Option<usize>,
         /// The most records a page may hold.
         pub most: usize,
         pub trie: &'a Trie,
         pub build: F,
         pub out: &'a mut Out<T>,
+    }
+
+    /// How many steps of each path the value under the scanner has matched (`None`: off it).
+    #[derive(Clone, Copy)]
+    pub(super) struct At {
+        pub data: Option<usize>,
+        pub total: Option<usize>,
+        pub next: Option<usize>,
     }
 
     /// A total: a number, or a string holding one; anything else is no total.
@@ -839,42 +1030,57 @@ mod page {
     }
 
     impl<T, F: FnMut(&mut [Slot]) -> Result<T, Problem>> Walk<'_, T, F> {
-        /// The value at the scanner, with `data_at` steps of the records' path matched (and
-        /// `total_at` of the total's), `None` where this value is off that path.
-        pub(super) fn at(&mut self, scanner: &mut Scanner<'_>, data_at: Option<usize>, total_at: Option<usize>) -> Result<(), Error> {
-            if data_at == Some(self.data.len()) {
+        /// The value at the scanner, with `at` steps of each path matched.
+        pub(super) fn at(&mut self, scanner: &mut Scanner<'_>, at: At) -> Result<(), Error> {
+            if at.data == Some(self.data.len()) {
                 return self.records(scanner);
             }
-            if let Some(path) = self.total
-                && total_at == Some(path.len())
-            {
+            let total_path = self.total.unwrap_or_default();
+            let next_path = self.next.unwrap_or_default();
+            let total_here = self.total.is_some() && at.total == Some(total_path.len());
+            let next_here = self.next.is_some() && at.next == Some(next_path.len());
+            if total_here || next_here {
                 let start = scanner.pos();
                 let bytes = scanner.value()?;
                 let value: Value = serde_json::from_slice(bytes).map_err(|e| scanner.error_in_value(start, &e))?;
-                self.out.total = total(&value);
+                if total_here {
+                    self.out.total = total(&value);
+                }
+                if next_here {
+                    self.out.next = Some(value);
+                }
                 return Ok(());
             }
-            if data_at.is_none() && total_at.is_none() {
+            if at.data.is_none() && at.total.is_none() && at.next.is_none() {
                 return scanner.skip();
             }
             // A key that comes twice keeps its last value, as serde_json does: what an earlier
-            // value on the records' (or the total's) path gave is forgotten.
-            if data_at.is_some() {
+            // value on the records' (or the total's, or the next's) path gave is forgotten.
+            if at.data.is_some() {
                 self.out.items.clear();
+                self.out.codes.clear();
                 self.out.data = Data::Missing;
             }
-            if total_at.is_some() {
+            if at.total.is_some() {
                 self.out.total = None;
             }
-            let total_path = self.total.unwrap_or_default();
+            if at.next.is_some() {
+                self.out.next = None;
+            }
+            let (data_path, total_path, next_path) = (self.data, total_path, next_path);
+            let step_all = |step: &dyn Fn(&Step) -> bool| At {
+                data: advance(at.data, data_path, step),
+                total: advance(at.total, total_path, step),
+                next: advance(at.next, next_path, step),
+            };
             match scanner.peek() {
                 Some(b'{') => {
                     scanner.enter();
                     let mut first = true;
                     while let Some(key) = scanner.next_key(first)? {
                         first = false;
-                        let step = |s: &Step| matches!(s, Step::Field(name) if name.as_bytes() == key.as_bytes());
-                        self.at(scanner, advance(data_at, self.data, step), advance(total_at, total_path, step))?;
+                        let inner = step_all(&|s: &Step| matches!(s, Step::Field(name) if name.as_bytes() == key.as_bytes()));
+                        self.at(scanner, inner)?;
                     }
                     Ok(())
                 }
@@ -882,8 +1088,8 @@ mod page {
                     scanner.enter();
                     let mut index = 0usize;
                     while scanner.next_element(index == 0)? {
-                        let step = |s: &Step| matches!(s, Step::Index(i) if *i == index);
-                        self.at(scanner, advance(data_at, self.data, step), advance(total_at, total_path, step))?;
+                        let inner = step_all(&|s: &Step| matches!(s, Step::Index(i) if *i == index));
+                        self.at(scanner, inner)?;
                         index += 1;
                     }
                     Ok(())
@@ -896,6 +1102,7 @@ mod page {
         fn records(&mut self, scanner: &mut Scanner<'_>) -> Result<(), Error> {
             // The last records array of a key written twice is the one (as serde_json reads it).
             self.out.items.clear();
+            self.out.codes.clear();
             let found = match scanner.peek() {
                 Some(b'[') => {
                     self.out.data = Data::Array;
@@ -913,10 +1120,14 @@ mod page {
                             continue;
                         }
                         self.trie.read(scanner, &mut slots)?;
+                        if let Some(code) = self.code.and_then(|c| slots.get(c)).and_then(super::paging::code_hash) {
+                            self.out.codes.push(code);
+                        }
                         self.out.items.push((self.build)(&mut slots));
                     }
                     if count > self.most {
                         self.out.items = Vec::new();
+                        self.out.codes = Vec::new();
                         self.out.data = Data::TooMany;
                     }
                     self.out.content = {
@@ -947,7 +1158,7 @@ pub fn map_page<R>(
     spec: &'static ResourceSpec,
     build: impl Fn(Captured<'_>) -> Result<R, Problem>,
 ) -> Result<MappedPage<R>, Problem> {
-    read_page(body, spec, spec.record.trie(), usize::MAX, |slots| build(Captured { slots, spec: &spec.record })).map(|(page, _)| page)
+    read_page(body, spec, spec.record.trie(), None, usize::MAX, |slots| build(Captured { slots, spec: &spec.record })).map(|read| read.page)
 }
 
 #[cfg(test)]

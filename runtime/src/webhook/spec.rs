@@ -34,10 +34,10 @@ pub enum EventRule {
 /// `transactionId`, normalised (`path` read as `paths`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TransactionRule {
-    /// Slots of `paths`.
-    pub paths: &'static [usize],
-    /// Per-event slots (`overrides`).
-    pub overrides: &'static [(&'static str, &'static [usize])],
+    /// Where the id is: body paths (by slot), headers or query parameters.
+    pub paths: &'static [Loc],
+    /// Per-event locations (`overrides`).
+    pub overrides: &'static [(&'static str, &'static [Loc])],
     /// With a separator, every non-empty value joined; without, the first non-empty one.
     pub separator: Option<&'static str>,
     /// `fallback: "generate"`.
@@ -96,14 +96,14 @@ impl CustomerRule {
 }
 
 impl TransactionRule {
-    /// The slots of `event`'s transaction id: its override's, else `paths`.
-    pub(crate) fn slots(&self, event: Option<&str>) -> &'static [usize] {
-        event.and_then(|e| self.overrides.iter().find(|(name, _)| *name == e)).map_or(self.paths, |(_, slots)| slots)
+    /// The locations of `event`'s transaction id: its override's, else `paths`.
+    pub(crate) fn locs(&self, event: Option<&str>) -> &'static [Loc] {
+        event.and_then(|e| self.overrides.iter().find(|(name, _)| *name == e)).map_or(self.paths, |(_, locs)| locs)
     }
 
-    /// Every set of slots a transaction id can be read from (`paths` and each override's).
-    fn every_slots(&self) -> impl Iterator<Item = &'static [usize]> {
-        std::iter::once(self.paths).chain(self.overrides.iter().map(|(_, slots)| *slots))
+    /// Every set of locations a transaction id can be read from (`paths` and each override's).
+    fn every_locs(&self) -> impl Iterator<Item = &'static [Loc]> {
+        std::iter::once(self.paths).chain(self.overrides.iter().map(|(_, locs)| *locs))
     }
 }
 
@@ -217,16 +217,14 @@ impl Spec {
             Some(EventRule::Composite { parts, .. }) => parts.to_vec(),
             None => Vec::new(),
         };
-        let from_event = event.into_iter().filter_map(|loc| match loc {
+        let ids = self.transaction.iter().flat_map(|t| t.every_locs()).flatten().copied();
+        let headers = event.into_iter().chain(ids).filter_map(|loc| match loc {
             Loc::Header(name) => Some(name),
             _ => None,
         });
-        self.verification
-            .header()
-            .into_iter()
-            .chain(from_event)
-            .filter_map(|name| http::HeaderName::from_bytes(name.as_bytes()).ok().map(|parsed| (name, parsed)))
-            .collect()
+        let mut names: Vec<&'static str> = self.verification.header().into_iter().chain(headers).collect();
+        names.dedup();
+        names.into_iter().filter_map(|name| http::HeaderName::from_bytes(name.as_bytes()).ok().map(|parsed| (name, parsed))).collect()
     }
 
     /// The event, when the rule reads it from headers or the query alone (so it is known
@@ -252,14 +250,14 @@ impl Spec {
     /// else the default). The event's own paths are not read: it is known.
     fn reads(&self, event: &str, slot: usize) -> bool {
         self.challenge.is_some_and(|c| c.reads(slot))
-            || self.transaction.is_some_and(|t| t.slots(Some(event)).contains(&slot))
+            || self.transaction.is_some_and(|t| t.locs(Some(event)).contains(&Loc::Body(slot)))
             || self.customer.is_some_and(|c| c.at(Some(event)).reads(slot))
     }
 
     /// Whether a rule other than the event's reads the path in `slot` (for some event).
     fn read_beyond_event(&self, slot: usize) -> bool {
         self.challenge.is_some_and(|c| c.reads(slot))
-            || self.transaction.is_some_and(|t| t.every_slots().any(|slots| slots.contains(&slot)))
+            || self.transaction.is_some_and(|t| t.every_locs().any(|locs| locs.contains(&Loc::Body(slot))))
             || self.customer.is_some_and(|c| c.every_at().any(|at| at.reads(slot)))
     }
 
@@ -267,7 +265,7 @@ impl Spec {
     pub(crate) fn needs_second_pass(&self, event: Option<&str>) -> bool {
         // The defaults' paths are all eager: only an override can read a later one.
         let late = |slot: usize| slot >= self.eager;
-        self.transaction.is_some_and(|t| t.slots(event).iter().any(|&s| late(s)))
+        self.transaction.is_some_and(|t| t.locs(event).iter().any(|loc| matches!(loc, Loc::Body(s) if late(*s))))
             || self.customer.is_some_and(|c| c.at(event).slots().any(late))
     }
 }
@@ -308,20 +306,20 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The transaction id: the string in one slot (for the caller to take), or a text made of
-    /// several values or of a non-string one.
+    /// The transaction id: the string in one body slot (for the caller to take), or a text made
+    /// of several values, of a non-string one, or of a header or query value.
     pub fn transaction_id(&self, rule: &TransactionRule, event: Option<&str>) -> Option<Found> {
-        let mut values = rule.slots(event).iter().filter_map(|&s| self.slot(s).and_then(text).map(|t| (s, t)));
-        let (slot, first) = values.next()?;
+        let mut values = rule.locs(event).iter().filter_map(|&loc| self.read(loc).map(|t| (loc, t)));
+        let (loc, first) = values.next()?;
         let separator = rule.separator.filter(|_| values.clone().next().is_some());
-        match (separator, first) {
-            (Some(separator), first) => Some(Found::Text(values.fold(first.into_owned(), |mut id, (_, value)| {
+        match (separator, loc, first) {
+            (Some(separator), _, first) => Some(Found::Text(values.fold(first.into_owned(), |mut id, (_, value)| {
                 id.push_str(separator);
                 id.push_str(&value);
                 id
             }))),
-            (None, Cow::Borrowed(_)) => Some(Found::Slot(slot)),
-            (None, Cow::Owned(text)) => Some(Found::Text(text)),
+            (None, Loc::Body(slot), Cow::Borrowed(_)) => Some(Found::Slot(slot)),
+            (None, _, first) => Some(Found::Text(first.into_owned())),
         }
     }
 
@@ -397,7 +395,12 @@ mod tests {
             verification: super::super::verify::Verification::None,
             challenge: None,
             event: Some(EventRule::Single { primary: Loc::Header("x-event"), fallback: Some(Loc::Body(0)) }),
-            transaction: Some(TransactionRule { paths: &[1], overrides: &[("b", &[4])], separator: None, generate: false }),
+            transaction: Some(TransactionRule {
+                paths: &[Loc::Body(1)],
+                overrides: &[("b", &[Loc::Body(4)])],
+                separator: None,
+                generate: false,
+            }),
             customer: Some(CustomerRule {
                 default: CustomerAt { base: 2, fields: &[(CustomerField::Code, 3)] },
                 overrides: &[("c", CustomerAt { base: 5, fields: &[(CustomerField::Code, 6)] })],

@@ -330,6 +330,21 @@ async fn redirects_are_not_followed_so_credentials_never_reach_another_host() {
     assert!(elsewhere.requests().is_empty(), "the other host received nothing");
 }
 
+#[tokio::test]
+async fn a_redirect_on_the_same_origin_names_its_path_so_a_missing_slash_is_obvious() {
+    for location in ["/api/orders/?page=1&page_size=100", "http://127.0.0.1:{port}/api/orders/?page=1&page_size=100"] {
+        let server = serve(move |req, _| {
+            let port = req.header("host").and_then(|h| h.rsplit(':').next()).unwrap_or("0").to_string();
+            Reply::status(301, "").header("location", location.replace("{port}", &port))
+        })
+        .await;
+        let err = client(&server).status().await.unwrap_err();
+        let Error::Redirect { location: shown, .. } = &err else { panic!("{err:?}") };
+        assert_eq!(shown, "/api/orders/?page=1&page_size=100 (same origin)");
+        assert!(err.to_string().contains("redirected (HTTP 301) to /api/orders/?page=1&page_size=100 (same origin)"), "{err}");
+    }
+}
+
 /// A provider that answers `status` with a body that never ends (chunked, until the client goes,
 /// or for at most a minute), and counts the bytes it managed to send. A client that stops reading
 /// lets at most the sockets' buffers fill (a few MiB); one that reads on takes far more.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use hmac::{KeyInit, Mac};
-use miniapp::sync::{Checkpoint, Problem};
+use miniapp::sync::{Checkpoint, Drift, Problem};
 use miniapp::{Error, RetryPolicy, Secret};
 use miniapp_loopback::{Recorded, Reply, Server, quick_retries, serve};
 use miniapp_tests::{AcmeFunctions, acme_shop};
@@ -84,7 +84,19 @@ async fn a_three_page_import_yields_every_record_in_order_and_stops_at_the_total
         assert_eq!(r.header("authorization"), Some("Bearer at-1"));
         assert_eq!(r.header("accept"), Some("application/json"));
     }
-    assert_eq!(checkpoint, Checkpoint { resource: "catalog".into(), page: 4, offset: 0, yielded: 5, page_size: Some(2), done: true });
+    assert_eq!(
+        checkpoint,
+        Checkpoint {
+            resource: "catalog".into(),
+            page: 4,
+            offset: 0,
+            yielded: 5,
+            page_size: Some(2),
+            done: true,
+            cursor: None,
+            total: Some(5)
+        }
+    );
 }
 
 #[tokio::test]
@@ -113,27 +125,33 @@ async fn a_provider_that_clamps_the_page_size_is_read_to_the_total() {
 }
 
 #[tokio::test]
-async fn without_a_total_a_short_page_is_the_last_and_an_empty_page_ends_it() {
+async fn without_a_total_a_short_page_is_confirmed_by_asking_for_the_next() {
+    // A short page is not the last by itself: a provider that clamps the page size sends short
+    // pages with more to come. One extra request confirms the end.
     let server = serve(|r, _| match page_of(r) {
         1 => Reply::json(json!({"results": items(1, 3), "meta": {"count": null}})),
         2 => Reply::json(json!({"results": items(4, 1), "meta": {}})),
-        _ => panic!("read past a short page without a total"),
+        _ => Reply::json(json!({"results": [], "meta": {}})),
     })
     .await;
     let client = client(&server, quick_retries());
     let (records, checkpoint) = collect(client.sync_catalog().page_size(3)).await;
     assert_eq!(codes(&records), ["1", "2", "3", "4"]);
     assert!(checkpoint.done);
+    assert_eq!(server.requests().len(), 3, "the empty third page ends the import");
 
-    // A total that is never reached: the empty page ends the import.
+    // A total that is never reached: the empty page ends the import, and the shortfall is said.
     let server = serve(|r, _| match page_of(r) {
         1 => Reply::json(json!({"results": items(1, 2), "meta": {"count": 50}})),
         _ => Reply::json(json!({"results": [], "meta": {"count": 50}})),
     })
     .await;
     let client = self::client(&server, quick_retries());
-    let (records, _) = collect(client.sync_catalog().page_size(2)).await;
-    assert_eq!(codes(&records), ["1", "2"]);
+    let (records, checkpoint) = collect(client.sync_catalog().page_size(2)).await;
+    assert_eq!(codes(&records[..2]), ["1", "2"]);
+    assert_eq!(sync_problem(&records[2]).2, Problem::Drift(Drift::Short { total: 50, yielded: 2 }));
+    assert_eq!(records.len(), 3);
+    assert!(checkpoint.done, "drift does not fail the import");
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -340,7 +358,16 @@ async fn a_checkpoint_taken_inside_a_page_resumes_after_the_last_record_yielded(
 async fn an_inconsistent_checkpoint_is_a_typed_error_never_a_panic_or_a_silent_restart() {
     let server = orders_provider(|_, _| None).await;
     let client = client(&server, quick_retries());
-    let at = |page, offset, yielded, page_size| Checkpoint { resource: "orders".into(), page, offset, yielded, page_size, done: false };
+    let at = |page, offset, yielded, page_size| Checkpoint {
+        resource: "orders".into(),
+        page,
+        offset,
+        yielded,
+        page_size,
+        done: false,
+        cursor: None,
+        total: None,
+    };
     let cases = [
         (Checkpoint { resource: "catalog".into(), ..at(3, 0, 4, Some(2)) }, "a checkpoint of `catalog`, not of `orders`"),
         (at(0, 0, 0, Some(2)), "page 0"),
@@ -609,11 +636,12 @@ proptest::proptest! {
         page_size in proptest::option::of(proptest::prelude::any::<u64>()),
         small in proptest::prelude::any::<bool>(),
         done in proptest::prelude::any::<bool>(),
+        total in proptest::option::of(proptest::prelude::any::<u64>()),
     ) {
         // Half the cases with numbers an import really has.
         let (page, offset, yielded) = if small { (page % 5, offset % 3, yielded % 9) } else { (page, offset, yielded) };
         let page_size = page_size.map(|s| if small { s % 4 } else { s });
-        let checkpoint = Checkpoint { resource: "orders".into(), page, offset, yielded, page_size, done };
+        let checkpoint = Checkpoint { resource: "orders".into(), page, offset, yielded, page_size, done, cursor: None, total };
         let (rt, client) = &*CHECKPOINT_PROVIDER;
         rt.block_on(async {
             let (records, after) = collect(client.sync_orders_from(checkpoint).max_pages(8)).await;
