@@ -14,7 +14,23 @@ macro_rules! connectors {
 
 pub mod redis_server;
 
-connectors!(acme_shop, bookwise, chatly, cloudbox, forgehub, hazards, helpdesk, hookbox, oddities, pipeline_crm, relay);
+connectors!(
+    acme_shop,
+    bookwise,
+    chatly,
+    cloudbox,
+    forgehub,
+    github,
+    hazards,
+    helpdesk,
+    hookbox,
+    oddities,
+    paging,
+    pipeline_crm,
+    relay,
+    shopify,
+    woocommerce,
+);
 
 /// The `acme_shop` connector's sync `compute` helper, for the tests: `acmeSalesChannel` answers
 /// the resolved `source` argument as `channel:<source>` (so a test sees what it was given), and

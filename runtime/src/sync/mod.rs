@@ -378,7 +378,9 @@ impl Checkpoint {
         }
         match (spec.paging.follows(), &self.cursor) {
             (false, Some(_)) => return Some("it carries a cursor, but the resource pages by position".to_string()),
-            (true, None) if self.page > 1 => return Some(format!("it is on page {} but has no cursor or URL for it", self.page)),
+            (true, None) if self.page > 1 && !self.done => {
+                return Some(format!("it is on page {} but has no cursor or URL for it", self.page));
+            }
             (true, Some(_)) if self.page == 1 => return Some("it has a cursor for the first page, which needs none".to_string()),
             _ => {}
         }

@@ -6,11 +6,13 @@
 
 mod auth;
 mod corpus;
+mod deliveries;
 mod first_hour;
 mod generated;
 mod hazards;
 mod mutants;
 mod names;
+mod paging;
 mod redis;
 mod requests;
 mod sync;
