@@ -165,3 +165,22 @@ fn the_worked_customer_example_checks_clean() {
         assert!(code.contains(base), "the customer's paths ({base}) are compiled in");
     }
 }
+
+#[test]
+fn the_worked_paging_and_delivery_id_examples_check_clean_and_are_flagged_in_a_submission() {
+    for (tag, config, extensions) in [
+        ("paging-drf", &[][..], 1),
+        ("paging-link", &[][..], 1),
+        ("paging-cursor", &[][..], 3),
+        ("delivery-id-example", &["signingSecret"][..], 1),
+    ] {
+        let bytes = walkthrough_with(&example(tag, "json"), config);
+        let report = check(&bytes, &Options::default());
+        let found: Vec<_> = report.diagnostics.iter().map(|d| (d.code.id, &d.message)).collect();
+        assert!(found.is_empty(), "{tag}: {found:?}");
+        miniapp_compiler::generate(&bytes, &Options::default()).unwrap_or_else(|_| panic!("{tag} generates"));
+        let submission = check(&bytes, &Options { submission: true });
+        let flagged = submission.diagnostics.iter().filter(|d| d.code.id == "W0704").count();
+        assert_eq!(flagged, extensions, "{tag}: each extension key is flagged once");
+    }
+}

@@ -8,14 +8,23 @@
 //!
 //! - **Mapping.** Each page is read once by a skipping reader: only the mapped
 //!   paths are kept, in the form their transform needs; nothing else is built.
-//! - **Paging** (docs/format.md §11.3, proposed): `page=1, 2, …` with the page size in
-//!   `pagination.paramName` (`defaultLimit`, never above `maxLimit`). The import stops on an empty
-//!   page, or when the records seen reach `totalProperty`; a short page ends it only when the
-//!   response has no total (APIs that clamp the page size send short pages with more to come).
-//!   A missing `dataProperty`, or one that is not an array, is an error, never "no records"; a
-//!   page whose records array is byte for byte one of the last [`RECENT_PAGES`] (a provider
-//!   ignoring `page`, or cycling) is an error, not a loop; more pages than [`Import::max_pages`]
-//!   is an error.
+//! - **Paging** (docs/format.md §11.3, [`Paging`]): page numbers (`page=1, 2, …`, or the
+//!   definition's `pageParam` from its `firstPage`), offsets, cursors or next URLs from the body,
+//!   or the `Link` header's `rel="next"`; the page size in `pagination.paramName`
+//!   (`defaultLimit`, never above `maxLimit`). A next URL on another origin than the list's is
+//!   [`Error::ForeignUrl`], never requested.
+//! - **Stop rules**: an empty page, the records seen reaching `totalProperty`, or (cursor and
+//!   link paging) a page that names no next one ends the import. Without a total a short page
+//!   does not: the next page is asked for (providers that clamp the page size send short pages
+//!   with more to come), and a 404 for a page after the first ends the import (Django REST
+//!   framework's `Invalid page.`). A missing `dataProperty`, or one that is not an array, is an
+//!   error, never "no records"; a page whose records array is byte for byte one of the last
+//!   [`RECENT_PAGES`] (a provider ignoring `page`, or cycling) is an error, not a loop; more
+//!   pages than [`Import::max_pages`] is an error.
+//! - **Drift**: records added or deleted while an import runs shift page-numbered and offset
+//!   pages. The import reports it where it sees it, as a non-fatal [`Problem::Drift`] item (the
+//!   total changed, records of an earlier page came again, fewer records than the total), and
+//!   goes on: re-run the import to catch up ([`Drift`]).
 //! - **Details** (`expandDetails`): each listed record's `id` is fetched from `endpoints.details`
 //!   (`{id}` is one path segment), [`Import::details_concurrency`] at a time, in list order; the
 //!   details response is the record that is mapped.
@@ -25,7 +34,8 @@
 //!   `timeout` (milliseconds) bounds each; retries, `Retry-After`, the 401 → refresh → retry
 //!   and the URL safety of actions apply to every request.
 //! - **Resuming**: [`Import::checkpoint`] says exactly what has been yielded (page, records of it
-//!   already yielded, total so far). `sync_<resource>_from(checkpoint)` refetches that page and
+//!   already yielded, total so far, and the cursor or URL of the page for cursor and link
+//!   paging). `sync_<resource>_from(checkpoint)` refetches that page and
 //!   skips what was yielded, so an import interrupted anywhere continues with no gap and no
 //!   repeat. Save the checkpoint after handling each record and nothing is re-delivered; save it
 //!   after each page and a crash re-delivers at most that page (de-duplicate by `code`).
@@ -459,14 +469,14 @@ impl<R> Page<R> {
 /// ```
 /// use futures_util::StreamExt;
 ///
-/// /// Every record of an import; record-level problems are logged, anything else ends it (resume
-/// /// later from `import.checkpoint()`).
+/// /// Every record of an import; record-level problems and drift are logged, anything else ends
+/// /// it (resume later from `import.checkpoint()`).
 /// async fn import_all<R: Send>(mut import: miniapp::sync::Import<'_, R>) -> Result<Vec<R>, miniapp::Error> {
 ///     let mut records = Vec::new();
 ///     while let Some(item) = import.next().await {
 ///         match item {
 ///             Ok(record) => records.push(record),
-///             Err(miniapp::Error::Sync { problem, .. }) if problem.is_record_level() => tracing::warn!(%problem, "record skipped"),
+///             Err(miniapp::Error::Sync { problem, .. }) if !problem.is_fatal() => tracing::warn!(%problem, "not imported as is"),
 ///             Err(e) => return Err(e),
 ///         }
 ///     }

@@ -476,3 +476,35 @@ async fn a_cursor_that_names_the_page_it_came_from_is_an_error_not_a_loop() {
     assert!(matches!(out.fatal, Some(Error::Sync { problem: Problem::RepeatedPage, .. })), "{out:?}");
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn checkpoints_say_what_their_style_needs_and_old_ones_still_load() {
+    let server = serve(|_, _| Reply::json(json!({"results": [], "data": [], "meta": {}}))).await;
+    let client = client(&server);
+    // Stored before cursors and totals existed: it loads, without them.
+    let old: Checkpoint =
+        serde_json::from_str(r#"{"resource":"drf","page":2,"offset":0,"yielded":100,"pageSize":250,"done":false}"#).unwrap();
+    assert_eq!((old.cursor.clone(), old.total), (None, None));
+    let with = |resource: &str, page: u64, cursor: Option<&str>| Checkpoint {
+        resource: resource.into(),
+        page,
+        offset: 0,
+        yielded: 100,
+        page_size: Some(100),
+        done: false,
+        cursor: cursor.map(str::to_string),
+        total: None,
+    };
+    for (resource, checkpoint, says) in [
+        (Resource::Drf, with("drf", 2, Some("abc")), "carries a cursor, but the resource pages by position"),
+        (Resource::Cursors, with("cursors", 3, None), "on page 3 but has no cursor"),
+        (Resource::Cursors, with("cursors", 1, Some("cur_9")), "a cursor for the first page"),
+    ] {
+        let out = outcome(&client, resource, Some(checkpoint.clone()), None).await;
+        let Some(Error::Sync { problem: Problem::Checkpoint { message }, .. }) = &out.fatal else { panic!("{checkpoint:?}: {out:?}") };
+        assert!(message.contains(says), "{message}");
+    }
+    assert!(server.requests().is_empty(), "nothing fetched for them");
+    // The old checkpoint resumes.
+    assert!(outcome(&client, Resource::Drf, Some(old), None).await.fatal.is_none());
+}
