@@ -137,7 +137,8 @@ pub fn extensions_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if !cx.options.submission {
         return;
     }
-    let mut found: Vec<(String, crate::source::Span)> = Vec::new();
+    // (pointer, what it is, where)
+    let mut found: Vec<(String, String, crate::source::Span)> = Vec::new();
     for m in members(cx.at("/sync/resources")) {
         let base = pointer::join("/sync/resources", &m.key);
         for (parent, keys) in [
@@ -146,7 +147,7 @@ pub fn extensions_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         ] {
             for key in keys {
                 if let Some(member) = m.value.get(parent).and_then(|p| p.member(key)) {
-                    found.push((format!("{base}/{parent}/{key}"), member.key_span));
+                    found.push((format!("{base}/{parent}/{key}"), format!("`{parent}.{key}`"), member.key_span));
                 }
             }
         }
@@ -159,13 +160,11 @@ pub fn extensions_in_submission(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         let ptr = pointer::join(&format!("{tx}/overrides"), &o.key);
         locations.extend(items(o.value.get("paths")).map(|(i, p)| (format!("{ptr}/paths/{i}"), p)));
     }
-    found.extend(locations.into_iter().filter(|(_, node)| node.as_object().is_some()).map(|(ptr, node)| (ptr, node.span)));
-    for (ptr, span) in found {
-        let what = ptr
-            .rsplit('/')
-            .next()
-            .filter(|k| k.parse::<usize>().is_err())
-            .map_or("a `{source, path}` delivery-id location".to_string(), |k| format!("`{k}`"));
+    let id_location = "a `{source, path}` delivery-id location".to_string();
+    found.extend(
+        locations.into_iter().filter(|(_, node)| node.as_object().is_some()).map(|(ptr, node)| (ptr, id_location.clone(), node.span)),
+    );
+    for (ptr, what, span) in found {
         out.push(
             Diagnostic::new(codes::W0704, format!("{what} is a miniapp-rs extension: Karzoun's own runtime does not read it"), ptr, span)
                 .with_help("generated connectors use it; in Karzoun the resource pages with `page=1, 2, …` and ids are read from the body"),
@@ -426,5 +425,16 @@ mod tests {
         let catalog =
             crate::check(&doc, &submission).diagnostics.iter().filter(|d| d.pointer.starts_with("/sync/resources/catalog/")).count();
         assert_eq!(catalog, 2, "the example's explicit `pageParam` and `firstPage` are extensions too");
+        let header = json!({ "paths": [{ "source": "header", "path": "X-Acme-Delivery" }, "$.id"] });
+        let doc = crate::check::testing::edited(ACME, &[("/webhook/transactionId", Some(header))]);
+        let messages: Vec<(String, String)> = crate::check(&doc, &submission)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.id == "W0704" && d.pointer.starts_with("/webhook"))
+            .map(|d| (d.pointer.clone(), d.message.clone()))
+            .collect();
+        assert_eq!(messages.len(), 1, "the object, not the plain path: {messages:?}");
+        assert_eq!(messages[0].0, "/webhook/transactionId/paths/0");
+        assert!(messages[0].1.starts_with("a `{source, path}` delivery-id location"), "{messages:?}");
     }
 }

@@ -446,7 +446,7 @@ impl Engine {
 
     /// [`Engine::fetch_bytes`] for a page of a list: the request goes where `at` says, and the
     /// response's headers come back with its body (a `Link` header names the next page).
-    pub(crate) async fn fetch_page(
+    pub(crate) async fn fetch_at(
         &self,
         t: &RequestTemplate,
         vars: &Vars,

@@ -653,10 +653,12 @@ impl<'a, R: Send + 'a> Import<'a, R> {
             return Ok(());
         }
         let n = page.items.len() as u64;
+        // The errors first: nothing of a page that ends the import is noted.
+        let cursor_again = paging.follows() && page.next.is_some() && page.next == self.position.cursor;
+        if cursor_again || (n > 0 && self.recent.contains(&page.content)) {
+            return Err(self.error(Problem::RepeatedPage, None));
+        }
         if n > 0 {
-            if self.recent.contains(&page.content) {
-                return Err(self.error(Problem::RepeatedPage, None));
-            }
             if self.recent.len() == RECENT_PAGES {
                 self.recent.pop_front();
             }
@@ -679,12 +681,6 @@ impl<'a, R: Send + 'a> Import<'a, R> {
             Paging::Pages { .. } | Paging::Offset => n == 0 || page.total.is_some_and(|total| seen >= total),
             _ => page.next.is_none(),
         };
-        if paging.follows()
-            && let Some(next) = &page.next
-            && self.position.cursor.as_ref() == Some(next)
-        {
-            return Err(self.error(Problem::RepeatedPage, None));
-        }
         if last && n == 0 {
             self.check_count(seen);
         }
@@ -846,14 +842,14 @@ async fn fetch_page<R>(
     }
     let at = match (&at, spec.paging) {
         (None, _) => At::Template,
-        (Some(cursor), Paging::Cursor { param: Some(param), .. }) if !paging::is_url(cursor, true) => At::Param(param, cursor),
+        (Some(cursor), Paging::Cursor { param: Some(param), .. }) if !paging::is_absolute_url(cursor) => At::Param(param, cursor),
         (Some(url), _) => At::Url(url),
     };
     if let Some(pace) = pace {
         pace.wait().await;
     }
     let mut snapshot = engine.snapshot(spec.list.name).await?;
-    let (body, headers) = match engine.fetch_page(&spec.list, &vars, &mut snapshot, timeout, at).await {
+    let (body, headers) = match engine.fetch_at(&spec.list, &vars, &mut snapshot, timeout, at).await {
         Ok(fetched) => fetched,
         // No such page after a non-empty one (Django REST framework's "Invalid page."): the end.
         Err(e) if e.status() == Some(404) && page > 1 && spec.paging.positional() => return Ok(Page::past_end()),
@@ -1079,7 +1075,7 @@ mod page {
             if at.next.is_some() {
                 self.out.next = None;
             }
-            let (data_path, total_path, next_path) = (self.data, total_path, next_path);
+            let data_path = self.data;
             let step_all = |step: &dyn Fn(&Step) -> bool| At {
                 data: advance(at.data, data_path, step),
                 total: advance(at.total, total_path, step),

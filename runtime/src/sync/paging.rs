@@ -71,10 +71,11 @@ pub(crate) fn next_text(value: &Value) -> Option<String> {
     }
 }
 
-/// Whether a next value is a URL rather than a cursor: with a `cursorParam` only an absolute
-/// `http(s)` URL is; without one every value is (absolute, or relative to the list's URL).
-pub(crate) fn is_url(value: &str, has_param: bool) -> bool {
-    !has_param || value.starts_with("https://") || value.starts_with("http://")
+/// Whether a next value is an absolute `http(s)` URL. With a `cursorParam`, any other value is a
+/// cursor sent back in it; without one, every value is the next page's URL (absolute, or relative
+/// to the list's).
+pub(crate) fn is_absolute_url(value: &str) -> bool {
+    value.starts_with("https://") || value.starts_with("http://")
 }
 
 /// The `rel="next"` target of the `Link` headers (RFC 8288), if any.
@@ -212,6 +213,7 @@ mod tests {
         for none in [serde_json::json!(null), serde_json::json!(""), serde_json::json!(false), serde_json::json!(" ")] {
             assert_eq!(next_text(&none), None, "{none}");
         }
-        assert!(is_url("https://x/p", true) && !is_url("eyJpZCI6MTB9", true) && is_url("/p?cursor=1", false));
+        assert!(is_absolute_url("https://x/p") && is_absolute_url("http://x/p"));
+        assert!(!is_absolute_url("eyJpZCI6MTB9") && !is_absolute_url("/p?cursor=1"));
     }
 }

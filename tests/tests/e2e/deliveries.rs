@@ -9,26 +9,17 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
-use hmac::{KeyInit, Mac};
 use miniapp::Secret;
 use miniapp::webhook::{Dedupe, Request};
 use miniapp_tests::{github, shopify, woocommerce};
 use serde_json::json;
 
+use super::webhooks::headers;
+
 const SECRET: &str = "It's a Secret to Everybody";
 
 fn hmac256(body: &[u8]) -> Vec<u8> {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn headers(pairs: &[(&'static str, String)]) -> http::HeaderMap {
-    let mut h = http::HeaderMap::new();
-    for (name, value) in pairs {
-        h.append(*name, http::HeaderValue::from_str(value).unwrap());
-    }
-    h
+    super::webhooks::hmac256(SECRET, body)
 }
 
 /// A GitHub delivery: its id and event in headers, the action in the body.

@@ -51,12 +51,8 @@ fn record(id: u64) -> Value {
     json!({"id": id, "title": format!("Record {id}")})
 }
 
-fn param(r: &Recorded, name: &str) -> Option<String> {
-    r.param(name)
-}
-
 fn number(r: &Recorded, name: &str, default: usize) -> Result<usize, ()> {
-    match param(r, name) {
+    match r.param(name) {
         None => Ok(default),
         Some(text) => text.parse().map_err(|_| ()),
     }
@@ -128,7 +124,7 @@ fn answer(kind: Kind, r: &Recorded, data: &[u64]) -> Reply {
             if limit == 0 || limit > 250 {
                 return Reply::status(400, r#"{"errors": {"limit": "Limit must be between 1 and 250"}}"#);
             }
-            let last = param(r, "page_info").map(|info| {
+            let last = r.param("page_info").map(|info| {
                 let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(info).unwrap();
                 let cursor: Value = serde_json::from_slice(&bytes).unwrap();
                 cursor["last_id"].as_u64().unwrap()
@@ -141,7 +137,7 @@ fn answer(kind: Kind, r: &Recorded, data: &[u64]) -> Reply {
                 let info =
                     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({"last_id": last, "direction": "next"}).to_string());
                 let next = format!("{}{}?limit={limit}&page_info={info}", origin(r), r.path);
-                let link = match param(r, "page_info") {
+                let link = match r.param("page_info") {
                     Some(prev) => {
                         format!("<{}{}?limit={limit}&page_info={prev}>; rel=\"previous\", <{next}>; rel=\"next\"", origin(r), r.path)
                     }
@@ -174,7 +170,7 @@ fn answer(kind: Kind, r: &Recorded, data: &[u64]) -> Reply {
         }
         Kind::Cursor { max } => {
             let Ok(limit) = number(r, "limit", 20) else { return Reply::status(400, "") };
-            let last = param(r, "cursor").map(|c| c.trim_start_matches("cur_").parse::<u64>().unwrap());
+            let last = r.param("cursor").map(|c| c.trim_start_matches("cur_").parse::<u64>().unwrap());
             let rest = after(data, last);
             let page = &rest[..rest.len().min(limit.clamp(1, max))];
             let next = page.last().filter(|&&id| !after(data, Some(id)).is_empty()).map(|id| format!("cur_{id}"));
@@ -226,7 +222,17 @@ macro_rules! coded {
         }
     )*};
 }
-coded!(DrfRecord, DrfRenamedRecord, DrfNextRecord, FastapiRecord, ShopifyOrdersRecord, LinksRecord, OffsetsRecord, CursorsRecord);
+coded!(
+    DrfRecord,
+    DrfRenamedRecord,
+    DrfNextRecord,
+    FastapiRecord,
+    ShopifyOrdersRecord,
+    LinksRecord,
+    OffsetsRecord,
+    CursorsRecord,
+    ZeroBasedRecord
+);
 
 async fn run<R: Coded + Send>(mut import: Import<'_, R>, stop_after: Option<usize>) -> Outcome {
     let mut out = Outcome::default();
@@ -475,6 +481,20 @@ async fn a_cursor_that_names_the_page_it_came_from_is_an_error_not_a_loop() {
     let out = outcome(&client(&server), Resource::Cursors, None, None).await;
     assert!(matches!(out.fatal, Some(Error::Sync { problem: Problem::RepeatedPage, .. })), "{out:?}");
     assert_eq!(server.requests().len(), 2);
+
+    // The page that ends the import also repeats a record of the page before: the error is the
+    // stream's last item, nothing of that page comes after it.
+    let server = serve(|r, _| match r.param("cursor") {
+        None => Reply::json(json!({"data": [record(1)], "meta": {"next_cursor": "a"}})),
+        Some(_) => Reply::json(json!({"data": [record(1), record(2)], "meta": {"next_cursor": "a"}})),
+    })
+    .await;
+    let client = client(&server);
+    let mut import = client.sync_cursors();
+    assert_eq!(import.next().await.unwrap().unwrap().code(), 1);
+    let end = import.next().await.unwrap();
+    assert!(matches!(end, Err(Error::Sync { problem: Problem::RepeatedPage, .. })), "{end:?}");
+    assert!(import.next().await.is_none(), "nothing after the error that ended the import");
 }
 
 #[tokio::test]
@@ -507,4 +527,50 @@ async fn checkpoints_say_what_their_style_needs_and_old_ones_still_load() {
     assert!(server.requests().is_empty(), "nothing fetched for them");
     // The old checkpoint resumes.
     assert!(outcome(&client, Resource::Drf, Some(old), None).await.fatal.is_none());
+}
+
+#[tokio::test]
+async fn pages_counted_from_zero_start_at_the_first_page_and_resume_on_it() {
+    let server = serve(|r, _| {
+        let page: usize = r.param("page").unwrap().parse().unwrap();
+        let size: usize = r.param("per_page").unwrap().parse().unwrap();
+        let ids: Vec<u64> = (1..=250u64).skip(page * size).take(size).collect();
+        Reply::json(json!({"data": ids.iter().map(|&id| record(id)).collect::<Vec<_>>()}))
+    })
+    .await;
+    let client = client(&server);
+    let mut import = client.sync_zero_based();
+    let mut ids = Vec::new();
+    while let Some(item) = import.next().await {
+        ids.push(item.unwrap().code());
+        if ids.len() == 150 {
+            // Resumed from page 2 of the import, which is the provider's page 1.
+            let checkpoint = import.checkpoint().clone();
+            assert_eq!((checkpoint.page, checkpoint.offset), (2, 50));
+            import = client.sync_zero_based_from(checkpoint);
+        }
+    }
+    assert_eq!(ids, one_to(250));
+    let pages: Vec<String> = server.requests().iter().map(|r| r.param("page").unwrap()).collect();
+    assert_eq!(pages, ["0", "1", "1", "2", "3"], "from 0; page 1 again for the resumed import; 3 is empty");
+}
+
+#[tokio::test]
+async fn a_next_page_that_fails_once_is_asked_again_at_the_same_url() {
+    // The Shopify provider answers the third request with a 503 once: the retry goes to the same
+    // `page_info` URL, and the import completes.
+    let data = dataset(1000);
+    let server = serve(move |r, earlier| {
+        if earlier.len() == 2 {
+            return Reply::status(503, "").header("retry-after", "0");
+        }
+        answer(Kind::Shopify, r, &data.lock().unwrap())
+    })
+    .await;
+    let out = outcome(&client(&server), Resource::Shopify, None, None).await;
+    assert!(out.fatal.is_none(), "{:?}", out.fatal);
+    assert_eq!(out.ids, one_to(1000));
+    let requests = server.requests();
+    assert_eq!(requests[2].query, requests[3].query, "the same next URL");
+    assert!(requests[2].param("page_info").is_some());
 }

@@ -13,7 +13,7 @@ use miniapp::webhook::{Dedupe, Reason, Rejection, Request, SecretSource, VerifyF
 use miniapp_tests::{AcmeFunctions, acme_shop, bookwise, chatly, forgehub, hookbox, pipeline_crm};
 use serde_json::{Value, json};
 
-fn hmac256(key: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac256(key: &str, body: &[u8]) -> Vec<u8> {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(body);
     mac.finalize().into_bytes().to_vec()
@@ -29,7 +29,7 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn headers(pairs: &[(&'static str, String)]) -> http::HeaderMap {
+pub(crate) fn headers(pairs: &[(&'static str, String)]) -> http::HeaderMap {
     let mut h = http::HeaderMap::new();
     for (name, value) in pairs {
         h.append(*name, http::HeaderValue::from_str(value).unwrap());
