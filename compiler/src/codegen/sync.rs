@@ -6,7 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{Output, SERDE, path, request, struct_fields};
-use crate::ir::sync::{ComputeArg, FieldTy, HandlerIr, Kind, Mapper, Paging, Rule, SyncIr, Target};
+use crate::ir::sync::{ComputeArg, FieldTy, HandlerIr, Kind, Mapper, Paging, ResourceIr, Rule, SyncIr, Target};
 use crate::ir::{Field, Ir, Ty};
 use crate::model::Operation;
 use crate::names::ident;
@@ -273,6 +273,29 @@ pub fn handler_refs(ir: &Ir) -> TokenStream {
     quote!(&[#(&#handlers),*])
 }
 
+/// How a resource's import pages and when it ends, in one sentence of its method's rustdoc.
+fn paging_doc(r: &ResourceIr) -> String {
+    let total = match &r.total {
+        Some(_) => "the records reach the total the pages report, or a page is empty",
+        None => "a page is empty or the page after the last is not found",
+    };
+    let path = |steps: &[crate::path::Step]| crate::path::Path { rooted: true, steps: steps.to_vec() }.to_string();
+    match &r.paging {
+        Paging::Pages { param, first } => format!("Pages are numbered from {first} in `{param}`; the import ends when {total}."),
+        Paging::Offset { param } => {
+            format!("Each page is asked for at `{param}` = the records already read; the import ends when {total}.")
+        }
+        Paging::Cursor { next, param: Some(param) } => format!(
+            "Each page names the next at `{}`: a cursor sent back in `{param}`, or a URL; the import ends on a page that names none.",
+            path(next)
+        ),
+        Paging::Cursor { next, param: None } => {
+            format!("Each page gives the next page's URL at `{}`; the import ends on a page that gives none.", path(next))
+        }
+        Paging::Link => "The next page is the `Link` header's `rel=\"next\"` URL; the import ends on a page without one.".to_string(),
+    }
+}
+
 /// The client's imports.
 fn methods(ir: &Ir) -> TokenStream {
     let Some(sync) = &ir.sync else { return TokenStream::new() };
@@ -287,7 +310,9 @@ fn methods(ir: &Ir) -> TokenStream {
         let docs = super::doc(&[
             format!("Imports the `{}` resource: a stream of [`sync::{}`]s, page by page.", r.json, r.mapper.record),
             String::new(),
-            format!("{} See [`miniapp::sync`] for paging, stop rules, errors and resuming.", r.doc.first().cloned().unwrap_or_default()),
+            format!("{} {}", r.doc.first().cloned().unwrap_or_default(), paging_doc(r)),
+            String::new(),
+            "See [`miniapp::sync`] for the stop rules, drift, errors and resuming.".to_string(),
         ]);
         let from_doc = format!(
             " Continues an interrupted `{}` import from a [`miniapp::sync::Checkpoint`] (taken with `Import::checkpoint`), with no gap.",
@@ -351,8 +376,8 @@ fn statics(ir: &Ir) -> TokenStream {
         let total = option(r.total.as_deref().map(path));
         let record = captures(&r.mapper.captures);
         let paging = match &r.paging {
-            Paging::Pages { first } => quote!(::miniapp::sync::Paging::Pages { first: #first }),
-            Paging::Offset => quote!(::miniapp::sync::Paging::Offset),
+            Paging::Pages { first, .. } => quote!(::miniapp::sync::Paging::Pages { first: #first }),
+            Paging::Offset { .. } => quote!(::miniapp::sync::Paging::Offset),
             Paging::Cursor { next, param } => {
                 let next = path(next);
                 let param = option(param.as_ref().map(|p| quote!(#p)));

@@ -112,9 +112,18 @@ pub struct ResourceIr {
 /// How a list is paged (mirrors `miniapp::sync::Paging`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Paging {
-    Pages { first: u64 },
-    Offset,
-    Cursor { next: Vec<Step>, param: Option<String> },
+    /// `param`: the page-number parameter.
+    Pages {
+        param: String,
+        first: u64,
+    },
+    Offset {
+        param: String,
+    },
+    Cursor {
+        next: Vec<Step>,
+        param: Option<String>,
+    },
     Link,
 }
 
@@ -308,12 +317,14 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
         }
         let paging = match p.style {
             PagingStyle::Page => {
-                query.push((p.page_param.clone().unwrap_or_else(|| "page".to_string()), var("page")));
-                Paging::Pages { first: p.first_page.unwrap_or(1) }
+                let param = p.page_param.clone().unwrap_or_else(|| "page".to_string());
+                query.push((param.clone(), var("page")));
+                Paging::Pages { param, first: p.first_page.unwrap_or(1) }
             }
             PagingStyle::Offset => {
-                query.push((p.offset_param.clone().unwrap_or_else(|| "offset".to_string()), var("offset")));
-                Paging::Offset
+                let param = p.offset_param.clone().unwrap_or_else(|| "offset".to_string());
+                query.push((param.clone(), var("offset")));
+                Paging::Offset { param }
             }
             PagingStyle::Cursor => {
                 Paging::Cursor { next: facts.path(&format!("{at}/responseMapping/nextProperty"))?.to_vec(), param: p.cursor_param.clone() }

@@ -480,7 +480,9 @@ impl Client {
     }
     /// Imports the `catalog` resource: a stream of [`sync::CatalogRecord`]s, page by page.
     ///
-    /// A `catalog` record (core:product): Catalog items. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    /// A `catalog` record (core:product): Catalog items. Pages are numbered from 1 in `page`; the import ends when the records reach the total the pages report, or a page is empty.
+    ///
+    /// See [`miniapp::sync`] for the stop rules, drift, errors and resuming.
     pub fn sync_catalog(&self) -> ::miniapp::sync::Import<'_, sync::CatalogRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
@@ -503,7 +505,9 @@ impl Client {
     }
     /// Imports the `shoppers` resource: a stream of [`sync::ShoppersRecord`]s, page by page.
     ///
-    /// A `shoppers` record (core:customer): Shoppers. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    /// A `shoppers` record (core:customer): Shoppers. Pages are numbered from 1 in `page`; the import ends when the records reach the total the pages report, or a page is empty.
+    ///
+    /// See [`miniapp::sync`] for the stop rules, drift, errors and resuming.
     pub fn sync_shoppers(&self) -> ::miniapp::sync::Import<'_, sync::ShoppersRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
@@ -526,7 +530,9 @@ impl Client {
     }
     /// Imports the `orders` resource: a stream of [`sync::OrdersRecord`]s, page by page.
     ///
-    /// A `orders` record (ecommerce:orders): Orders. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    /// A `orders` record (ecommerce:orders): Orders. Pages are numbered from 1 in `page`; the import ends when the records reach the total the pages report, or a page is empty.
+    ///
+    /// See [`miniapp::sync`] for the stop rules, drift, errors and resuming.
     pub fn sync_orders(&self) -> ::miniapp::sync::Import<'_, sync::OrdersRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,

@@ -403,7 +403,9 @@ impl Client {
     }
     /// Imports the `issues` resource: a stream of [`sync::IssuesRecord`]s, page by page.
     ///
-    /// A `issues` record (forge:issues): Issues. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    /// A `issues` record (forge:issues): Issues. The next page is the `Link` header's `rel="next"` URL; the import ends on a page without one.
+    ///
+    /// See [`miniapp::sync`] for the stop rules, drift, errors and resuming.
     pub fn sync_issues(&self) -> ::miniapp::sync::Import<'_, sync::IssuesRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,

@@ -309,7 +309,9 @@ impl Client {
     }
     /// Imports the `contacts` resource: a stream of [`sync::ContactsRecord`]s, page by page.
     ///
-    /// A `contacts` record (core:customer): Contacts. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    /// A `contacts` record (core:customer): Contacts. Each page is asked for at `skip` = the records already read; the import ends when the records reach the total the pages report, or a page is empty.
+    ///
+    /// See [`miniapp::sync`] for the stop rules, drift, errors and resuming.
     pub fn sync_contacts(&self) -> ::miniapp::sync::Import<'_, sync::ContactsRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
@@ -332,7 +334,9 @@ impl Client {
     }
     /// Imports the `deals` resource: a stream of [`sync::DealsRecord`]s, page by page.
     ///
-    /// A `deals` record (crm:deals): Deals. See [`miniapp::sync`] for paging, stop rules, errors and resuming.
+    /// A `deals` record (crm:deals): Deals. Each page names the next at `$.meta.next_cursor`: a cursor sent back in `cursor`, or a URL; the import ends on a page that names none.
+    ///
+    /// See [`miniapp::sync`] for the stop rules, drift, errors and resuming.
     pub fn sync_deals(&self) -> ::miniapp::sync::Import<'_, sync::DealsRecord> {
         ::miniapp::sync::Import::new(
             &self.engine,
