@@ -39,6 +39,9 @@
 //! For example, `RUST_LOG=miniapp=debug` with `tracing_subscriber::fmt().with_env_filter(…)`, or
 //! `miniapp::webhook=debug` to see only why deliveries are refused.
 
+extern crate self as miniapp;
+
+mod app;
 mod builder;
 mod customer;
 mod error;
@@ -52,15 +55,19 @@ pub mod rt;
 mod secret;
 mod store;
 pub mod sync;
+#[cfg(test)]
+mod test_support;
 pub mod webhook;
 
+pub use app::{AppBuilder, Installs, Settings, Shared, Tenancy};
 pub use builder::{Builder, Connector, IntoBaseUrl};
 pub use customer::{Customer, CustomerField, CustomerState};
 pub use error::{BODY_EXCERPT_LIMIT, Error};
-pub use http::{RateLimiter, RetryPolicy, Settings};
+pub use http::{RateLimiter, RetryPolicy, SourceOption};
 pub use random::{RandomError, new_state};
 pub use secret::Secret;
 pub use store::{Bag, MemoryStore, RefreshLock, Snapshot, Store, StoreError, Write};
+pub use webhook::TriggerInfo;
 
 /// For implementing [`Store`] (and, later, other async traits) without adding a dependency.
 pub use async_trait::async_trait;
@@ -72,26 +79,3 @@ pub use miniapp_macros::{include_miniapp, miniapp};
 pub use reqwest::{self, Url};
 pub use serde;
 pub use serde_json;
-
-/// An option of an RPC-backed dropdown (docs/format.md §12).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SourceOption {
-    pub value: String,
-    pub label: String,
-}
-
-/// What the Automation Builder shows for a trigger (docs/format.md §9).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TriggerInfo {
-    pub event: &'static str,
-    pub label: &'static str,
-    pub description: &'static str,
-    pub icon: &'static str,
-    pub img: &'static str,
-}
-
-/// The cases each property test runs: `MINIAPP_FUZZ_CASES`, else `default`.
-#[cfg(test)]
-fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("MINIAPP_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(default)
-}

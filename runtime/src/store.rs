@@ -196,6 +196,15 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// A store holding `values` (a generated `Credentials::into_values()`).
+    pub fn with_values<'k>(values: impl IntoIterator<Item = (Bag, &'k str, Value)>) -> Self {
+        let store = Self::new();
+        for (bag, key, value) in values {
+            store.set(bag, key, value);
+        }
+        store
+    }
+
     /// The current value of a key (no `await`: for tests and for inspection).
     pub fn get(&self, bag: Bag, key: &str) -> Option<Value> {
         self.read().get(bag, key).cloned()

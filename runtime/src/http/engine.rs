@@ -1,7 +1,7 @@
 //! Executing request descriptors: rendering, sending, retrying, refreshing tokens, mapping.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -9,176 +9,78 @@ use serde_json::{Map, Value};
 use tracing::Instrument;
 
 use super::Call;
-use super::rate_limit::RateLimiter;
-use super::retry::{RetryPolicy, parse_retry_after};
+use super::retry::parse_retry_after;
 use crate::Error;
+use crate::app::Shared;
+use crate::app::installs::InstallState;
 use crate::error::excerpt;
 use crate::rt::path;
 use crate::rt::template::{self, Scope, Tpl};
 use crate::rt::{App, BodyType, Extract, Method, RequestTemplate, SourceTemplate, Vars};
 use crate::store::{Bag, Snapshot, Store, Write};
 
-/// Settings of a client (see the generated `ClientBuilder`).
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// Send every request to this origin instead (scheme, host and port are replaced; path and
-    /// query kept). For tests and proxies.
-    pub base_url: Option<reqwest::Url>,
-    /// The longest one attempt may take, sending to the last byte of the response (default 30 s).
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
-    /// `Some((max, per))`: at most `max` action runs per `per`.
-    pub rate_limit: Option<(usize, Duration)>,
-    /// This app's inbound webhook URL (`{{webhookUrl}}`).
-    pub webhook_url: Option<String>,
-    /// The tenant's subdomain (`{{subdomain}}`).
-    pub subdomain: Option<String>,
-    /// The OAuth redirect URI (`{{redirect_uri}}`).
-    pub redirect_uri: Option<String>,
-    /// The HTTP client. The default one follows no redirects (a 3xx is [`Error::Redirect`]), so a
-    /// credential never reaches another host; a client you pass keeps its own policy.
-    pub http: Option<reqwest::Client>,
-    /// The largest response body read (default 16 MiB); a larger one is
-    /// [`Error::ResponseTooLarge`], and is not downloaded past the limit.
-    pub max_response_bytes: usize,
-    /// One deadline for a whole request, across its attempts and the waits between them
-    /// (default 60 s); each attempt also has `timeout`.
-    pub deadline: Duration,
-    /// App-wide config values (e.g. a partner-level webhook signing secret), current first,
-    /// overriding the definition's `auth.config` defaults.
-    pub config: Vec<(String, Vec<crate::Secret>)>,
-    /// The install this client serves (scopes webhook de-duplication). Default: `default`.
-    pub install: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            base_url: None,
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
-            rate_limit: Some((30, Duration::from_secs(60))),
-            webhook_url: None,
-            subdomain: None,
-            redirect_uri: None,
-            http: None,
-            max_response_bytes: 16 << 20,
-            deadline: Duration::from_secs(60),
-            config: Vec::new(),
-            install: "default".to_string(),
-        }
-    }
-}
-
-/// Executes an app's request templates against one install's store.
+/// Executes an app's request templates for one install: what every install shares is in
+/// [`Shared`], what this install keeps between handles in its install state (both held by the app),
+/// and its store and unsaved values here.
 pub struct Engine {
-    app: &'static App,
-    /// The HTTP client, or why it could not be built (reported by every request, never a panic).
-    http: Result<reqwest::Client, String>,
+    shared: Arc<Shared>,
+    state: Arc<InstallState>,
+    install: Box<str>,
     store: Arc<dyn Store>,
-    settings: Settings,
-    limiter: Option<RateLimiter>,
-    refresh_lock: tokio::sync::Mutex<()>,
-    /// Bumped on every successful refresh, so concurrent 401s refresh once.
-    generation: AtomicU64,
     /// Values not yet in the store: those given to the builder, and token responses whose save
     /// failed. They are written before the next load, so none is ever dropped.
     unsaved: tokio::sync::Mutex<Vec<Write>>,
     /// Whether `unsaved` may hold anything (checked without the lock on every call).
     dirty: AtomicBool,
-    /// Where processed webhook transaction ids live.
-    dedupe: Arc<dyn crate::webhook::Dedupe>,
-    /// The lock that makes one refresh per install across processes, if any.
-    shared_refresh: Option<Arc<dyn crate::RefreshLock>>,
-    /// Why the client is misconfigured (a base URL that is not one), reported by every request.
-    misconfigured: Option<String>,
-    /// Where requests go instead of the definition's origin (`Settings::base_url`).
-    target: template::Target,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("app", &self.app.ns)
-            .field("install", &self.settings.install)
-            .field("base_url", &self.settings.base_url.as_ref().map(|u| u.origin().ascii_serialization()))
+            .field("app", &self.shared.app.ns)
+            .field("install", &self.install)
+            .field("base_url", &self.shared.settings.base_url.as_ref().map(|u| u.origin().ascii_serialization()))
             .finish_non_exhaustive()
     }
 }
 
 impl Engine {
-    /// An engine for one install. `initial` values (the credentials given to the builder) are
-    /// written to the store before the first request.
-    pub fn new(app: &'static App, store: Arc<dyn Store>, settings: Settings, initial: Vec<Write>) -> Self {
-        let http = match settings.http.clone() {
-            Some(client) => Ok(client),
-            // Timeouts are the engine's own (per attempt and per call, see `fetch_inner`).
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .referer(false)
-                .build()
-                .map_err(|e| e.without_url().to_string()),
-        };
-        let limiter = settings.rate_limit.map(|(max, per)| RateLimiter::new(max, per));
-        let target = template::Target::new(settings.base_url.clone());
+    /// The engine of `install` of the app `shared`. `initial` values (the credentials given to a
+    /// client builder) are written to the store before the first request.
+    pub(crate) fn new(shared: Arc<Shared>, install: &str, store: Arc<dyn Store>, initial: Vec<Write>) -> Self {
+        let state = shared.installs.state(install);
         Engine {
-            app,
-            http,
+            shared,
+            state,
+            install: install.into(),
             store,
-            settings,
-            limiter,
-            refresh_lock: tokio::sync::Mutex::new(()),
-            generation: AtomicU64::new(0),
             dirty: AtomicBool::new(!initial.is_empty()),
             unsaved: tokio::sync::Mutex::new(initial),
-            dedupe: Arc::new(crate::webhook::MemoryDedupe::default()),
-            shared_refresh: None,
-            misconfigured: None,
-            target,
         }
     }
 
-    /// Makes every request fail with [`Error::Config`] and this message.
-    pub fn misconfigured(mut self, message: String) -> Self {
-        self.misconfigured = Some(message);
-        self
-    }
-
     fn configured(&self, t: &RequestTemplate) -> Result<(), Error> {
-        match &self.misconfigured {
+        match &self.shared.misconfigured {
             Some(message) => Err(Error::Config { request: describe(t), message: message.clone() }),
             None => Ok(()),
         }
     }
 
-    /// Refreshes tokens under this cross-process lock (see [`crate::RefreshLock`]).
-    pub fn with_refresh_lock(mut self, lock: Arc<dyn crate::RefreshLock>) -> Self {
-        self.shared_refresh = Some(lock);
-        self
-    }
-
-    /// Uses this de-duplication store for webhook deliveries (default: a [`crate::webhook::MemoryDedupe`]
-    /// of this engine's own).
-    pub fn with_dedupe(mut self, dedupe: Arc<dyn crate::webhook::Dedupe>) -> Self {
-        self.dedupe = dedupe;
-        self
-    }
-
     pub(crate) fn dedupe(&self) -> &dyn crate::webhook::Dedupe {
-        &*self.dedupe
+        &*self.shared.dedupe
     }
 
     /// The install this engine serves.
     pub fn install(&self) -> &str {
-        &self.settings.install
+        &self.install
     }
 
     /// App-wide config values for `key`, current first: the builder's, else the definition's
     /// non-empty `auth.config` default.
     pub(crate) fn config_values(&self, key: &str) -> Vec<&str> {
-        match self.settings.config.iter().find(|(k, _)| k == key) {
+        match self.shared.settings.config.iter().find(|(k, _)| k == key) {
             Some((_, values)) => values.iter().map(crate::Secret::expose).collect(),
-            None => self.app.config.iter().filter(|(k, _)| *k == key).map(|(_, v)| *v).collect(),
+            None => self.shared.app.config.iter().filter(|(k, _)| *k == key).map(|(_, v)| *v).collect(),
         }
     }
 
@@ -233,13 +135,13 @@ impl Engine {
     }
 
     pub fn app(&self) -> &'static App {
-        self.app
+        self.shared.app
     }
 
     /// Starts an action run: waits for the rate limiter, then seeds the variables with the input
     /// and the parameters' defaults.
     pub async fn begin(&self, action: &str, input: &impl Serialize, defaults: &[(&'static str, Tpl)]) -> Result<Call<'_>, Error> {
-        if let Some(limiter) = &self.limiter {
+        if let Some(limiter) = &self.state.limiter {
             limiter.acquire().await;
         }
         let snapshot = self.snapshot(action).await?;
@@ -260,7 +162,7 @@ impl Engine {
 
     fn system(&self, extra: &[(&'static str, String)], snapshot: &Snapshot) -> Vec<(&'static str, String)> {
         let mut system: Vec<(&'static str, String)> = extra.to_vec();
-        let s = &self.settings;
+        let s = &self.shared.settings;
         for (k, v) in [("webhookUrl", &s.webhook_url), ("subdomain", &s.subdomain), ("redirect_uri", &s.redirect_uri)] {
             if let Some(v) = v {
                 system.push((k, v.clone()));
@@ -273,13 +175,20 @@ impl Engine {
     }
 
     pub(super) fn scope<'a>(&'a self, vars: &'a Vars, snapshot: &'a Snapshot, system: &'a [(&'static str, String)]) -> Scope<'a> {
-        Scope { vars, store: snapshot, overrides: &self.settings.config, config: self.app.config, system, origins: self.app.stored }
+        Scope {
+            vars,
+            store: snapshot,
+            overrides: &self.shared.settings.config,
+            config: self.shared.app.config,
+            system,
+            origins: self.shared.app.stored,
+        }
     }
 
     /// The values of every sensitive key, to mask them in error excerpts.
     fn secrets(&self, snapshot: &Snapshot) -> Vec<String> {
-        let stored = self.app.sensitive_keys.iter().filter_map(|k| snapshot.lookup(k)).map(template::stringify);
-        let config = self.settings.config.iter().flat_map(|(_, values)| values.iter().map(|v| v.expose().to_string()));
+        let stored = self.shared.app.sensitive_keys.iter().filter_map(|k| snapshot.lookup(k)).map(template::stringify);
+        let config = self.shared.settings.config.iter().flat_map(|(_, values)| values.iter().map(|v| v.expose().to_string()));
         stored.chain(config).collect()
     }
 
@@ -287,8 +196,9 @@ impl Engine {
     /// whole and without their scheme, to mask them in error excerpts whatever encoding they got.
     /// Rendered again only when an excerpt is made.
     fn header_masks(&self, t: &RequestTemplate, scope: &Scope<'_>) -> Vec<String> {
-        let secret =
-            |segs: &[template::Seg]| segs.iter().any(|s| matches!(s, template::Seg::Ref(_, key) if self.app.sensitive_keys.contains(key)));
+        let secret = |segs: &[template::Seg]| {
+            segs.iter().any(|s| matches!(s, template::Seg::Ref(_, key) if self.shared.app.sensitive_keys.contains(key)))
+        };
         let mut masks = Vec::new();
         for (name, segs) in t.headers.iter().filter(|(_, segs)| secret(segs)) {
             if let Ok(value) = template::render_header(name, segs, scope, t.name) {
@@ -304,7 +214,7 @@ impl Engine {
         self.configured(t)?;
         let snapshot = self.snapshot(t.name).await?;
         let system = self.system(extra, &snapshot);
-        template::render_url_to(&t.url, &self.scope(&Vars::new(), &snapshot, &system), t.name, &self.target)
+        template::render_url_to(&t.url, &self.scope(&Vars::new(), &snapshot, &system), t.name, &self.shared.target)
     }
 
     fn build(
@@ -317,7 +227,7 @@ impl Engine {
     ) -> Result<reqwest::RequestBuilder, Error> {
         self.configured(t)?;
         let scope = self.scope(vars, snapshot, system);
-        let mut url = template::render_url_to(&t.url, &scope, t.name, &self.target)?;
+        let mut url = template::render_url_to(&t.url, &scope, t.name, &self.shared.target)?;
         if !t.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in t.query {
@@ -325,7 +235,7 @@ impl Engine {
             }
         }
         let url = at.apply(url, || describe(t))?;
-        let http = match &self.http {
+        let http = match &self.shared.http {
             Ok(http) => http,
             Err(message) => {
                 let message = format!("the HTTP client could not be built: {message}");
@@ -440,7 +350,7 @@ impl Engine {
         extra: &[(&'static str, String)],
         timeout: Option<Duration>,
     ) -> Result<Vec<u8>, Error> {
-        let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
+        let span = tracing::debug_span!("miniapp.request", ns = self.shared.app.ns, request = t.name);
         self.fetch_inner(t, vars, snapshot, extra, timeout, At::Template).instrument(span).await.map(|(body, _)| body)
     }
 
@@ -454,13 +364,13 @@ impl Engine {
         timeout: Option<Duration>,
         at: At<'_>,
     ) -> Result<(Vec<u8>, http::HeaderMap), Error> {
-        let span = tracing::debug_span!("miniapp.request", ns = self.app.ns, request = t.name);
+        let span = tracing::debug_span!("miniapp.request", ns = self.shared.app.ns, request = t.name);
         self.fetch_inner(t, vars, snapshot, &[], timeout, at).instrument(span).await
     }
 
     /// Fetches an RPC dropdown source (docs/format.md §12): the array at `data` (the whole response
     /// when absent), each item mapped to `{ value, label }`; items without a value are skipped.
-    pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<crate::SourceOption>, Error> {
+    pub async fn source(&self, s: &SourceTemplate) -> Result<Vec<super::SourceOption>, Error> {
         let mut snapshot = self.snapshot(s.request.name).await?;
         let response = self.fetch(&s.request, &Vars::new(), &mut snapshot, &[]).await?;
         let items = match s.data {
@@ -479,7 +389,7 @@ impl Engine {
             .filter_map(|item| {
                 let value = path::get(item, s.value).filter(|v| !v.is_null())?;
                 let label = path::get(item, s.label).map_or_else(|| template::stringify(value), template::stringify);
-                Some(crate::SourceOption { value: template::stringify(value), label })
+                Some(super::SourceOption { value: template::stringify(value), label })
             })
             .collect())
     }
@@ -493,18 +403,18 @@ impl Engine {
         timeout: Option<Duration>,
         at: At<'_>,
     ) -> Result<(Vec<u8>, http::HeaderMap), Error> {
-        let timeout = timeout.unwrap_or(self.settings.timeout);
+        let timeout = timeout.unwrap_or(self.shared.settings.timeout);
         let mut system = self.system(extra, snapshot);
         let mut attempt = 0u32;
         let mut refreshed = false;
         // Values to mask in error excerpts besides the current secrets and what the request's
         // headers carry: the tokens a refresh replaced.
         let mut masks = Vec::new();
-        let policy = &self.settings.retry;
+        let policy = &self.shared.settings.retry;
         let idempotent = !matches!(t.method, Method::Post | Method::Patch) || policy.retry_non_idempotent;
-        let deadline = Instant::now() + self.settings.deadline;
+        let deadline = Instant::now() + self.shared.settings.deadline;
         loop {
-            let generation = self.generation.load(Ordering::SeqCst);
+            let generation = self.state.generation.load(Ordering::SeqCst);
             let req = self.build(t, vars, snapshot, &system, at)?;
             // What errors say the request was (built only when one is).
             let described = || describe(t);
@@ -524,7 +434,7 @@ impl Engine {
                     let retry_after = parse_retry_after(resp.headers());
                     tracing::debug!(status, attempt, "response");
                     if (200..300).contains(&status) {
-                        let limit = self.settings.max_response_bytes;
+                        let limit = self.shared.settings.max_response_bytes;
                         // A slow or broken body is a failure like a slow or broken header: the
                         // same retry rules apply.
                         let headers = std::mem::take(resp.headers_mut());
@@ -543,7 +453,7 @@ impl Engine {
                                 .map_or_else(|| "an unreadable location".to_string(), |u| redirect_target(resp.url(), &u));
                             return Err(Error::Redirect { request: described(), status, location });
                         }
-                        if status == 401 && t.refreshable && self.app.auto_refresh && !refreshed {
+                        if status == 401 && t.refreshable && self.shared.app.auto_refresh && !refreshed {
                             refreshed = true;
                             masks.extend(self.secrets(snapshot));
                             // The rare paths (this one and the error excerpt below) are boxed: a
@@ -592,16 +502,16 @@ impl Engine {
     /// If the save fails, this returns [`Error::Store`]; the new tokens are kept by the engine and
     /// written before its next call (waiting requests then use them without refreshing again).
     async fn refresh(&self, seen: u64, used: &Snapshot) -> Result<(), Error> {
-        let _guard = self.refresh_lock.lock().await;
-        if self.generation.load(Ordering::SeqCst) != seen {
+        let _guard = self.state.refresh_lock.lock().await;
+        if self.state.generation.load(Ordering::SeqCst) != seen {
             return Ok(()); // another request refreshed while we waited
         }
-        let Some(t) = self.app.refresh else { return Ok(()) };
-        let Some(shared) = &self.shared_refresh else { return self.refresh_now(t).await };
+        let Some(t) = self.shared.app.refresh else { return Ok(()) };
+        let Some(shared) = &self.shared.refresh_lock else { return self.refresh_now(t).await };
         let store_error = |source| Error::Store { request: t.name.to_string(), source };
-        let (ns, install) = (self.app.ns, self.install());
+        let (ns, install) = (self.shared.app.ns, self.install());
         // The lock outlives the refresh request with all its retries.
-        let ttl = self.settings.deadline + Duration::from_secs(5);
+        let ttl = self.shared.settings.deadline + Duration::from_secs(5);
         let started = Instant::now();
         let mut wait = Duration::from_millis(20);
         loop {
@@ -611,7 +521,7 @@ impl Engine {
                 Some(token) => {
                     let outcome = match self.snapshot(t.name).await {
                         Ok(now) if refreshed_elsewhere(&now) => {
-                            self.generation.fetch_add(1, Ordering::SeqCst);
+                            self.state.generation.fetch_add(1, Ordering::SeqCst);
                             Ok(())
                         }
                         Ok(_) => self.refresh_now(t).await,
@@ -630,7 +540,7 @@ impl Engine {
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_millis(200));
                     if refreshed_elsewhere(&self.snapshot(t.name).await?) {
-                        self.generation.fetch_add(1, Ordering::SeqCst);
+                        self.state.generation.fetch_add(1, Ordering::SeqCst);
                         return Ok(());
                     }
                 }
@@ -643,7 +553,7 @@ impl Engine {
         let mut snapshot = self.snapshot(t.name).await?;
         let out = Box::pin(self.execute(t, &Vars::new(), &mut snapshot, &[])).await?;
         // The provider has issued new tokens: from now on they are the ones to use, saved or not.
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.state.generation.fetch_add(1, Ordering::SeqCst);
         self.save(t.name, Bag::Credentials, &out).await?;
         tracing::debug!("token refreshed");
         Ok(())
@@ -652,7 +562,7 @@ impl Engine {
     /// Runs the refresh request now (e.g. on a schedule).
     pub async fn force_refresh(&self) -> Result<(), Error> {
         let current = self.snapshot("refresh_token").await?;
-        self.refresh(self.generation.load(Ordering::SeqCst), &current).await
+        self.refresh(self.state.generation.load(Ordering::SeqCst), &current).await
     }
 
     /// Runs an auth request (`get_token`, `userDetails`, a registration request, `test_token`) and

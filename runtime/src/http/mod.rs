@@ -8,6 +8,13 @@ mod retry;
 
 pub use call::Call;
 pub(crate) use engine::At;
-pub use engine::{Engine, Settings};
+pub use engine::Engine;
 pub use rate_limit::RateLimiter;
 pub use retry::RetryPolicy;
+
+/// An option of an RPC-backed dropdown (docs/format.md §12), as `Client::<source>()` returns it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceOption {
+    pub value: String,
+    pub label: String,
+}

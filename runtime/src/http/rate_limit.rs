@@ -17,6 +17,12 @@ impl RateLimiter {
         RateLimiter { max: max.max(1), per, starts: Mutex::new(VecDeque::new()) }
     }
 
+    /// Whether no run started within the window: the limiter remembers nothing that matters.
+    pub(crate) fn idle(&self) -> bool {
+        let starts = self.starts.lock().unwrap_or_else(|p| p.into_inner());
+        starts.back().is_none_or(|last| last.elapsed() >= self.per)
+    }
+
     /// Waits until another run is allowed.
     pub async fn acquire(&self) {
         loop {

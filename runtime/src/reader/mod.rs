@@ -876,7 +876,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::fuzz_cases(2000), ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::test_support::fuzz_cases(2000), ..Default::default() })]
 
         /// The streaming reader (with its fast paths) and the tree reader give the same slots.
         #[test]

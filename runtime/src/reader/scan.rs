@@ -808,7 +808,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::fuzz_cases(4000), ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::test_support::fuzz_cases(4000), ..Default::default() })]
 
         #[test]
         fn agrees_with_serde_json_on_json_like_noise(body in "[\\[\\]{}\"\\\\:,abcdeflnrstux0-9.eE+\\- \\n\u{e9}\u{1}]{0,48}") {

@@ -637,7 +637,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::fuzz_cases(2000), ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::test_support::fuzz_cases(2000), ..Default::default() })]
 
         /// Whatever the literals and values, a kept origin gives the URL a whole parse gives.
         #[test]

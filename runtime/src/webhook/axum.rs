@@ -2,14 +2,19 @@
 //! `axum`).
 //!
 //! ```ignore
-//! let router = miniapp::webhook::axum::receiver(
-//!     |install: Option<String>| async move { clients.get(install.as_deref()?).cloned() },
+//! let app = acme_shop::App::builder(functions).hook_signing_key(partner_secret).build();
+//! let router = miniapp::webhook::axum::app_receiver(
+//!     app,
+//!     // The install's credential store (e.g. a `RedisStore`), or `None`: 404.
+//!     move |install: Option<String>| async move { installs.store(install?).await },
 //!     // Process the delivery, or hand it to a durable queue, then return Ok.
 //!     |client: Arc<acme_shop::Client>, delivery| async move { jobs.enqueue(&delivery).await.map_err(Into::into) },
 //! )
 //! .into_router();
 //! // POST /miniapps/acme-shop/webhooks and POST /miniapps/acme-shop/webhooks/{install}
 //! ```
+//!
+//! [`receiver`] takes a closure that finds a prebuilt client instead.
 //!
 //! The endpoint keeps the raw body (signatures are over its bytes), refuses a body over the limit
 //! with 413 before any signature work, and one that does not arrive within the read deadline with
@@ -151,6 +156,35 @@ where
         body_deadline: DEFAULT_BODY_DEADLINE,
         processing_budget: DEFAULT_PROCESSING_BUDGET,
     }
+}
+
+/// A webhook endpoint for every install of `app` (a generated `App`):
+/// - `store(install)` finds the credential store of an install (`None` in the path without an
+///   install id, which is served as install `default`; answer `None` for an unknown install: 404);
+/// - the delivery's client is `app.install(install, store)`: a handle of a few words on what the
+///   installs share, made in microseconds (no HTTP client, no TLS configuration is built);
+/// - `handle(client, delivery)` processes the delivery as for [`receiver`].
+pub fn app_receiver<A, S, SF, H, HF>(app: A, store: S, handle: H) -> WebhookReceiver<A::Client>
+where
+    A: crate::Installs,
+    A::Client: Receiver,
+    S: Fn(Option<String>) -> SF + Send + Sync + 'static,
+    SF: Future<Output = Option<Arc<dyn crate::Store>>> + Send + 'static,
+    H: Fn(Arc<A::Client>, Delivery<<A::Client as Receiver>::Event>) -> HF + Send + Sync + 'static,
+    HF: Future<Output = Result<(), BoxError>> + Send + 'static,
+{
+    let store = Arc::new(store);
+    receiver(
+        move |install: Option<String>| {
+            let (app, store) = (app.clone(), store.clone());
+            async move {
+                let id = install.clone().unwrap_or_else(|| "default".to_string());
+                let store = store(install).await?;
+                Some(Arc::new(app.install(&id, store)))
+            }
+        },
+        handle,
+    )
 }
 
 impl<C: Receiver> WebhookReceiver<C> {

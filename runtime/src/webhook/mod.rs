@@ -38,8 +38,19 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::http::Engine;
-use crate::{Bag, Snapshot};
+use crate::store::{Bag, Snapshot};
 use spec::Inputs;
+
+/// What the Automation Builder shows for a trigger (docs/format.md §9): the generated `TRIGGERS`,
+/// and what a delivery's triggers are matched against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TriggerInfo {
+    pub event: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub icon: &'static str,
+    pub img: &'static str,
+}
 
 /// Implemented by generated clients with a `webhook` block: what a receiver (such as the
 /// [`axum`](crate::webhook) endpoint) needs to run deliveries through the client.

@@ -283,7 +283,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::fuzz_cases(2000), ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: crate::test_support::fuzz_cases(2000), ..Default::default() })]
 
         #[test]
         fn the_probe_agrees_with_serde_json_on_random_json(value in arbitrary_json(), pretty in proptest::bool::ANY) {

@@ -6,10 +6,11 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use super::TriggerInfo;
 use super::probe::{Capture, Probe};
 use super::verify::Verification;
+use crate::customer::{Customer, CustomerField};
 use crate::reader::Slot;
-use crate::{Customer, CustomerField, TriggerInfo};
 
 /// Where a value is read (docs/format.md §10.3 `source`/`path`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

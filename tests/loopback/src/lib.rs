@@ -104,6 +104,8 @@ struct Shared {
     script: Box<Script>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Connections accepted.
+    connections: AtomicUsize,
 }
 
 /// A running server.
@@ -121,6 +123,12 @@ impl Server {
     /// The requests whose path starts with `prefix`.
     pub fn hits(&self, prefix: &str) -> Vec<Recorded> {
         self.requests().into_iter().filter(|r| r.path.starts_with(prefix)).collect()
+    }
+
+    /// How many connections the server accepted (a client that keeps its connections alive and
+    /// shares its pool opens few).
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// The most requests the server was answering at once.
@@ -185,10 +193,15 @@ pub async fn serve(script: impl Fn(&Recorded, &[Recorded]) -> Reply + Send + Syn
         script: Box::new(script),
         in_flight: AtomicUsize::new(0),
         max_in_flight: AtomicUsize::new(0),
+        connections: AtomicUsize::new(0),
     });
     let app = axum::Router::new().fallback(handle).with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");
+    let counter = shared.clone();
+    let listener = axum::serve::ListenerExt::tap_io(listener, move |_| {
+        counter.connections.fetch_add(1, Ordering::SeqCst);
+    });
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
