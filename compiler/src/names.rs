@@ -113,7 +113,29 @@ pub const RESERVED_METHODS: &[&str] = &[
 ];
 
 /// Types every generated module has.
-pub const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Credentials", "Functions", "Event"];
+pub const RESERVED_TYPES: &[&str] = &["App", "AppBuilder", "Client", "ClientBuilder", "Credentials", "Functions", "Event"];
+
+/// Methods every generated `AppBuilder` has (`miniapp::app_settings!` and its own), which the
+/// typed config setters must not shadow.
+pub const APP_BUILDER_METHODS: &[&str] = &[
+    "new",
+    "dedupe",
+    "refresh_lock",
+    "config",
+    "config_rotating",
+    "base_url",
+    "http_client",
+    "max_response_bytes",
+    "deadline",
+    "timeout",
+    "retry",
+    "rate_limit",
+    "webhook_url",
+    "subdomain",
+    "redirect_uri",
+    "build",
+    "try_build",
+];
 
 /// The variants of the `Event` enum, one per event string (docs/format.md §10.3), in order:
 /// `order.placed` → `OrderPlaced` (see [`variants`]; `Other` is the variant of undeclared events).

@@ -65,6 +65,11 @@ fn credentials(ir: &Ir) -> TokenStream {
                 [#(#values)*]
                     .into_iter().filter_map(|(bag, key, value)| ::std::option::Option::Some((bag, key, value?))).collect()
             }
+
+            /// An in-memory store holding these credentials, for `App::install(id, store)`.
+            pub fn into_store(self) -> ::std::sync::Arc<dyn ::miniapp::Store> {
+                ::std::sync::Arc::new(::miniapp::MemoryStore::with_values(self.into_values()))
+            }
         }
     }
 }

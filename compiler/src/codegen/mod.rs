@@ -6,6 +6,7 @@
 //! parsed and classified at compile time; there is no template or path parser in generated code.
 
 mod actions;
+mod app;
 mod auth;
 mod functions;
 pub mod overview;
@@ -261,6 +262,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     } else {
         (TokenStream::new(), quote!(()), quote!(()), quote!(Client { engine }), TokenStream::new(), TokenStream::new(), quote!(()))
     };
+    let app = app::tokens(ir, has_functions);
     let client_doc = overview::lines(ir).into_iter().map(|line| format!(" {line}"));
     quote! {
         /// The definition's namespace.
@@ -324,6 +326,8 @@ pub fn tokens(ir: &Ir) -> TokenStream {
 
             #(#methods)*
         }
+
+        #app
 
         #(#items)*
         #functions_trait

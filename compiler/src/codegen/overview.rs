@@ -11,9 +11,12 @@ use crate::names;
 pub fn lines(ir: &Ir) -> Vec<String> {
     let mut doc = vec![format!("A client of {} for one connected account: start here.", names::comment_line(&ir.title)), String::new()];
     let functions = if ir.needs_functions() { ", your [`Functions`]" } else { "" };
+    let args = if functions.is_empty() { "" } else { "functions" };
     doc.push(format!(
-        "**Build one** with [`Client::builder`]`(credentials{})` and its settings (store, base URL, HTTP client, retries, rate \
-         limit), then `.build()`; [`Credentials`] holds what an install stores.",
+        "**Get one** from an [`App`], built once per process with [`App::builder`]`({args})` (HTTP client and its pool, \
+         retries, rate limit, app-wide config: a typed setter per config key), then [`App::install`]`(install, store)`: a \
+         handle of a few words per install, whose credentials ([`Credentials`]) live in `store`. For one install, \
+         [`Client::builder`]`(credentials{})` takes the same settings.",
         if functions.is_empty() { "" } else { ", functions" }
     ));
     if ir.auth.oauth2 {
@@ -75,7 +78,7 @@ pub fn lines(ir: &Ir) -> Vec<String> {
         doc.push(String::new());
         doc.push(
             "**[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` \
-             helpers); implement it and pass it to [`Client::builder`]."
+             helpers); implement it and pass it to [`App::builder`] (or [`Client::builder`])."
                 .into(),
         );
     }

@@ -196,6 +196,18 @@ pub struct CredField {
     pub hint: String,
 }
 
+/// An app-wide config key with a typed setter on the generated `AppBuilder`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSetting {
+    pub json: String,
+    /// `partner_secret`.
+    pub setter: String,
+    /// `partner_secret_rotating`, for a sensitive key (a secret is what gets rotated).
+    pub rotating: Option<String>,
+    /// Where the definition names it, for the rustdoc.
+    pub doc: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthIr {
     pub oauth2: bool,
@@ -217,6 +229,8 @@ pub struct Ir {
     pub config: Vec<(String, String)>,
     pub sensitive: Vec<String>,
     pub credentials: Vec<CredField>,
+    /// The config keys the generated `AppBuilder` has a typed setter for.
+    pub app_settings: Vec<AppSetting>,
     pub auth: AuthIr,
     pub actions: Vec<ActionIr>,
     pub types: Vec<TypeDef>,
@@ -636,6 +650,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
         config: auth.config.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect(),
         sensitive: auth.sensitive_keys.clone(),
         credentials,
+        app_settings: app_settings(def),
         auth: auth_ir,
         actions,
         types,
@@ -646,4 +661,30 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
         webhook: webhook::lower(def, facts)?,
         sync: sync::lower(def, facts, &mut statics)?,
     })
+}
+
+/// The keys an app-wide value can be set for, each with a typed setter (and one for rotating values
+/// when the key is sensitive): every `auth.config` key, then the webhook's `secretKey` if it is
+/// not one of them. Setter names never shadow the
+/// builder's own methods (`timeout` → `timeout_2`).
+fn app_settings(def: &Definition) -> Vec<AppSetting> {
+    let secret = def.webhook.as_ref().and_then(|w| w.verification.as_ref()).and_then(|v| v.secret_key.as_deref());
+    let mut keys: Vec<(&str, &str)> = def.auth.config.keys().map(|k| (k.as_str(), "`auth.config`")).collect();
+    if let Some(secret) = secret.filter(|s| !s.is_empty() && !keys.iter().any(|(k, _)| k == s)) {
+        keys.push((secret, "the webhook's `verification.secretKey`"));
+    }
+    let mut space = names::Namespace::new(names::APP_BUILDER_METHODS.iter().copied());
+    keys.into_iter()
+        .map(|(key, from)| {
+            let setter = space.claim(names::snake(key));
+            let sensitive = def.auth.sensitive_keys.iter().any(|k| k == key);
+            let rotating = sensitive.then(|| space.claim(format!("{setter}_rotating")));
+            let doc = if secret == Some(key) && from == "`auth.config`" {
+                format!("`{key}` (`auth.config`, the webhook's `verification.secretKey`)")
+            } else {
+                format!("`{key}` ({from})")
+            };
+            AppSetting { json: key.to_string(), setter, rotating, doc }
+        })
+        .collect()
 }

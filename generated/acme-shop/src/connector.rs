@@ -239,10 +239,14 @@ impl Credentials {
             )))
             .collect()
     }
+    /// An in-memory store holding these credentials, for `App::install(id, store)`.
+    pub fn into_store(self) -> ::std::sync::Arc<dyn ::miniapp::Store> {
+        ::std::sync::Arc::new(::miniapp::MemoryStore::with_values(self.into_values()))
+    }
 }
 /// A client of Acme Shop for one connected account: start here.
 ///
-/// **Build one** with [`Client::builder`]`(credentials, functions)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+/// **Get one** from an [`App`], built once per process with [`App::builder`]`(functions)` (HTTP client and its pool, retries, rate limit, app-wide config: a typed setter per config key), then [`App::install`]`(install, store)`: a handle of a few words per install, whose credentials ([`Credentials`]) live in `store`. For one install, [`Client::builder`]`(credentials, functions)` takes the same settings.
 /// OAuth 2.0: send the user to [`Client::authorize_url`], then [`Client::connect`] with the code (exchange, `userDetails`, registration); tokens are refreshed as they expire.
 ///
 /// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
@@ -266,7 +270,7 @@ impl Credentials {
 /// - `orders`: [`Client::sync_orders`] yields [`sync::OrdersRecord`]s; [`Client::sync_orders_from`] resumes
 /// - real-time handlers: a delivery's [`miniapp::webhook::Delivery::handler`] holds a [`sync::SyncRecord`]
 ///
-/// **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`Client::builder`].
+/// **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`App::builder`] (or [`Client::builder`]).
 ///
 /// Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 pub struct Client {
@@ -552,6 +556,145 @@ impl Client {
             ::std::option::Option::Some(checkpoint),
             move |c| map_orders(c, &*self.functions),
         )
+    }
+}
+/// What every install of this connector shares, built once per process: the HTTP client
+/// and its connection pool, the settings, the App Functions, the app-wide config and
+/// secrets, the de-duplication store and the refresh lock. [`App::install`] makes the
+/// [`Client`] of one install, a handle that costs a few words; every handle of one install
+/// shares its action rate limit and its token refresh. Cloning an `App` is cheap.
+#[derive(Clone, Debug)]
+pub struct App {
+    inner: ::miniapp::Tenancy<Client>,
+}
+/// Builds an [`App`]: HTTP client, retries, deadlines, rate limit, app-wide config (a typed
+/// setter per config key the definition names), de-duplication store, refresh lock.
+#[derive(Debug)]
+pub struct AppBuilder {
+    inner: ::miniapp::AppBuilder<Client>,
+}
+impl App {
+    /// A builder of what every install shares.
+    pub fn builder(functions: impl Functions) -> AppBuilder {
+        AppBuilder {
+            inner: ::miniapp::AppBuilder::new(
+                ::std::sync::Arc::new(functions) as ::std::sync::Arc<dyn Functions>,
+            ),
+        }
+    }
+    /// The client of `install`, whose credentials are read from and written to `store`
+    /// (for a `miniapp::redis::RedisStore`, the store of that install).
+    pub fn install(
+        &self,
+        install: &str,
+        store: ::std::sync::Arc<dyn ::miniapp::Store>,
+    ) -> Client {
+        self.inner.install(install, store)
+    }
+    /// How many installs' state (rate limit, token refresh) the app holds: those with a
+    /// live client or a recent action run; idle ones are forgotten as installs come.
+    pub fn installs_held(&self) -> usize {
+        self.inner.installs_held()
+    }
+}
+impl ::miniapp::Installs for App {
+    type Client = Client;
+    fn install(
+        &self,
+        install: &str,
+        store: ::std::sync::Arc<dyn ::miniapp::Store>,
+    ) -> Client {
+        App::install(self, install, store)
+    }
+}
+impl AppBuilder {
+    ::miniapp::app_settings!(inner);
+    /// The app-wide value of `client_id` (`auth.config`), for every install: `.config("client_id", value)` with the key checked at compile time.
+    pub fn client_id(self, value: impl ::std::convert::Into<::miniapp::Secret>) -> Self {
+        self.config("client_id", value)
+    }
+    /// The app-wide value of `client_secret` (`auth.config`), for every install: `.config("client_secret", value)` with the key checked at compile time.
+    pub fn client_secret(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("client_secret", value)
+    }
+    /// `client_secret` (`auth.config`) being rotated: `[current, previous, ...]` (see [`AppBuilder::config_rotating`]).
+    pub fn client_secret_rotating<S: ::std::convert::Into<::miniapp::Secret>>(
+        self,
+        values: impl ::std::iter::IntoIterator<Item = S>,
+    ) -> Self {
+        self.config_rotating("client_secret", values)
+    }
+    /// The app-wide value of `scope` (`auth.config`), for every install: `.config("scope", value)` with the key checked at compile time.
+    pub fn scope(self, value: impl ::std::convert::Into<::miniapp::Secret>) -> Self {
+        self.config("scope", value)
+    }
+    /// The app-wide value of `response_type` (`auth.config`), for every install: `.config("response_type", value)` with the key checked at compile time.
+    pub fn response_type(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("response_type", value)
+    }
+    /// The app-wide value of `grant_type` (`auth.config`), for every install: `.config("grant_type", value)` with the key checked at compile time.
+    pub fn grant_type(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("grant_type", value)
+    }
+    /// The app-wide value of `accessToken` (`auth.config`), for every install: `.config("accessToken", value)` with the key checked at compile time.
+    pub fn access_token(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("accessToken", value)
+    }
+    /// `accessToken` (`auth.config`) being rotated: `[current, previous, ...]` (see [`AppBuilder::config_rotating`]).
+    pub fn access_token_rotating<S: ::std::convert::Into<::miniapp::Secret>>(
+        self,
+        values: impl ::std::iter::IntoIterator<Item = S>,
+    ) -> Self {
+        self.config_rotating("accessToken", values)
+    }
+    /// The app-wide value of `refreshToken` (`auth.config`), for every install: `.config("refreshToken", value)` with the key checked at compile time.
+    pub fn refresh_token(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("refreshToken", value)
+    }
+    /// `refreshToken` (`auth.config`) being rotated: `[current, previous, ...]` (see [`AppBuilder::config_rotating`]).
+    pub fn refresh_token_rotating<S: ::std::convert::Into<::miniapp::Secret>>(
+        self,
+        values: impl ::std::iter::IntoIterator<Item = S>,
+    ) -> Self {
+        self.config_rotating("refreshToken", values)
+    }
+    /// The app-wide value of `hookSigningKey` (`auth.config`, the webhook's `verification.secretKey`), for every install: `.config("hookSigningKey", value)` with the key checked at compile time.
+    pub fn hook_signing_key(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("hookSigningKey", value)
+    }
+    /// `hookSigningKey` (`auth.config`, the webhook's `verification.secretKey`) being rotated: `[current, previous, ...]` (see [`AppBuilder::config_rotating`]).
+    pub fn hook_signing_key_rotating<S: ::std::convert::Into<::miniapp::Secret>>(
+        self,
+        values: impl ::std::iter::IntoIterator<Item = S>,
+    ) -> Self {
+        self.config_rotating("hookSigningKey", values)
+    }
+    /// Builds the app. A setting that is wrong (a base URL that is not one) makes every
+    /// request fail with `miniapp::Error::Config`; [`AppBuilder::try_build`] says so now.
+    pub fn build(self) -> App {
+        App { inner: self.inner.build() }
+    }
+    /// Builds the app, or says why its settings are wrong.
+    pub fn try_build(self) -> ::std::result::Result<App, ::miniapp::Error> {
+        self.inner.try_build().map(|inner| App { inner })
     }
 }
 /// Result of [`Client::update_order_status`]: the final step's object mapping.

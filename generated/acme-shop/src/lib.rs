@@ -2,7 +2,7 @@
 //!
 //! A client of Acme Shop for one connected account: start here.
 //!
-//! **Build one** with [`Client::builder`]`(credentials, functions)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+//! **Get one** from an [`App`], built once per process with [`App::builder`]`(functions)` (HTTP client and its pool, retries, rate limit, app-wide config: a typed setter per config key), then [`App::install`]`(install, store)`: a handle of a few words per install, whose credentials ([`Credentials`]) live in `store`. For one install, [`Client::builder`]`(credentials, functions)` takes the same settings.
 //! OAuth 2.0: send the user to [`Client::authorize_url`], then [`Client::connect`] with the code (exchange, `userDetails`, registration); tokens are refreshed as they expire.
 //!
 //! **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
@@ -26,7 +26,7 @@
 //! - `orders`: [`Client::sync_orders`] yields [`sync::OrdersRecord`]s; [`Client::sync_orders_from`] resumes
 //! - real-time handlers: a delivery's [`miniapp::webhook::Delivery::handler`] holds a [`sync::SyncRecord`]
 //!
-//! **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`Client::builder`].
+//! **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`App::builder`] (or [`Client::builder`]).
 //!
 //! Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 //!

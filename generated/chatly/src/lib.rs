@@ -2,7 +2,7 @@
 //!
 //! A client of Chatly for one connected account: start here.
 //!
-//! **Build one** with [`Client::builder`]`(credentials, functions)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+//! **Get one** from an [`App`], built once per process with [`App::builder`]`(functions)` (HTTP client and its pool, retries, rate limit, app-wide config: a typed setter per config key), then [`App::install`]`(install, store)`: a handle of a few words per install, whose credentials ([`Credentials`]) live in `store`. For one install, [`Client::builder`]`(credentials, functions)` takes the same settings.
 //!
 //! **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
 //! - [`Client::notify_member`] — Notify a member
@@ -18,7 +18,7 @@
 //! - `room.archived`: [`Event::RoomArchived`]
 //! - `message.posted`: [`Event::MessagePosted`]
 //!
-//! **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`Client::builder`].
+//! **[`Functions`]**: what the definition names but cannot define in Rust (App Functions, sync `compute` helpers); implement it and pass it to [`App::builder`] (or [`Client::builder`]).
 //!
 //! Errors are [`miniapp::Error`]s; secrets never reach `Debug`, logs or errors. The runtime logs through `tracing` (see [`miniapp`]).
 //!

@@ -2,7 +2,7 @@
 //!
 //! A client of ForgeHub for one connected account: start here.
 //!
-//! **Build one** with [`Client::builder`]`(credentials)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+//! **Get one** from an [`App`], built once per process with [`App::builder`]`()` (HTTP client and its pool, retries, rate limit, app-wide config: a typed setter per config key), then [`App::install`]`(install, store)`: a handle of a few words per install, whose credentials ([`Credentials`]) live in `store`. For one install, [`Client::builder`]`(credentials)` takes the same settings.
 //! OAuth 2.0: send the user to [`Client::authorize_url`], then [`Client::connect`] with the code (exchange, `userDetails`, registration); tokens are refreshed as they expire.
 //!
 //! **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):

@@ -142,10 +142,14 @@ impl Credentials {
             )))
             .collect()
     }
+    /// An in-memory store holding these credentials, for `App::install(id, store)`.
+    pub fn into_store(self) -> ::std::sync::Arc<dyn ::miniapp::Store> {
+        ::std::sync::Arc::new(::miniapp::MemoryStore::with_values(self.into_values()))
+    }
 }
 /// A client of Pipeline CRM for one connected account: start here.
 ///
-/// **Build one** with [`Client::builder`]`(credentials)` and its settings (store, base URL, HTTP client, retries, rate limit), then `.build()`; [`Credentials`] holds what an install stores.
+/// **Get one** from an [`App`], built once per process with [`App::builder`]`()` (HTTP client and its pool, retries, rate limit, app-wide config: a typed setter per config key), then [`App::install`]`(install, store)`: a handle of a few words per install, whose credentials ([`Credentials`]) live in `store`. For one install, [`Client::builder`]`(credentials)` takes the same settings.
 ///
 /// **Actions** (typed input, typed output; each waits for the platform's rate limit and retries transient failures):
 /// - [`Client::upsert_contact`] — Create or update a contact
@@ -356,6 +360,79 @@ impl Client {
             ::std::option::Option::Some(checkpoint),
             map_deals,
         )
+    }
+}
+/// What every install of this connector shares, built once per process: the HTTP client
+/// and its connection pool, the settings, the App Functions, the app-wide config and
+/// secrets, the de-duplication store and the refresh lock. [`App::install`] makes the
+/// [`Client`] of one install, a handle that costs a few words; every handle of one install
+/// shares its action rate limit and its token refresh. Cloning an `App` is cheap.
+#[derive(Clone, Debug)]
+pub struct App {
+    inner: ::miniapp::Tenancy<Client>,
+}
+/// Builds an [`App`]: HTTP client, retries, deadlines, rate limit, app-wide config (a typed
+/// setter per config key the definition names), de-duplication store, refresh lock.
+#[derive(Debug)]
+pub struct AppBuilder {
+    inner: ::miniapp::AppBuilder<Client>,
+}
+impl App {
+    /// A builder of what every install shares.
+    pub fn builder() -> AppBuilder {
+        AppBuilder {
+            inner: ::miniapp::AppBuilder::new(()),
+        }
+    }
+    /// The client of `install`, whose credentials are read from and written to `store`
+    /// (for a `miniapp::redis::RedisStore`, the store of that install).
+    pub fn install(
+        &self,
+        install: &str,
+        store: ::std::sync::Arc<dyn ::miniapp::Store>,
+    ) -> Client {
+        self.inner.install(install, store)
+    }
+    /// How many installs' state (rate limit, token refresh) the app holds: those with a
+    /// live client or a recent action run; idle ones are forgotten as installs come.
+    pub fn installs_held(&self) -> usize {
+        self.inner.installs_held()
+    }
+}
+impl ::miniapp::Installs for App {
+    type Client = Client;
+    fn install(
+        &self,
+        install: &str,
+        store: ::std::sync::Arc<dyn ::miniapp::Store>,
+    ) -> Client {
+        App::install(self, install, store)
+    }
+}
+impl AppBuilder {
+    ::miniapp::app_settings!(inner);
+    /// The app-wide value of `hookToken` (the webhook's `verification.secretKey`), for every install: `.config("hookToken", value)` with the key checked at compile time.
+    pub fn hook_token(
+        self,
+        value: impl ::std::convert::Into<::miniapp::Secret>,
+    ) -> Self {
+        self.config("hookToken", value)
+    }
+    /// `hookToken` (the webhook's `verification.secretKey`) being rotated: `[current, previous, ...]` (see [`AppBuilder::config_rotating`]).
+    pub fn hook_token_rotating<S: ::std::convert::Into<::miniapp::Secret>>(
+        self,
+        values: impl ::std::iter::IntoIterator<Item = S>,
+    ) -> Self {
+        self.config_rotating("hookToken", values)
+    }
+    /// Builds the app. A setting that is wrong (a base URL that is not one) makes every
+    /// request fail with `miniapp::Error::Config`; [`AppBuilder::try_build`] says so now.
+    pub fn build(self) -> App {
+        App { inner: self.inner.build() }
+    }
+    /// Builds the app, or says why its settings are wrong.
+    pub fn try_build(self) -> ::std::result::Result<App, ::miniapp::Error> {
+        self.inner.try_build().map(|inner| App { inner })
     }
 }
 /// Result of [`Client::upsert_contact`]: the final step's object mapping.
