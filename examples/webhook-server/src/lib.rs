@@ -1,12 +1,15 @@
-//! A webhook receiver for the bundled `acme-shop` definition: the generated client mounted in an
-//! axum router at `POST /miniapps/acme-shop/webhooks/{install}`. Each install has its own client
-//! (its own signing secret). Each accepted, new delivery is processed before the reply: the
-//! provider gets its 2xx once the delivery is processed, and a status it retries otherwise.
+//! A webhook receiver for the bundled `acme-shop` definition: one `App` for every install,
+//! mounted in an axum router at `POST /miniapps/acme-shop/webhooks/{install}`. Each delivery's
+//! install is found by its id (its credential store holds its own signing secret) and served by a
+//! client handle made from the `App` in microseconds. Each accepted, new delivery is processed
+//! before the reply: the provider gets its 2xx once the delivery is processed, and a status it
+//! retries otherwise.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
+use miniapp::Store;
 use miniapp::webhook::Delivery;
 use miniapp::webhook::axum::BoxError;
 
@@ -15,20 +18,27 @@ pub mod acme_shop {
     miniapp::include_miniapp!("../definitions/acme-shop.json", deny_warnings);
 }
 
-/// The router. `installs` maps an install id to its client (one shared de-duplication store
-/// serves them all); `process` handles each accepted, new delivery before the reply and returns
-/// `Ok` once it is processed (or in a durable queue). The receiver confirms the delivery then, or
-/// releases it when `process` fails, so the provider's retry is processed again.
-pub fn app<P, F>(installs: HashMap<String, Arc<acme_shop::Client>>, process: P) -> axum::Router
+/// What every install shares, built once: the HTTP client and its pool, the functions, the
+/// de-duplication store.
+pub fn acme_app() -> acme_shop::App {
+    acme_shop::App::builder(Functions).build()
+}
+
+/// The router. `installs` maps an install id to its credential store (a `RedisStore` in a
+/// deployment; here in memory); `process` handles each accepted, new delivery before the reply
+/// and returns `Ok` once it is processed (or in a durable queue). The receiver confirms the
+/// delivery then, or releases it when `process` fails, so the provider's retry is processed again.
+pub fn router<P, F>(app: acme_shop::App, installs: HashMap<String, Arc<dyn Store>>, process: P) -> axum::Router
 where
     P: Fn(Delivery<acme_shop::Event>) -> F + Send + Sync + 'static,
     F: Future<Output = Result<(), BoxError>> + Send + 'static,
 {
     let installs = Arc::new(installs);
-    miniapp::webhook::axum::receiver(
+    miniapp::webhook::axum::app_receiver(
+        app,
         move |install: Option<String>| {
             let installs = installs.clone();
-            async move { installs.get(install.as_deref()?).cloned() }
+            async move { installs.get(&install?).cloned() }
         },
         move |_client: Arc<acme_shop::Client>, delivery| process(delivery),
     )
@@ -51,8 +61,7 @@ impl acme_shop::Functions for Functions {
     }
 }
 
-/// A client for one install, sharing `dedupe` with the others.
-pub fn client(install: &str, signing_key: &str, dedupe: Arc<miniapp::webhook::MemoryDedupe>) -> Arc<acme_shop::Client> {
-    let credentials = acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(signing_key)), ..Default::default() };
-    Arc::new(acme_shop::Client::builder(credentials, Functions).install(install).dedupe(dedupe).build())
+/// The credential store of an install whose deliveries are signed with `signing_key`.
+pub fn install_store(signing_key: &str) -> Arc<dyn Store> {
+    acme_shop::Credentials { hook_signing_key: Some(miniapp::Secret::new(signing_key)), ..Default::default() }.into_store()
 }

@@ -3,17 +3,15 @@
 //! prints each delivery as one JSON line (then answers the provider with the definition's reply).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use miniapp_example_webhook_server::{app, client};
+use miniapp_example_webhook_server::{acme_app, install_store, router};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let key = std::env::var("ACME_SIGNING_KEY").unwrap_or_else(|_| "demo-signing-key".to_string());
     let port = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080u16);
-    let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::default());
     // Processing a delivery here is printing it; the provider gets its 2xx once that is done.
-    let router = app(HashMap::from([("demo".to_string(), client("demo", &key, dedupe))]), |delivery| async move {
+    let router = router(acme_app(), HashMap::from([("demo".to_string(), install_store(&key))]), |delivery| async move {
         println!("{}", serde_json::to_string(&delivery)?);
         Ok(())
     });

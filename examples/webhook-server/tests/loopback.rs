@@ -13,7 +13,7 @@ use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use miniapp::reqwest;
 use miniapp::webhook::Delivery;
-use miniapp_example_webhook_server::{acme_shop, app, client};
+use miniapp_example_webhook_server::{Functions, acme_app, acme_shop, install_store, router};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -23,17 +23,19 @@ type Processed = mpsc::UnboundedReceiver<Delivery<acme_shop::Event>>;
 
 /// The example's router on 127.0.0.1, its processing being to pass each delivery to the test.
 async fn start() -> (String, Processed) {
-    let dedupe = Arc::new(miniapp::webhook::MemoryDedupe::default());
-    let installs = HashMap::from([
-        ("store-9".to_string(), client("store-9", KEY, dedupe.clone())),
-        ("store-7".to_string(), client("store-7", "other", dedupe)),
-    ]);
+    let installs = HashMap::from([("store-9".to_string(), install_store(KEY)), ("store-7".to_string(), install_store("other"))]);
     let (processed, deliveries) = mpsc::unbounded_channel();
-    let router = app(installs, move |delivery| {
+    let router = router(acme_app(), installs, move |delivery| {
         let sent = processed.send(delivery).map_err(|_| "the test stopped listening".into());
         async move { sent }
     });
     (serve(router).await, deliveries)
+}
+
+/// A prebuilt client of one install, for the tests of `receiver` (the resolver of prebuilt
+/// clients), with its own de-duplication store.
+fn client(install: &str, signing_key: &str, dedupe: Arc<miniapp::webhook::MemoryDedupe>) -> Arc<acme_shop::Client> {
+    Arc::new(acme_shop::App::builder(Functions).dedupe(dedupe).build().install(install, install_store(signing_key)))
 }
 
 async fn serve(router: axum::Router) -> String {

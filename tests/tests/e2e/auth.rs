@@ -24,7 +24,7 @@ fn form(r: &Recorded) -> BTreeMap<String, String> {
 
 /// An Acme Shop provider: token endpoint (code and refresh grants), `/me`, webhook registration,
 /// and an order-status endpoint that accepts only the current access token.
-async fn acme_provider() -> Server {
+pub(crate) async fn acme_provider() -> Server {
     serve(|r, earlier| {
         let refreshes = earlier
             .iter()
@@ -120,7 +120,7 @@ fn connected() -> acme_shop::Credentials {
     }
 }
 
-fn status_input() -> acme_shop::UpdateOrderStatusInput {
+pub(crate) fn status_input() -> acme_shop::UpdateOrderStatusInput {
     acme_shop::UpdateOrderStatusInput { order_id: "o-1".into(), status_id: "shipped".into(), note: None, notify_shopper: None }
 }
 

@@ -16,5 +16,6 @@ mod paging;
 mod redis;
 mod requests;
 mod sync;
+mod tenants;
 mod tracing;
 mod webhooks;
