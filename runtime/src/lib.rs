@@ -59,7 +59,7 @@ pub mod sync;
 mod test_support;
 pub mod webhook;
 
-pub use app::{AppBuilder, Installs, Settings, Shared, Tenancy};
+pub use app::{AppBuilder, Installs, Settings, Tenancy};
 pub use builder::{Builder, Connector, IntoBaseUrl};
 pub use customer::{Customer, CustomerField, CustomerState};
 pub use error::{BODY_EXCERPT_LIMIT, Error};

@@ -11,6 +11,8 @@ use crate::http::RateLimiter;
 /// deliveries, two workers) share its action rate limit and its single in-flight token refresh.
 #[derive(Debug)]
 pub(crate) struct InstallState {
+    /// The install's id (shared with the map's key: a handle of a known install allocates nothing).
+    pub(crate) id: Arc<str>,
     /// At most `max` action runs per `per` for this install (Karzoun's 30 runs / 60 s / user / app).
     pub(crate) limiter: Option<RateLimiter>,
     /// Held while this install's tokens are refreshed, so concurrent 401s refresh once.
@@ -41,7 +43,7 @@ pub(crate) struct InstallStates {
 
 #[derive(Debug)]
 struct Map {
-    states: HashMap<Box<str>, Arc<InstallState>>,
+    states: HashMap<Arc<str>, Arc<InstallState>>,
     /// Sweep when the map reaches this many installs.
     sweep_at: usize,
 }
@@ -61,12 +63,14 @@ impl InstallStates {
             map.states.retain(|_, state| Arc::strong_count(state) > 1 || !state.idle());
             map.sweep_at = (map.states.len() * 2).max(FIRST_SWEEP);
         }
+        let id: Arc<str> = install.into();
         let state = Arc::new(InstallState {
+            id: id.clone(),
             limiter: self.rate_limit.map(|(max, per)| RateLimiter::new(max, per)),
             refresh_lock: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
         });
-        map.states.insert(install.into(), state.clone());
+        map.states.insert(id, state.clone());
         state
     }
 

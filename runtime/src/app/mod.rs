@@ -91,7 +91,7 @@ impl<C: crate::Connector + 'static> Installs for Tenancy<C> {
 
 /// What every install of one connector shares. Built once per app (by the generated
 /// `AppBuilder`, or by a `ClientBuilder` for its one install).
-pub struct Shared {
+pub(crate) struct Shared {
     pub(crate) app: &'static App,
     /// The HTTP client, or why it could not be built (reported by every request, never a panic).
     pub(crate) http: Result<reqwest::Client, String>,

@@ -19,13 +19,12 @@ use crate::rt::template::{self, Scope, Tpl};
 use crate::rt::{App, BodyType, Extract, Method, RequestTemplate, SourceTemplate, Vars};
 use crate::store::{Bag, Snapshot, Store, Write};
 
-/// Executes an app's request templates for one install: what every install shares is in
-/// [`Shared`], what this install keeps between handles in its install state (both held by the app),
-/// and its store and unsaved values here.
+/// Executes an app's request templates for one install: what every install shares is in the
+/// app's shared part, what this install keeps between handles in its install state (both held by
+/// the app), and its store and unsaved values here.
 pub struct Engine {
     shared: Arc<Shared>,
     state: Arc<InstallState>,
-    install: Box<str>,
     store: Arc<dyn Store>,
     /// Values not yet in the store: those given to the builder, and token responses whose save
     /// failed. They are written before the next load, so none is ever dropped.
@@ -38,7 +37,7 @@ impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("app", &self.shared.app.ns)
-            .field("install", &self.install)
+            .field("install", &self.state.id)
             .field("base_url", &self.shared.settings.base_url.as_ref().map(|u| u.origin().ascii_serialization()))
             .finish_non_exhaustive()
     }
@@ -49,14 +48,7 @@ impl Engine {
     /// client builder) are written to the store before the first request.
     pub(crate) fn new(shared: Arc<Shared>, install: &str, store: Arc<dyn Store>, initial: Vec<Write>) -> Self {
         let state = shared.installs.state(install);
-        Engine {
-            shared,
-            state,
-            install: install.into(),
-            store,
-            dirty: AtomicBool::new(!initial.is_empty()),
-            unsaved: tokio::sync::Mutex::new(initial),
-        }
+        Engine { shared, state, store, dirty: AtomicBool::new(!initial.is_empty()), unsaved: tokio::sync::Mutex::new(initial) }
     }
 
     fn configured(&self, t: &RequestTemplate) -> Result<(), Error> {
@@ -72,7 +64,7 @@ impl Engine {
 
     /// The install this engine serves.
     pub fn install(&self) -> &str {
-        &self.install
+        &self.state.id
     }
 
     /// App-wide config values for `key`, current first: the builder's, else the definition's
