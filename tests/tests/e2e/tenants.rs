@@ -121,3 +121,14 @@ async fn the_state_of_idle_installs_is_released() {
     assert!(app.installs_held() <= 1100, "{} installs held after 20 000 served once", app.installs_held());
     drop(kept);
 }
+
+#[tokio::test]
+async fn an_app_with_a_base_url_that_is_not_one_says_so_and_sends_nothing() {
+    let err = acme_shop::App::builder(AcmeFunctions).base_url("not a url").try_build().unwrap_err();
+    assert!(matches!(&err, miniapp::Error::Config { message, .. } if message.contains("invalid base URL")), "{err}");
+    // Built anyway: every install's requests fail the same way, and nothing is sent.
+    let app = acme_shop::App::builder(AcmeFunctions).base_url("ftp://elsewhere").build();
+    let client = app.install("store-9", connected_store("at-2").await);
+    let err = client.update_order_status(&status_input()).await.unwrap_err();
+    assert!(matches!(err, miniapp::Error::Config { .. }), "{err}");
+}
