@@ -35,6 +35,7 @@
 //! | `miniapp::webhook::axum` | `DEBUG` | every delivery the endpoint refused (`install`, `status`, `reason`); see also `WebhookReceiver::on_rejection` |
 //! | `miniapp::webhook::axum` | `WARN` | a handler that failed (the delivery is released), a delivery that could not be confirmed or released |
 //! | `miniapp::sync::handler` | `DEBUG` | a delivery that does not fit its sync handler's mapping |
+//! | `miniapp::lenient` | `WARN` | a value that does not have the type its samples showed (the field is `None`; see [`lenient`]) |
 //!
 //! For example, `RUST_LOG=miniapp=debug` with `tracing_subscriber::fmt().with_env_filter(…)`, or
 //! `miniapp::webhook=debug` to see only why deliveries are refused.
@@ -46,6 +47,7 @@ mod builder;
 mod customer;
 mod error;
 mod http;
+pub mod lenient;
 mod random;
 mod reader;
 #[cfg(feature = "redis")]
