@@ -6,6 +6,8 @@
 //! validation) → [`check`](mod@check) (the semantic rules of docs/format.md §15, building the resolved view
 //! [`facts`]) → [`model`] (typed, normalised definition) → [`ir`] (lowered from the facts) →
 //! [`codegen`] (one emitter per block into one output space) → [`emit`] (formatted module, crate).
+//! With [`samples`] of the provider's data, the checks resolve every data path against them and
+//! lowering types outputs and records from what the paths find.
 //! Diagnostics and their codes are in [`diagnostics`]; every generated name comes from [`names`].
 //!
 //! The library never panics on input and never touches `proc_macro`: the CLI, the macros and build
@@ -18,6 +20,7 @@ pub mod emit;
 pub mod ir;
 pub mod model;
 pub mod names;
+pub mod samples;
 pub mod schema;
 pub mod syntax;
 
@@ -34,6 +37,9 @@ pub struct Options {
     /// Add the review rules that apply only to a partner submission (docs/format.md §14, §15 rules 3,
     /// 9, 13, 63 (`compute`)).
     pub submission: bool,
+    /// The provider's data (docs/format.md §17): every path that reads it is checked against it,
+    /// and outputs and records are typed from it.
+    pub samples: Option<std::sync::Arc<samples::Samples>>,
 }
 
 /// The outcome of checking one definition.

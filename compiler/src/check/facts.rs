@@ -89,6 +89,22 @@ pub struct StoredKey {
     pub origin: Origin,
 }
 
+/// What a path finds in its samples (docs/format.md §17), for typing what it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observed {
+    /// The values found, unified across the samples (absent where a sample has nothing).
+    pub shape: crate::samples::shape::Shape,
+    /// The first value found (for rustdoc, and the samples of nested fields).
+    pub example: Option<serde_json::Value>,
+}
+
+impl Observed {
+    /// What two paths observed together (the paths of a `coalesce`, the handlers of one record).
+    pub fn unify(self, other: Observed) -> Observed {
+        Observed { shape: self.shape.unify(other.shape), example: self.example.or(other.example) }
+    }
+}
+
 /// The resolved view of one definition.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facts {
@@ -97,12 +113,19 @@ pub struct Facts {
     /// Every key the store can hold: config, form, token outputs, registration outputs, then
     /// metadata.
     pub stored_keys: Vec<StoredKey>,
+    /// What each path (by pointer) finds in the samples, when there are samples for it.
+    pub(crate) observed: BTreeMap<String, Observed>,
 }
 
 impl Facts {
     /// The template at `pointer` (the pointer of its string).
     pub fn template(&self, pointer: &str) -> Result<&Template, String> {
         self.templates.get(pointer).ok_or_else(|| format!("no checked template at `{pointer}`"))
+    }
+
+    /// What the path at `pointer` finds in its samples (`None` without samples for it).
+    pub fn observed(&self, pointer: &str) -> Option<&Observed> {
+        self.observed.get(pointer)
     }
 
     /// The path at `pointer`, as the checks parsed it.

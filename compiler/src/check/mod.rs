@@ -14,6 +14,7 @@ pub mod facts;
 mod identity;
 mod names;
 mod placeholders;
+mod samples;
 mod sync;
 mod webhook;
 
@@ -78,6 +79,7 @@ const RULES: &[Rule] = &[
     sync::field_mappings,
     sync::handlers,
     names::collisions,
+    samples::paths,
 ];
 
 /// Runs every rule; returns the diagnostics and, when `facts` is asked for (code generation
@@ -131,6 +133,8 @@ pub(crate) struct Ctx<'a> {
     pub templates: Vec<placeholders::Templated<'a>>,
     /// Every path a rule validated, by pointer.
     paths: RefCell<BTreeMap<String, Vec<path::Step>>>,
+    /// What the paths find in the samples, by pointer (built by the samples rule, which runs last).
+    observed: RefCell<BTreeMap<String, facts::Observed>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -173,6 +177,7 @@ impl<'a> Ctx<'a> {
             resolver,
             templates,
             paths: RefCell::new(BTreeMap::new()),
+            observed: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -200,7 +205,7 @@ impl<'a> Ctx<'a> {
             .chain(self.metadata.iter().map(|d| (d, Origin::Metadata)))
             .map(|(d, origin)| StoredKey { name: d.name.to_string(), origin })
             .collect();
-        Facts { templates, paths: self.paths.take(), stored_keys }
+        Facts { templates, paths: self.paths.take(), stored_keys, observed: self.observed.take() }
     }
 
     /// Records how lowering reads the path at `ptr`.

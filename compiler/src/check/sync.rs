@@ -413,7 +413,7 @@ mod tests {
             ("/sync/resources/orders/responseMapping/nextProperty", Some(json!("next"))),
         ];
         let doc = crate::check::testing::edited(ACME, &edits);
-        let submission = crate::Options { submission: true };
+        let submission = crate::Options { submission: true, ..Default::default() };
         let flagged: Vec<String> = crate::check(&doc, &submission)
             .diagnostics
             .iter()

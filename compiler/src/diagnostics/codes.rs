@@ -4,7 +4,7 @@
 //! warnings. The number groups codes by block and follows docs/format.md §15: `0xx` is the source text
 //! and generic schema shapes, then one hundred per block of §15 (`01xx` identity, `02xx` auth,
 //! `03xx` placeholders, `04xx` actions and sources, `05xx` triggers and webhook, `06xx` sync,
-//! `07xx` the whole document), and within a block the rule's position in §15 (rule 5, the fifth
+//! `07xx` the whole document, `08xx` generated names, `09xx` samples), and within a block the rule's position in §15 (rule 5, the fifth
 //! identity rule, is `E0105`). An `E` and a `W` code with the same number are the two severities
 //! of one rule.
 
@@ -471,6 +471,34 @@ with `page=1, 2, …` and reads ids from the body).";
 type `SendMessageInput`). Two different JSON names that convert to the same Rust name (for example
 `orderId` and `order_id`, or an action named like a built-in client method such as `builder`)
 would generate clashing items. Rename one of them.";
+
+    W0901 ["docs/format.md §17"] "a path finds nothing in its samples" =>
+"The definition's samples (`<definition>.samples/`, or `--samples DIR`) hold what the provider
+sends, and this path finds nothing in any of them: at run time it would read nothing, silently (an
+output field that is always `None`, a record without its code, an event never found). The message
+says where the path stopped matching and why, the help suggests the key the sample has at that
+level, and the note names the sample. Fix the path, or add a sample that has the value if the
+provider sends it only sometimes. A path that reaches a `null` or an empty array is not
+reported: the sample cannot tell.";
+
+    W0902 ["docs/format.md §17"] "a transform cannot apply to what its samples hold" =>
+"The path finds a value in the samples, but not one its transform can use: `toNumberOrNull` on
+an object, an array, a boolean or a string that is not a number (always `null`), `toString` on an
+object or an array, `mapItems` on anything but an array of objects, `joinCodes` on anything but
+codes (strings, numbers or objects with a `code`). At run time the field would be empty or the
+record an error. Point the path at the value the transform is for, or change the transform.";
+
+    W0903 ["docs/format.md §17"] "a samples file names nothing in the definition" =>
+"A file in the samples folder is not where the samples layout puts one (`webhooks/<event>.json`,
+`actions/<action>/<step>.json`, `sync/<resource>/list.json` or `details.json`,
+`sources/<key>.json`, `auth/get_token.json`, `auth/user_details.json`, or a folder of `.json`
+files in place of any of them), or it names an event, action, step, resource or source the
+definition does not have. Nothing checks against it. Rename it; the help suggests the closest
+name the definition has.";
+
+    E0904 ["docs/format.md §17"] "a samples file is not JSON" =>
+"A samples file must be one JSON document (UTF-8). The message gives the line and column in the
+sample where parsing stopped. Nothing is checked or typed from it until it parses.";
 }
 
 #[cfg(test)]

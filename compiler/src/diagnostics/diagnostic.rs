@@ -36,6 +36,8 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Vec<String>,
+    /// Context that is not a fix, e.g. the sample a path was resolved against.
+    pub notes: Vec<String>,
 }
 
 impl Diagnostic {
@@ -48,11 +50,17 @@ impl Diagnostic {
             span,
             labels: Vec::new(),
             help: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help.push(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
         self
     }
 

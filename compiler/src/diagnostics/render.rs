@@ -83,6 +83,9 @@ pub fn diagnostic(d: &Diagnostic, text: &str, file: &str, color: bool) -> String
     for help in &d.help {
         group = group.element(Level::HELP.message(visible(help).into_owned()));
     }
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(visible(note).into_owned()));
+    }
     if !d.pointer.is_empty() {
         group = group.element(Level::NOTE.message(format!("at {}", visible(&d.pointer))));
     }
@@ -114,11 +117,12 @@ fn record(file: &str, map: &crate::source::SourceMap<'_>, d: &Diagnostic) -> Val
         "end_line": end.line,
         "end_column": end.column,
         "help": if d.help.is_empty() { Value::Null } else { Value::String(d.help.join("\n")) },
+        "note": if d.notes.is_empty() { Value::Null } else { Value::String(d.notes.join("\n")) },
     })
 }
 
 /// `--format json`: one array of `{file, code, severity, message, pointer, line, column,
-/// end_line, end_column, help}`.
+/// end_line, end_column, help, note}`.
 pub fn json(checked: &[Checked<'_>]) -> Value {
     let mut out = Vec::new();
     for c in checked {
@@ -155,6 +159,9 @@ pub fn sarif(checked: &[Checked<'_>]) -> Value {
                 let mut message = d.message.clone();
                 for h in &d.help {
                     message.push_str(&format!("\nhelp: {h}"));
+                }
+                for n in &d.notes {
+                    message.push_str(&format!("\nnote: {n}"));
                 }
                 json!({
                     "ruleId": d.code.id,
