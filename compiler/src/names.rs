@@ -310,6 +310,26 @@ pub fn compute_method(function: &str) -> String {
     format!("compute_{}", snake(function))
 }
 
+/// A struct typed from samples (docs/format.md §17) for the object at `key` of `owner`:
+/// `UpdateOrderStatusOutput` + `order` → `UpdateOrderStatusOutputOrder`.
+pub fn data_type(owner: &str, key: &str) -> String {
+    format!("{owner}{}", pascal(key))
+}
+
+/// The struct of the objects in the array at `key` of `owner`, named after one of them:
+/// `OrdersRecord` + `lines` → `OrdersRecordLine`, `categories` → `…Category`, `data` → `…DataItem`.
+pub fn element_type(owner: &str, key: &str) -> String {
+    let word = pascal(key);
+    let one = if let Some(stem) = word.strip_suffix("ies").filter(|s| s.len() > 1) {
+        format!("{stem}y")
+    } else if let Some(stem) = word.strip_suffix('s').filter(|s| s.len() > 1 && !s.ends_with('s') && !s.ends_with('u')) {
+        stem.to_string()
+    } else {
+        format!("{word}Item")
+    };
+    format!("{owner}{one}")
+}
+
 /// The parent name used for an action's nested types: `SendMessage`.
 pub fn action_prefix(action: &str) -> String {
     pascal(action)
@@ -318,6 +338,18 @@ pub fn action_prefix(action: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_and_element_types() {
+        assert_eq!(data_type("UpdateOrderStatusOutput", "order"), "UpdateOrderStatusOutputOrder");
+        assert_eq!(element_type("OrdersRecord", "lines"), "OrdersRecordLine");
+        assert_eq!(element_type("OrdersRecord", "items"), "OrdersRecordItem");
+        assert_eq!(element_type("X", "categories"), "XCategory");
+        assert_eq!(element_type("X", "data"), "XDataItem");
+        assert_eq!(element_type("X", "address"), "XAddressItem");
+        assert_eq!(element_type("X", "status"), "XStatusItem");
+        assert_eq!(element_type("X", "2fa"), "XV2faItem");
+    }
 
     #[test]
     fn event_variants_are_words_or_synthetic_and_never_collide() {

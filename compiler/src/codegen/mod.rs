@@ -173,11 +173,15 @@ fn ty(t: &Ty) -> TokenStream {
             let n = format_ident!("{}", n);
             quote!(#n)
         }
+        Ty::Option(item) => {
+            let item = ty(item);
+            quote!(::std::option::Option<#item>)
+        }
     }
 }
 
 /// Struct fields with serde renames (decided from the final identifier, [`crate::names::field`]);
-/// optional fields are `Option`s skipped when absent.
+/// optional fields are `Option`s skipped when absent, read leniently when typed from samples.
 fn struct_fields(fields: &[Field]) -> TokenStream {
     let items = fields.iter().map(|f| {
         let (name, rename) = crate::names::field(&f.rust, &f.json);
@@ -186,6 +190,12 @@ fn struct_fields(fields: &[Field]) -> TokenStream {
         let t = ty(&f.ty);
         if f.required {
             quote! { #doc #rename pub #name: #t, }
+        } else if f.lenient {
+            quote! {
+                #doc #rename
+                #[serde(default, deserialize_with = "::miniapp::lenient::option", skip_serializing_if = "::std::option::Option::is_none")]
+                pub #name: ::std::option::Option<#t>,
+            }
         } else {
             quote! {
                 #doc #rename

@@ -53,6 +53,10 @@ fn mapper_fn(sync: &SyncIr, m: &Mapper) -> TokenStream {
                 let s = slot(s);
                 quote!(c.value(#s))
             }
+            Rule::Items(s) if field.typed.is_some() => {
+                let s = slot(s);
+                quote!(::miniapp::lenient::items(c.items(#s, #k)?, #k))
+            }
             Rule::Text(s) => {
                 let s = slot(s);
                 quote!(c.text(#s, #k)?)
@@ -90,8 +94,11 @@ fn mapper_fn(sync: &SyncIr, m: &Mapper) -> TokenStream {
                 quote!(::miniapp::sync::computed(#k, #function, functions.#m(&c.compute_input(&[#(#args),*], &[#(#values),*], #record)))?)
             }
         };
-        // A shape-A field that handlers map to different types is a JSON value.
-        let value = if field.ty == FieldTy::Value && rule.ty() != FieldTy::Value {
+        // A shape-A field that handlers map to different types is a JSON value; a value typed
+        // from samples is read leniently.
+        let value = if field.typed.is_some() && matches!(rule, Rule::Value(_) | Rule::Coalesce(_)) {
+            quote!(::miniapp::lenient::value(#value, #k))
+        } else if field.ty == FieldTy::Value && rule.ty() != FieldTy::Value {
             quote!(#value.map(::miniapp::serde_json::Value::from))
         } else {
             value
@@ -139,10 +146,11 @@ fn items(ir: &Ir) -> TokenStream {
             .map(|f| Field {
                 rust: f.rust.clone(),
                 json: f.json.clone(),
-                ty: field_ty(f.ty),
+                ty: f.typed.clone().unwrap_or_else(|| field_ty(f.ty)),
                 required: false,
                 doc: vec![f.doc.clone()],
                 default: None,
+                lenient: f.typed.is_some(),
             })
             .collect();
         let fields = struct_fields(&fields);
@@ -153,6 +161,7 @@ fn items(ir: &Ir) -> TokenStream {
             pub struct #name { #fields }
         }
     });
+    let types = sync.types.iter().map(super::types::type_def);
     let mappers = sync.resources.iter().map(|r| &r.mapper).chain(sync.handlers.iter().filter_map(|h| h.mapper.as_ref()));
     let mappers = mappers.map(|m| mapper_fn(sync, m));
     let map_pages = sync.resources.iter().map(|r| {
@@ -224,6 +233,7 @@ fn items(ir: &Ir) -> TokenStream {
         /// real-time handlers write, and the `SyncRecord` a webhook delivery carries.
         pub mod sync {
             #(#records)*
+            #(#types)*
             #handled
         }
         #(#map_pages)*

@@ -8,13 +8,25 @@ use super::{Output, SERDE, doc, struct_fields, ty};
 use crate::ir::{Field, Init, Ir, Ty, TypeDef};
 use crate::names;
 
-/// Every parameter type, as public items.
+/// Every parameter type and every type of the provider's data, as public items.
 pub(super) fn emit(ir: &Ir, out: &mut Output) {
     out.items.extend(ir.types.iter().map(type_def));
 }
 
-fn type_def(d: &TypeDef) -> TokenStream {
+/// One type: a struct, a string enum, or a struct of the provider's data (typed from samples).
+pub(super) fn type_def(d: &TypeDef) -> TokenStream {
     match d {
+        TypeDef::Data { name, doc: lines, fields } => {
+            let ident = format_ident!("{}", name);
+            let doc = doc(lines);
+            let body = struct_fields(fields);
+            quote! {
+                #doc
+                #[derive(Clone, Debug, Default, PartialEq, ::miniapp::serde::Serialize, ::miniapp::serde::Deserialize)]
+                #[serde(crate = #SERDE)]
+                pub struct #ident { #body }
+            }
+        }
         TypeDef::Struct { name, doc: lines, fields, constructor } => {
             let ident = format_ident!("{}", name);
             let doc = doc(lines);

@@ -7,6 +7,7 @@
 //! (every placeholder resolvable and well placed, every path valid, no name collisions) and
 //! degrades to literal text rather than panicking if that ever does not hold.
 
+mod data;
 pub mod sync;
 pub mod webhook;
 
@@ -100,6 +101,8 @@ pub enum Ty {
     /// `mapItems`: `Vec<miniapp::sync::Item>`.
     SyncItems,
     Named(String),
+    /// `Option<T>`, where it is not a field's own optionality (the items of a `Vec`).
+    Option(Box<Ty>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -111,6 +114,9 @@ pub struct Field {
     pub doc: Vec<String>,
     /// The parameter's `default`, as the field's type writes it.
     pub default: Option<Init>,
+    /// Typed from samples: an optional field whose value of another type reads as `None`
+    /// (`miniapp::lenient`).
+    pub lenient: bool,
 }
 
 /// A parameter default, typed.
@@ -133,6 +139,8 @@ pub enum TypeDef {
     Struct { name: String, doc: Vec<String>, fields: Vec<Field>, constructor: bool },
     /// A string enum: (variant, value) pairs, and the variant of the parameter's `default`.
     Enum { name: String, doc: Vec<String>, variants: Vec<(String, String)>, default: Option<String> },
+    /// An object of the provider's data, typed from samples (docs/format.md §17).
+    Data { name: String, doc: Vec<String>, fields: Vec<Field> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -398,7 +406,7 @@ fn fields(parent: &str, props: &model::Map<Property>, required: &[String], types
                 (Ty::Bool, serde_json::Value::Bool(b)) => Init::Bool(*b),
                 (_, other) => Init::Json(other.to_string()),
             });
-            Field { rust: names::snake(json), json: json.clone(), ty, required: required.contains(json), doc, default }
+            Field { rust: names::snake(json), json: json.clone(), ty, required: required.contains(json), doc, default, lenient: false }
         })
         .collect()
 }
@@ -437,6 +445,39 @@ fn property_ty(name: &str, p: &Property, types: &mut Vec<TypeDef>) -> (Ty, Optio
     (ty, None)
 }
 
+/// Types each action output field that reads a path from what the path finds in its samples
+/// (docs/format.md §17), with the structs of its objects among the module's types.
+fn type_outputs(
+    facts: &Facts,
+    actions: &mut [ActionIr],
+    paths: &[Vec<(usize, String)>],
+    functions: &[FunctionIr],
+    types: &mut Vec<TypeDef>,
+) {
+    let taken: Vec<String> = types
+        .iter()
+        .map(|t| match t {
+            TypeDef::Struct { name, .. } | TypeDef::Enum { name, .. } | TypeDef::Data { name, .. } => name.clone(),
+        })
+        .chain(actions.iter().map(|a| a.output.clone()))
+        .chain(functions.iter().map(|f| f.args_type.clone()))
+        .collect();
+    let mut space = Namespace::new(taken.iter().map(String::as_str).chain(names::RESERVED_TYPES.iter().copied()));
+    let mut data = data::DataTypes { space: &mut space, types };
+    for (action, paths) in actions.iter_mut().zip(paths) {
+        for (i, at) in paths {
+            let (Some(observed), Some(field)) = (facts.observed(at), action.output_fields.get_mut(*i)) else { continue };
+            if let Some(ty) = data.observed(observed, &action.output, &field.json) {
+                field.ty = ty;
+                field.lenient = true;
+                if let Some(example) = &observed.example {
+                    field.doc.push(format!("Sample: `{}`.", data::doc_example(example)));
+                }
+            }
+        }
+    }
+}
+
 /// Lowers a checked definition, reading templates and paths from what the checks resolved. An
 /// error here means the checks let through something lowering cannot express: a compiler bug,
 /// reported as a diagnostic rather than guessed around.
@@ -471,6 +512,8 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
 
     let mut types = Vec::new();
     let mut actions = Vec::new();
+    // The output fields that read a path, by action: (field index, the path's pointer).
+    let mut output_paths: Vec<Vec<(usize, String)>> = Vec::new();
     for (a, action) in def.actions.iter().enumerate() {
         let prefix = names::action_prefix(&action.name);
         let input = names::input_type(&action.name);
@@ -521,10 +564,29 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
                     } else {
                         format!("Always `{v}`.")
                     };
-                    Field { rust: names::snake(k), json: k.clone(), ty: Ty::Json, required: false, doc: vec![doc], default: None }
+                    Field {
+                        rust: names::snake(k),
+                        json: k.clone(),
+                        ty: Ty::Json,
+                        required: false,
+                        doc: vec![doc],
+                        default: None,
+                        lenient: false,
+                    }
                 })
             })
             .collect();
+        output_paths.push(
+            final_mapping
+                .iter()
+                .flat_map(|(s, m)| {
+                    m.iter()
+                        .enumerate()
+                        .filter(|(_, (_, v))| v.starts_with('$'))
+                        .map(move |(i, (k, _))| (i, pointer::join(&format!("/actions/{a}/requests/{s}/mapping"), k)))
+                })
+                .collect(),
+        );
         // App Function returns reach the result only after the last step whose object mapping
         // replaces it. Their field is the generator's name: it yields to an output key.
         let last_object = action.requests.iter().rposition(|s| matches!(s, ModelStep::Http(r) if matches!(r.mapping, Mapping::Object(_))));
@@ -561,11 +623,20 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
             params: f
                 .params
                 .iter()
-                .map(|p| Field { rust: names::snake(p), json: p.clone(), ty: Ty::Json, required: false, doc: Vec::new(), default: None })
+                .map(|p| Field {
+                    rust: names::snake(p),
+                    json: p.clone(),
+                    ty: Ty::Json,
+                    required: false,
+                    doc: Vec::new(),
+                    default: None,
+                    lenient: false,
+                })
                 .collect(),
             code: f.code.clone(),
         })
-        .collect();
+        .collect::<Vec<FunctionIr>>();
+    type_outputs(facts, &mut actions, &output_paths, &functions, &mut types);
 
     let sources = def
         .source

@@ -2,8 +2,9 @@
 //! table of captures (path + the form its transform needs) and the fields that read them, the
 //! list and details requests of each resource, and the real-time handlers.
 
-use super::{Lower, MappingIr, Request, Seg, Src};
-use crate::facts::Facts;
+use super::data::{self, DataTypes};
+use super::{Lower, MappingIr, Request, Seg, Src, Ty, TypeDef};
+use crate::facts::{Facts, Observed};
 use crate::model::{self, Definition, Handler, MappingRule, PagingStyle, Transform};
 use crate::names::{self, Namespace};
 use crate::path::Step;
@@ -68,6 +69,8 @@ pub struct Mapper {
     pub captures: Vec<(Vec<Step>, Kind)>,
     /// Karzoun field → rule, in the mapping's order.
     pub fields: Vec<(String, Rule)>,
+    /// What each field's paths find in the samples (docs/format.md §17), by field.
+    pub observed: Vec<Option<Observed>>,
     /// The record type it fills.
     pub record: String,
 }
@@ -79,6 +82,10 @@ pub struct RecordField {
     pub ty: FieldTy,
     /// Where the value comes from, for the rustdoc.
     pub doc: String,
+    /// What the samples show of it (a bare path, a `coalesce` or `mapItems`).
+    pub observed: Option<Observed>,
+    /// The type the samples give it (read leniently), instead of `ty`'s.
+    pub typed: Option<Ty>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,6 +171,8 @@ pub struct SyncIr {
     pub handled: Vec<(String, Target)>,
     /// `compute` functions: (fn name, `Functions` method).
     pub computes: Vec<(String, String)>,
+    /// The structs of record fields typed from samples, in the `sync` module.
+    pub types: Vec<TypeDef>,
     pub rate_per_second: Option<f64>,
     pub timeout_ms: Option<u64>,
 }
@@ -185,8 +194,21 @@ fn mapper(
         Ok(captures.len() - 1)
     };
     let mut fields = Vec::new();
+    let mut observed = Vec::new();
     for (key, rule) in rules {
         let at = pointer::join(base, key);
+        // What the samples show of the field: its one path, or its `coalesce` paths together.
+        let seen = |ptrs: &[String]| ptrs.iter().filter_map(|p| facts.observed(p).cloned()).reduce(Observed::unify);
+        observed.push(match rule {
+            MappingRule::Path(_) => seen(std::slice::from_ref(&at)),
+            MappingRule::Rule { path, paths, transform: None | Some(Transform::MapItems), .. } if path.is_some() || paths.len() == 1 => {
+                seen(&[if path.is_some() { format!("{at}/path") } else { format!("{at}/paths/0") }])
+            }
+            MappingRule::Rule { paths, transform: Some(Transform::Coalesce), .. } => {
+                seen(&(0..paths.len()).map(|i| format!("{at}/paths/{i}")).collect::<Vec<_>>())
+            }
+            _ => None,
+        });
         let rule = match rule {
             MappingRule::Path(_) => Rule::Value(cap(Some(&at), Kind::Value)?),
             MappingRule::Rule { path, paths, transform, function, args } => {
@@ -222,7 +244,7 @@ fn mapper(
         };
         fields.push((key.clone(), rule));
     }
-    Ok(Mapper { function, captures, fields, record })
+    Ok(Mapper { function, captures, fields, observed, record })
 }
 
 fn describe(rule: &MappingRule) -> String {
@@ -249,13 +271,39 @@ fn record_fields(rules: &model::Map<MappingRule>, mapper: &Mapper) -> Vec<Record
     rules
         .iter()
         .zip(&mapper.fields)
-        .map(|((key, rule), (_, r))| RecordField {
+        .zip(&mapper.observed)
+        .map(|(((key, rule), (_, r)), observed)| RecordField {
             rust: names::snake(key),
             json: key.clone(),
             ty: r.ty(),
             doc: format!("`{key}`: {}.", describe(rule)),
+            observed: observed.clone(),
+            typed: None,
         })
         .collect()
+}
+
+/// Types the record fields the samples show (docs/format.md §17): a bare path, a `coalesce` and
+/// the items of `mapItems`. Returns the structs they need, for the `sync` module.
+fn type_records(records: &mut [RecordType]) -> Vec<TypeDef> {
+    let taken: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
+    let mut space = Namespace::new(taken.iter().map(String::as_str).chain(["SyncRecord"]));
+    let mut types = Vec::new();
+    let mut data = DataTypes { space: &mut space, types: &mut types };
+    for record in records {
+        for f in &mut record.fields {
+            let Some(observed) = &f.observed else { continue };
+            f.typed = match f.ty {
+                FieldTy::Value => data.observed(observed, &record.name, &f.json),
+                FieldTy::Items => data.items(observed, &record.name, &f.json).map(|t| Ty::Vec(Box::new(t))),
+                FieldTy::String | FieldTy::F64 => None,
+            };
+            if let (Some(_), Some(example)) = (&f.typed, &observed.example) {
+                f.doc.push_str(&format!(" Sample: `{}`.", data::doc_example(example)));
+            }
+        }
+    }
+    types
 }
 
 /// Lowers the `sync` block, if it has resources or handlers.
@@ -447,8 +495,16 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
                     Some((_, union)) => {
                         for f in fields {
                             match union.fields.iter_mut().find(|u| u.json == f.json) {
-                                Some(u) if u.ty != f.ty => u.ty = FieldTy::Value,
-                                Some(_) => {}
+                                Some(u) if u.ty != f.ty => {
+                                    u.ty = FieldTy::Value;
+                                    u.observed = None;
+                                }
+                                Some(u) => {
+                                    u.observed = match (u.observed.take(), f.observed) {
+                                        (Some(a), Some(b)) => Some(a.unify(b)),
+                                        (a, b) => a.or(b),
+                                    };
+                                }
                                 None => union.fields.push(f),
                             }
                         }
@@ -489,6 +545,7 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
             }
         }
     }
+    let types = type_records(&mut records);
     let config = &sync.sync_configuration;
     Ok(Some(SyncIr {
         resources,
@@ -496,6 +553,7 @@ pub fn lower(def: &Definition, facts: &Facts, statics: &mut Namespace) -> Result
         records,
         handled,
         computes,
+        types,
         rate_per_second: config.rate_limit_per_second,
         timeout_ms: config.timeout,
     }))
