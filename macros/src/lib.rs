@@ -25,6 +25,11 @@ use syn::{Ident, LitStr, Token};
 /// the macro call (`use of deprecated constant `W0305`: ...`, under the `deprecated` lint); it
 /// fails the build only with `deny_warnings`: `include_miniapp!("x.json", deny_warnings)` (or
 /// with `#![deny(warnings)]`). Cargo rebuilds when the file changes.
+///
+/// Samples of the provider's data check the definition's paths and type its outputs and records:
+/// the definition's `<name>.samples/` folder when it exists, or the folder given with
+/// `include_miniapp!("x.json", samples = "x.samples")` (resolved like the path). Cargo rebuilds
+/// when a sample changes.
 #[proc_macro]
 pub fn include_miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let caller = input.clone().into_iter().next().and_then(|t| t.span().local_file());
@@ -47,7 +52,8 @@ pub fn include_miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStrea
 /// ```
 ///
 /// Diagnostics point at the offending token; warnings are compiler warnings there (see
-/// [`include_miniapp!`]). Tokens that are not JSON (single quotes, raw or byte
+/// [`include_miniapp!`]). A samples folder may lead the definition, `miniapp! { samples =
+/// "chatly.samples"; "ns": "chatly", … }` (relative to `CARGO_MANIFEST_DIR`). Tokens that are not JSON (single quotes, raw or byte
 /// strings, suffixed or non-decimal numbers, bare words other than `true`, `false` and `null`,
 /// parentheses) are errors.
 #[proc_macro]
@@ -58,12 +64,14 @@ pub fn miniapp(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 struct IncludeArgs {
     path: LitStr,
     deny_warnings: bool,
+    samples: Option<LitStr>,
 }
 
 impl Parse for IncludeArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let path: LitStr = input.parse()?;
         let mut deny_warnings = false;
+        let mut samples = None;
         while input.parse::<Option<Token![,]>>()?.is_some() {
             if input.is_empty() {
                 break;
@@ -71,10 +79,19 @@ impl Parse for IncludeArgs {
             let option: Ident = input.parse()?;
             match option.to_string().as_str() {
                 "deny_warnings" => deny_warnings = true,
-                other => return Err(syn::Error::new(option.span(), format!("unknown option `{other}` (expected `deny_warnings`)"))),
+                "samples" => {
+                    input.parse::<Token![=]>()?;
+                    samples = Some(input.parse()?);
+                }
+                other => {
+                    return Err(syn::Error::new(
+                        option.span(),
+                        format!("unknown option `{other}` (expected `deny_warnings` or `samples = \"DIR\"`)"),
+                    ));
+                }
             }
         }
-        Ok(IncludeArgs { path, deny_warnings })
+        Ok(IncludeArgs { path, deny_warnings, samples })
     }
 }
 
@@ -99,7 +116,9 @@ fn warning(d: &Diagnostic, message: &str, span: Span) -> TokenStream {
     }
 }
 
-fn resolve(rel: &str, caller: Option<&Path>) -> Result<PathBuf, String> {
+/// A path relative to `CARGO_MANIFEST_DIR`, else to the calling file's directory: the first that
+/// is a file (`what` = "definition") or a folder.
+fn resolve(rel: &str, caller: Option<&Path>, what: &str) -> Result<PathBuf, String> {
     let path = Path::new(rel);
     if path.is_absolute() {
         return Ok(path.to_path_buf());
@@ -109,21 +128,55 @@ fn resolve(rel: &str, caller: Option<&Path>) -> Result<PathBuf, String> {
     if let Some(dir) = caller.and_then(Path::parent) {
         tried.push(dir.join(path));
     }
-    match tried.iter().find(|p| p.is_file()) {
+    let fits = |p: &PathBuf| if what == "definition" { p.is_file() } else { p.is_dir() };
+    match tried.iter().find(|p| fits(p)) {
         Some(found) => Ok(found.clone()),
         None => Err(format!(
-            "cannot find the definition `{rel}` (looked in {})",
+            "cannot find the {what} `{rel}` (looked in {})",
             tried.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(" and ")
         )),
     }
 }
 
+/// The options for a definition at `definition` (none for an inline one): its samples, read from
+/// `explicit` or the conventional folder, and `include_bytes!` of each sample file so that cargo
+/// rebuilds when one changes.
+fn samples_options(definition: Option<&Path>, explicit: Option<&Path>) -> Result<(Options, TokenStream), String> {
+    let samples = match (definition, explicit) {
+        (Some(definition), explicit) => miniapp_compiler::samples::for_definition(definition, explicit)?,
+        (None, Some(dir)) => Some(
+            miniapp_compiler::samples::Samples::load(dir)
+                .map_err(|e| format!("cannot read the samples folder `{}`: {e}", dir.display()))?,
+        ),
+        (None, None) => None,
+    };
+    let track = samples.iter().flat_map(|s| &s.files).map(|f| {
+        let f = f.to_string_lossy().into_owned();
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#f);
+        )
+    });
+    let track = quote!(#(#track)*);
+    Ok((Options { samples: samples.map(std::sync::Arc::new), ..Options::default() }, track))
+}
+
 fn expand_include(args: &IncludeArgs, caller: Option<&Path>) -> TokenStream {
     let rel = args.path.value();
     let span = args.path.span();
-    let path = match resolve(&rel, caller) {
+    let path = match resolve(&rel, caller, "definition") {
         Ok(path) => path,
         Err(message) => return syn::Error::new(span, message).to_compile_error(),
+    };
+    let explicit = match &args.samples {
+        Some(dir) => match resolve(&dir.value(), caller, "samples folder") {
+            Ok(dir) => Some(dir),
+            Err(message) => return syn::Error::new(dir.span(), message).to_compile_error(),
+        },
+        None => None,
+    };
+    let (options, track_samples) = match samples_options(Some(&path), explicit.as_deref()) {
+        Ok(found) => found,
+        Err(message) => return syn::Error::new(args.samples.as_ref().map_or(span, LitStr::span), message).to_compile_error(),
     };
     let shown = path.to_string_lossy().into_owned();
     // Makes cargo rebuild when the definition changes.
@@ -134,12 +187,13 @@ fn expand_include(args: &IncludeArgs, caller: Option<&Path>) -> TokenStream {
         Ok(bytes) => bytes,
         Err(e) => return syn::Error::new(span, format!("cannot read `{rel}`: {e}")).to_compile_error(),
     };
-    let (report, code) = match miniapp_compiler::generate(&bytes, &Options::default()) {
+    let (report, code) = match miniapp_compiler::generate(&bytes, &options) {
         Ok(generated) => (generated.report, Some(generated.code)),
         Err(report) => (report, None),
     };
     let (errors, warnings) = split(&report, args.deny_warnings);
     let mut out = track;
+    out.extend(track_samples);
     let render = |d: &Diagnostic| retitle(&miniapp_compiler::render::diagnostic(d, &report.text, &rel, false), d);
     for d in &warnings {
         out.extend(warning(d, &render(d), span));
@@ -233,7 +287,38 @@ fn is_json_number(text: &str) -> bool {
     serde_json::from_str::<serde_json::Number>(text).is_ok()
 }
 
+/// A leading `samples = "DIR";` of `miniapp!`, and the tokens after it.
+fn inline_samples(input: TokenStream) -> syn::Result<(Option<LitStr>, TokenStream)> {
+    let tokens: Vec<TokenTree> = input.clone().into_iter().collect();
+    match tokens.as_slice() {
+        [TokenTree::Ident(i), TokenTree::Punct(eq), TokenTree::Literal(l), rest @ ..] if i == "samples" && eq.as_char() == '=' => {
+            let dir = syn::parse2::<LitStr>(TokenTree::Literal(l.clone()).into())?;
+            let rest = match rest {
+                [TokenTree::Punct(p), rest @ ..] if matches!(p.as_char(), ';' | ',') => rest,
+                _ => return Err(syn::Error::new(l.span(), "end the samples option with `;` before the definition")),
+            };
+            Ok((Some(dir), rest.iter().cloned().collect()))
+        }
+        _ => Ok((None, input)),
+    }
+}
+
 fn expand_inline(input: TokenStream) -> TokenStream {
+    let (samples, input) = match inline_samples(input) {
+        Ok(split) => split,
+        Err(e) => return e.to_compile_error(),
+    };
+    let explicit = match &samples {
+        Some(dir) => match resolve(&dir.value(), None, "samples folder") {
+            Ok(dir) => Some(dir),
+            Err(message) => return syn::Error::new(dir.span(), message).to_compile_error(),
+        },
+        None => None,
+    };
+    let (options, track_samples) = match samples_options(None, explicit.as_deref()) {
+        Ok(found) => found,
+        Err(message) => return syn::Error::new(Span::call_site(), message).to_compile_error(),
+    };
     let mut json = Json { text: String::new(), spans: Vec::new() };
     let mut tokens = input.clone().into_iter();
     let whole_object = matches!((tokens.next(), tokens.next()), (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Brace);
@@ -250,7 +335,7 @@ fn expand_inline(input: TokenStream) -> TokenStream {
     if let Err(e) = converted {
         return e.to_compile_error();
     }
-    let (report, code) = match miniapp_compiler::generate(json.text.as_bytes(), &Options::default()) {
+    let (report, code) = match miniapp_compiler::generate(json.text.as_bytes(), &options) {
         Ok(generated) => (generated.report, Some(generated.code)),
         Err(report) => (report, None),
     };
@@ -260,12 +345,15 @@ fn expand_inline(input: TokenStream) -> TokenStream {
         for help in &d.help {
             message.push_str(&format!("\nhelp: {help}"));
         }
+        for note in &d.notes {
+            message.push_str(&format!("\nnote: {note}"));
+        }
         if !d.pointer.is_empty() {
             message.push_str(&format!("\nnote: at {}", d.pointer));
         }
         message
     };
-    let mut out = TokenStream::new();
+    let mut out = track_samples;
     for d in &warnings {
         out.extend(warning(d, &render(d), json.span_at(d.span.start)));
     }

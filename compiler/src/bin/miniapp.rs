@@ -44,6 +44,13 @@ enum Command {
         /// definition, documented `compute` functions).
         #[arg(long)]
         submission: bool,
+        /// Check every path that reads provider data against the samples in DIR (one definition
+        /// only). By default each definition's `<name>.samples/` folder is used when it exists.
+        #[arg(long, value_name = "DIR", conflicts_with = "no_samples")]
+        samples: Option<PathBuf>,
+        /// Ignore samples folders.
+        #[arg(long)]
+        no_samples: bool,
     },
     /// Generate the Rust connector for a definition: one formatted file (stdout or `-o`), or a
     /// standalone crate (`--crate DIR`: Cargo.toml, src/lib.rs, src/connector.rs, README.md).
@@ -64,6 +71,13 @@ enum Command {
         /// it, Cargo.toml holds a placeholder and a comment saying what to set.
         #[arg(long, value_name = "PATH|GIT-URL", requires = "crate_dir", value_parser = parse_runtime)]
         runtime: Option<miniapp_compiler::scaffold::Runtime>,
+        /// Type outputs and records from the samples in DIR (and check paths against them). By
+        /// default the definition's `<name>.samples/` folder is used when it exists.
+        #[arg(long, value_name = "DIR", conflicts_with = "no_samples")]
+        samples: Option<PathBuf>,
+        /// Ignore the samples folder.
+        #[arg(long)]
+        no_samples: bool,
     },
     /// Print the long explanation of a diagnostic code (e.g. `miniapp explain E0105`).
     Explain {
@@ -94,8 +108,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Check { files, format, deny_warnings, submission } => {
-            check(&mut stdout, &files, format, deny_warnings, &Options { submission })
+        Command::Check { files, format, deny_warnings, submission, samples, no_samples } => {
+            if samples.is_some() && files.len() > 1 {
+                eprintln!(
+                    "error: --samples DIR applies to one definition; check the others separately (or rely on their `<name>.samples/` folders)"
+                );
+                return ExitCode::from(2);
+            }
+            let samples = Samples { explicit: samples, ignore: no_samples };
+            check(&mut stdout, &files, format, deny_warnings, submission, &samples)
         }
         Command::Explain { code, list } => {
             if list {
@@ -111,21 +132,46 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Generate { file, output, crate_dir, runtime } => generate(&mut stdout, &file, output, crate_dir, runtime),
+        Command::Generate { file, output, crate_dir, runtime, samples, no_samples } => {
+            let samples = Samples { explicit: samples, ignore: no_samples };
+            generate(&mut stdout, &file, output, crate_dir, runtime, &samples)
+        }
         Command::Schema => writeln!(stdout, "{}", miniapp_compiler::schema::SCHEMA.trim_end()).map(|_| ExitCode::SUCCESS),
     };
     // A closed pipe (e.g. `| head`) is not an error worth a panic.
     result.unwrap_or(ExitCode::from(2))
 }
 
-fn check(out: &mut impl Write, files: &[PathBuf], format: Format, deny_warnings: bool, options: &Options) -> std::io::Result<ExitCode> {
+/// Where the samples come from: `--samples DIR`, `--no-samples`, or the conventional folder.
+struct Samples {
+    explicit: Option<PathBuf>,
+    ignore: bool,
+}
+
+impl Samples {
+    /// The options for checking `definition`: its samples, or why they cannot be read.
+    fn options(&self, definition: &Path, submission: bool) -> Result<Options, String> {
+        let samples = if self.ignore { None } else { miniapp_compiler::samples::for_definition(definition, self.explicit.as_deref())? };
+        Ok(Options { submission, samples: samples.map(std::sync::Arc::new) })
+    }
+}
+
+fn check(
+    out: &mut impl Write,
+    files: &[PathBuf],
+    format: Format,
+    deny_warnings: bool,
+    submission: bool,
+    samples: &Samples,
+) -> std::io::Result<ExitCode> {
     let mut reports: Vec<(String, Report)> = Vec::new();
     let mut unreadable = false;
     for path in files {
-        match std::fs::read(path) {
-            Ok(bytes) => reports.push((path.display().to_string(), miniapp_compiler::check(&bytes, options))),
+        let read = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()));
+        match read.and_then(|bytes| Ok((bytes, samples.options(path, submission)?))) {
+            Ok((bytes, options)) => reports.push((path.display().to_string(), miniapp_compiler::check(&bytes, &options))),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
+                eprintln!("error: {e}");
                 unreadable = true;
             }
         }
@@ -161,17 +207,19 @@ fn generate(
     output: Option<PathBuf>,
     crate_dir: Option<PathBuf>,
     runtime: Option<miniapp_compiler::scaffold::Runtime>,
+    samples: &Samples,
 ) -> std::io::Result<ExitCode> {
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
+    let read = std::fs::read(file).map_err(|e| format!("cannot read `{}`: {e}", file.display()));
+    let (bytes, options) = match read.and_then(|bytes| Ok((bytes, samples.options(file, false)?))) {
+        Ok(read) => read,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", file.display());
+            eprintln!("error: {e}");
             return Ok(ExitCode::from(2));
         }
     };
     let name = file.display().to_string();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let generated = match miniapp_compiler::generate(&bytes, &Options::default()) {
+    let generated = match miniapp_compiler::generate(&bytes, &options) {
         Ok(generated) => generated,
         Err(report) => {
             let checked = Checked { file: &name, report: &report };

@@ -11,6 +11,10 @@
 //! ```
 //!
 //! and in `src/lib.rs`: `mod acme_shop { include!(concat!(env!("OUT_DIR"), "/acme_shop.rs")); }`.
+//!
+//! A definition's samples (`definitions/acme-shop.samples/`, or the folder given with
+//! [`Generator::samples`]) check its paths and type its outputs; editing one reruns the build
+//! script.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -21,7 +25,10 @@ use crate::{Options, names};
 /// Generates connector modules into `OUT_DIR` (or another directory) from a build script.
 #[derive(Clone, Debug, Default)]
 pub struct Generator {
-    definitions: Vec<PathBuf>,
+    /// Each definition, with its samples folder when one is given.
+    definitions: Vec<(PathBuf, Option<PathBuf>)>,
+    /// `samples` was called before any definition.
+    stray_samples: bool,
     options: Options,
     deny_warnings: bool,
     out_dir: Option<PathBuf>,
@@ -50,7 +57,18 @@ impl Generator {
     /// Adds a definition; a relative path resolves against `CARGO_MANIFEST_DIR`. The module is
     /// written to `<out>/<file stem with - as _>.rs`.
     pub fn definition(mut self, path: impl Into<PathBuf>) -> Self {
-        self.definitions.push(path.into());
+        self.definitions.push((path.into(), None));
+        self
+    }
+
+    /// The samples folder of the definition added last (docs/format.md §17), instead of its
+    /// conventional `<stem>.samples/` folder (used when it exists); a relative path resolves like
+    /// the definition's.
+    pub fn samples(mut self, dir: impl Into<PathBuf>) -> Self {
+        match self.definitions.last_mut() {
+            Some((_, samples)) => *samples = Some(dir.into()),
+            None => self.stray_samples = true,
+        }
         self
     }
 
@@ -87,8 +105,12 @@ impl Generator {
         };
         let mut written = Vec::new();
         let mut rendered = String::new();
-        for definition in &self.definitions {
-            let path = if definition.is_absolute() { definition.clone() } else { base.join(definition) };
+        if self.stray_samples {
+            rendered.push_str("error: `Generator::samples` names the samples of the definition added before it; call `definition` first\n");
+        }
+        let resolve = |p: &PathBuf| if p.is_absolute() { p.clone() } else { base.join(p) };
+        for (definition, samples) in &self.definitions {
+            let path = resolve(definition);
             println!("cargo:rerun-if-changed={}", path.display());
             let shown = definition.display().to_string();
             let bytes = match std::fs::read(&path) {
@@ -98,7 +120,21 @@ impl Generator {
                     continue;
                 }
             };
-            let result = crate::generate(&bytes, &self.options);
+            let samples_dir = samples.as_ref().map(resolve);
+            let samples = match crate::samples::for_definition(&path, samples_dir.as_deref()) {
+                Ok(samples) => samples,
+                Err(e) => {
+                    rendered.push_str(&format!("error: {e}\n"));
+                    continue;
+                }
+            };
+            if samples.is_some() {
+                // Cargo scans a folder for changes to any file in it.
+                let dir = samples_dir.unwrap_or_else(|| crate::samples::conventional_dir(&path));
+                println!("cargo:rerun-if-changed={}", dir.display());
+            }
+            let options = Options { samples: samples.map(std::sync::Arc::new), ..self.options.clone() };
+            let result = crate::generate(&bytes, &options);
             let report = match &result {
                 Ok(g) => &g.report,
                 Err(report) => report,
