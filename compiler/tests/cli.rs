@@ -84,7 +84,7 @@ fn json_format_has_every_documented_field() {
     let v: Value = serde_json::from_slice(&o.stdout).expect("json output");
     let items = v.as_array().expect("array");
     let ns = items.iter().find(|d| d["code"] == "E0101").expect("E0101 reported");
-    for key in ["file", "code", "severity", "message", "pointer", "line", "column", "end_line", "end_column", "help"] {
+    for key in ["file", "code", "severity", "message", "pointer", "line", "column", "end_line", "end_column", "help", "note"] {
         assert!(ns.get(key).is_some(), "missing {key}");
     }
     assert_eq!((ns["line"].as_u64(), ns["column"].as_u64(), ns["end_column"].as_u64()), (Some(2), Some(9), Some(17)));
@@ -273,4 +273,40 @@ fn the_help_texts_are_current() {
         assert_eq!(o.status.code(), Some(0), "{sub}");
         assert!(!stdout(&o).contains("FORMAT.md"), "{sub}: cites a file that is not in the repository");
     }
+}
+
+#[test]
+fn samples_are_found_by_convention_given_with_a_flag_or_ignored() {
+    let wrong = repo("tests/corpus/invalid/W0901-paths-against-samples.json");
+    let samples = repo("tests/corpus/invalid/W0901-paths-against-samples.samples");
+    // The conventional folder is used: warnings, and `--deny-warnings` fails on them.
+    let o = miniapp(&["check", &wrong, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let found: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 9, "{found:?}");
+    assert!(found.iter().all(|d| d["code"] == "W0901" && d["note"].as_str().unwrap().starts_with("sample: `")), "{found:?}");
+    assert_eq!(miniapp(&["check", "--deny-warnings", &wrong]).status.code(), Some(1));
+    // Without samples, the same definition is clean.
+    assert_eq!(miniapp(&["check", "--deny-warnings", "--no-samples", &wrong]).status.code(), Some(0));
+    // A definition elsewhere, with the folder given.
+    let copy = temp("shop.json", &std::fs::read_to_string(&wrong).unwrap());
+    assert_eq!(miniapp(&["check", "--deny-warnings", copy.to_str().unwrap()]).status.code(), Some(0), "no shop.samples beside the copy");
+    assert_eq!(miniapp(&["check", "--deny-warnings", "--samples", &samples, copy.to_str().unwrap()]).status.code(), Some(1));
+    // A folder that is not there, or one folder for several definitions, is a usage error.
+    let o = miniapp(&["check", "--samples", &repo("no/such/folder"), copy.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the samples folder"));
+    assert_eq!(miniapp(&["check", "--samples", &samples, &wrong, &wrong]).status.code(), Some(2));
+}
+
+#[test]
+fn generate_types_outputs_from_the_samples_folder() {
+    let acme = repo("examples/definitions/acme-shop.json");
+    let typed = stdout(&miniapp(&["generate", &acme]));
+    let untyped = stdout(&miniapp(&["generate", "--no-samples", &acme]));
+    let status = "pub status: ::std::option::Option<::std::string::String>,";
+    assert!(typed.contains(status) && !untyped.contains(status));
+    assert!(untyped.contains("pub status: ::std::option::Option<::miniapp::serde_json::Value>,"));
+    assert!(typed.contains("pub struct OrdersRecordItem"));
 }

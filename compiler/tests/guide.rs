@@ -179,8 +179,67 @@ fn the_worked_paging_and_delivery_id_examples_check_clean_and_are_flagged_in_a_s
         let found: Vec<_> = report.diagnostics.iter().map(|d| (d.code.id, &d.message)).collect();
         assert!(found.is_empty(), "{tag}: {found:?}");
         miniapp_compiler::generate(&bytes, &Options::default()).unwrap_or_else(|_| panic!("{tag} generates"));
-        let submission = check(&bytes, &Options { submission: true });
+        let submission = check(&bytes, &Options { submission: true, ..Default::default() });
         let flagged = submission.diagnostics.iter().filter(|d| d.code.id == "W0704").count();
         assert_eq!(flagged, extensions, "{tag}: each extension key is flagged once");
     }
+}
+
+#[test]
+fn the_worked_samples_example_prints_the_warning_shown_and_types_the_fixed_field() {
+    let definition = std::fs::read_to_string(repo("examples/definitions/acme-shop.json")).unwrap();
+    let wrong = definition.replacen("\"$.order.status.code\"", "\"$.order.stauts.code\"", 1);
+    assert_ne!(wrong, definition);
+    // acme-shop's samples, with the response the guide shows.
+    let dir = repo("examples/definitions/acme-shop.samples");
+    let bundled = miniapp_compiler::samples::Samples::load(&dir).unwrap();
+    let response = example("samples-response", "json");
+    let files = bundled.samples.iter().map(|s| {
+        let text = if s.file == "actions/updateOrderStatus/1.json" { response.clone() } else { s.value.to_string() };
+        (s.file.clone(), text.into_bytes())
+    });
+    let samples = std::sync::Arc::new(miniapp_compiler::samples::Samples::from_files("acme-shop.samples", files));
+    let options = Options { samples: Some(samples), ..Default::default() };
+    let report = check(wrong.as_bytes(), &options);
+    assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
+    let printed = render::diagnostic(&report.diagnostics[0], &report.text, "acme-shop.json", false);
+    assert_eq!(format!("{printed}\n"), example("samples-warning", "text"));
+    let fixed = miniapp_compiler::generate(definition.as_bytes(), &options).unwrap();
+    assert!(fixed.report.diagnostics.is_empty());
+    let code = plain(&fixed.code);
+    for line in example("samples-field", "rust").lines().filter(|l| l.trim_start().starts_with("pub ")) {
+        assert!(code.contains(&plain(line)), "the guide shows `{line}`");
+    }
+}
+
+/// The corpus file with wrong paths: applying every "did you mean" the warnings give (and fixing
+/// the one path the samples cannot suggest) leaves it clean.
+#[test]
+fn every_suggested_path_fix_checks_clean() {
+    let file = repo("tests/corpus/invalid/W0901-paths-against-samples.json");
+    let options =
+        Options { samples: miniapp_compiler::samples::for_definition(&file, None).unwrap().map(std::sync::Arc::new), ..Default::default() };
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    let report = check(text.as_bytes(), &options);
+    assert_eq!(report.diagnostics.len(), 9);
+    // Replace each path string (by its pointer) with the suggestion, last first.
+    let mut fixes: Vec<(usize, usize, String)> = Vec::new();
+    let root = miniapp_compiler::source::parse(&text).root.unwrap();
+    for d in &report.diagnostics {
+        let Some(help) = d.help.iter().find_map(|h| h.strip_prefix("did you mean `").and_then(|h| h.strip_suffix("`?"))) else {
+            assert_eq!(d.pointer, "/auth/userDetails/mapping/storeName", "only this path has no suggestion");
+            continue;
+        };
+        let node = root.pointer(&d.pointer).unwrap();
+        assert!(node.as_str().is_some(), "{} is a path string", d.pointer);
+        fixes.push((node.span.start, node.span.end, format!("\"{help}\"")));
+    }
+    assert_eq!(fixes.len(), 8);
+    fixes.sort();
+    for (start, end, replacement) in fixes.into_iter().rev() {
+        text.replace_range(start..end, &replacement);
+    }
+    let text = text.replace("\"$.merchant.shop.title\"", "\"$.merchant.store.title\"");
+    let report = check(text.as_bytes(), &options);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
 }

@@ -22,15 +22,31 @@ fn examples() -> &'static [String] {
     static EXAMPLES: OnceLock<Vec<String>> = OnceLock::new();
     EXAMPLES.get_or_init(|| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/definitions");
-        let mut files: Vec<_> = std::fs::read_dir(dir).expect("examples").map(|e| e.expect("entry").path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("examples")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
         files.sort();
         files.iter().map(|p| std::fs::read_to_string(p).expect("example text")).collect()
     })
 }
 
+/// acme-shop's samples, checked against every input: mutated paths and mappings are walked
+/// through them and typed from them.
+fn samples() -> Option<std::sync::Arc<miniapp_compiler::samples::Samples>> {
+    static SAMPLES: OnceLock<Option<std::sync::Arc<miniapp_compiler::samples::Samples>>> = OnceLock::new();
+    SAMPLES
+        .get_or_init(|| {
+            let definition = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/definitions/acme-shop.json");
+            miniapp_compiler::samples::for_definition(&definition, None).expect("the samples").map(std::sync::Arc::new)
+        })
+        .clone()
+}
+
 /// The invariants every input must satisfy.
 fn assert_well_behaved(bytes: &[u8], submission: bool) -> Result<(), TestCaseError> {
-    let report = check(bytes, &Options { submission });
+    let report = check(bytes, &Options { submission, samples: samples() });
     let len = report.text.len();
     let map = report.source_map();
     for d in &report.diagnostics {
@@ -50,7 +66,7 @@ fn assert_well_behaved(bytes: &[u8], submission: bool) -> Result<(), TestCaseErr
     );
     if !report.has_errors() {
         // A definition that checks clean always generates (parseable, formatted) Rust.
-        let generated = miniapp_compiler::generate(bytes, &Options { submission });
+        let generated = miniapp_compiler::generate(bytes, &Options { submission, samples: samples() });
         prop_assert!(generated.is_ok(), "generation failed: {:?}", generated.err().map(|r| r.diagnostics));
     }
     let checked = Checked { file: "fuzz.json", report: &report };

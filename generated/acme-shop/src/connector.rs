@@ -709,12 +709,22 @@ impl AppBuilder {
 #[serde(crate = "::miniapp::serde")]
 pub struct UpdateOrderStatusOutput {
     /// Read from `$.order.status.code` in the response of step 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+    /// Sample: `"shipped"`.
+    #[serde(
+        default,
+        deserialize_with = "::miniapp::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub status: ::std::option::Option<::std::string::String>,
     /// Read from `$.order.updated_at` in the response of step 1.
+    /// Sample: `"2026-11-28T10:15:00Z"`.
     #[serde(rename = "updatedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_at: ::std::option::Option<::miniapp::serde_json::Value>,
+    #[serde(
+        default,
+        deserialize_with = "::miniapp::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub updated_at: ::std::option::Option<::std::string::String>,
 }
 /// Result of [`Client::create_coupon`]: the final step's object mapping.
 #[derive(
@@ -728,13 +738,23 @@ pub struct UpdateOrderStatusOutput {
 #[serde(crate = "::miniapp::serde")]
 pub struct CreateCouponOutput {
     /// Read from `$.coupon.id` in the response of step 1.
+    /// Sample: `"cp-5521"`.
     #[serde(rename = "couponId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    #[serde(
+        default,
+        deserialize_with = "::miniapp::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// Read from `$.coupon.expires_at` in the response of step 1.
+    /// Sample: `"2026-12-31T23:59:59Z"`.
     #[serde(rename = "expiresAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_at: ::std::option::Option<::miniapp::serde_json::Value>,
+    #[serde(
+        default,
+        deserialize_with = "::miniapp::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub expires_at: ::std::option::Option<::std::string::String>,
 }
 /// Result of [`Client::add_order_note`]: the final step's object mapping.
 #[derive(
@@ -748,13 +768,23 @@ pub struct CreateCouponOutput {
 #[serde(crate = "::miniapp::serde")]
 pub struct AddOrderNoteOutput {
     /// Read from `$.note.id` in the response of step 2.
+    /// Sample: `88`.
     #[serde(rename = "noteId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub note_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    #[serde(
+        default,
+        deserialize_with = "::miniapp::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub note_id: ::std::option::Option<i64>,
     /// Read from `$.note.order_id` in the response of step 2.
+    /// Sample: `"o-17"`.
     #[serde(rename = "orderId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_id: ::std::option::Option<::miniapp::serde_json::Value>,
+    #[serde(
+        default,
+        deserialize_with = "::miniapp::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub order_id: ::std::option::Option<::std::string::String>,
 }
 /// An event of the `acme-shop` webhook: one variant per event the definition names.
 ///
@@ -856,16 +886,24 @@ pub mod sync {
     )]
     #[serde(crate = "::miniapp::serde")]
     pub struct CatalogRecord {
-        /// `name`: `title`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::miniapp::serde_json::Value>,
+        /// `name`: `title`. Sample: `"T-shirt"`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// `code`: `item_id`, `toString`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `unitPrice`: `pricing.sale` or `pricing.list`, `coalesce`.
+        /// `unitPrice`: `pricing.sale` or `pricing.list`, `coalesce`. Sample: `12.5`.
         #[serde(rename = "unitPrice")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub unit_price: ::std::option::Option<::miniapp::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unit_price: ::std::option::Option<f64>,
     }
     /// A `shoppers` record (core:customer): Shoppers.
     ///
@@ -883,18 +921,30 @@ pub mod sync {
         /// `code`: `shopper_id`, `toString`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `firstName`: `given_name`.
+        /// `firstName`: `given_name`. Sample: `"Dana"`.
         #[serde(rename = "firstName")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub first_name: ::std::option::Option<::miniapp::serde_json::Value>,
-        /// `lastName`: `family_name`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `family_name`. Sample: `"Li"`.
         #[serde(rename = "lastName")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_name: ::std::option::Option<::miniapp::serde_json::Value>,
-        /// `primaryEmail`: `email_address`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `primaryEmail`: `email_address`. Sample: `"dana@example.com"`.
         #[serde(rename = "primaryEmail")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub primary_email: ::std::option::Option<::miniapp::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub primary_email: ::std::option::Option<::std::string::String>,
     }
     /// A `orders` record (ecommerce:orders): Orders.
     ///
@@ -912,20 +962,32 @@ pub mod sync {
         /// `code`: `id`, `toString`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `orderNumber`: `number`.
+        /// `orderNumber`: `number`. Sample: `"A-1017"`.
         #[serde(rename = "orderNumber")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
-        /// `status`: `status.code`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_number: ::std::option::Option<::std::string::String>,
+        /// `status`: `status.code`. Sample: `"paid"`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
         /// `totalAmount`: `totals.grand`, `toNumberOrNull`.
         #[serde(rename = "totalAmount")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_amount: ::std::option::Option<f64>,
-        /// `items`: `lines`, `mapItems`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+        /// `items`: `lines`, `mapItems`. Sample: `[{"sku":"TEE-M","title":"T-shirt, size M","qty":2,"unit_p…`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<OrdersRecordItem>>,
         /// `couponCodes`: `discounts`, `joinCodes`.
         #[serde(rename = "couponCodes")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -948,20 +1010,32 @@ pub mod sync {
         /// `code`, as the handlers map it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `orderNumber`, as the handlers map it.
+        /// `orderNumber`, as the handlers map it. Sample: `"A-1017"`.
         #[serde(rename = "orderNumber")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_number: ::std::option::Option<::miniapp::serde_json::Value>,
-        /// `status`, as the handlers map it.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::miniapp::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_number: ::std::option::Option<::std::string::String>,
+        /// `status`, as the handlers map it. Sample: `"paid"`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
         /// `totalAmount`, as the handlers map it.
         #[serde(rename = "totalAmount")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_amount: ::std::option::Option<f64>,
-        /// `items`, as the handlers map it.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+        /// `items`, as the handlers map it. Sample: `[{"sku":"TEE-M","title":"T-shirt, size M","qty":2,"unit_p…`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<OrderChangeItem>>,
     }
     /// A `abandonedCart` record written by sync handlers (docs/format.md §11.6): the union of their mappings.
     #[derive(
@@ -977,13 +1051,97 @@ pub mod sync {
         /// `code`, as the handlers map it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `totalAmount`, as the handlers map it.
+        /// `totalAmount`, as the handlers map it. Sample: `"12.50"`.
         #[serde(rename = "totalAmount")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub total_amount: ::std::option::Option<::miniapp::serde_json::Value>,
-        /// `items`, as the handlers map it.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub items: ::std::option::Option<::std::vec::Vec<::miniapp::sync::Item>>,
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_amount: ::std::option::Option<::std::string::String>,
+        /// `items`, as the handlers map it. Sample: `[{"sku":"MUG","title":"Mug","qty":1,"unit_price":"12.50",…`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<AbandonedCartChangeItem>>,
+    }
+    /// An item of `items`, as the samples show it (the fields some sample lacks or holds `null` in are optional).
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct OrdersRecordItem {
+        /// `sku`. Sample: `"TEE-M"`.
+        pub sku: ::std::string::String,
+        /// `title`. Sample: `"T-shirt, size M"`.
+        pub title: ::std::string::String,
+        /// `qty`. Sample: `2`.
+        pub qty: i64,
+        /// `unit_price`. Sample: `"8.95"`.
+        pub unit_price: ::std::string::String,
+        /// `gift_wrap`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gift_wrap: ::std::option::Option<bool>,
+    }
+    /// An item of `items`, as the samples show it (the fields some sample lacks or holds `null` in are optional).
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct OrderChangeItem {
+        /// `sku`. Sample: `"TEE-M"`.
+        pub sku: ::std::string::String,
+        /// `title`. Sample: `"T-shirt, size M"`.
+        pub title: ::std::string::String,
+        /// `qty`. Sample: `2`.
+        pub qty: i64,
+        /// `unit_price`. Sample: `"8.95"`.
+        pub unit_price: ::std::string::String,
+        /// `gift_wrap`.
+        #[serde(
+            default,
+            deserialize_with = "::miniapp::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gift_wrap: ::std::option::Option<bool>,
+    }
+    /// An item of `items`, as the samples show it (the fields some sample lacks or holds `null` in are optional).
+    #[derive(
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        ::miniapp::serde::Serialize,
+        ::miniapp::serde::Deserialize
+    )]
+    #[serde(crate = "::miniapp::serde")]
+    pub struct AbandonedCartChangeItem {
+        /// `sku`. Sample: `"MUG"`.
+        pub sku: ::std::string::String,
+        /// `title`. Sample: `"Mug"`.
+        pub title: ::std::string::String,
+        /// `qty`. Sample: `1`.
+        pub qty: i64,
+        /// `unit_price`. Sample: `"12.50"`.
+        pub unit_price: ::std::string::String,
+        /// `gift_wrap`. Sample: `true`.
+        pub gift_wrap: bool,
     }
     /// A record a sync handler writes (docs/format.md §11.6), as [`miniapp::webhook::Delivery::handler`]
     /// carries it.
@@ -1069,9 +1227,9 @@ fn map_catalog(
     mut c: ::miniapp::sync::Captured<'_>,
 ) -> ::std::result::Result<sync::CatalogRecord, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(sync::CatalogRecord {
-        name: c.value(0),
+        name: ::miniapp::lenient::value(c.value(0), "name"),
         code: c.text(1, "code")?,
-        unit_price: c.coalesce(&[2, 3]),
+        unit_price: ::miniapp::lenient::value(c.coalesce(&[2, 3]), "unitPrice"),
     })
 }
 /// Maps one captured record into a [`sync::ShoppersRecord`].
@@ -1080,9 +1238,9 @@ fn map_shoppers(
 ) -> ::std::result::Result<sync::ShoppersRecord, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(sync::ShoppersRecord {
         code: c.text(0, "code")?,
-        first_name: c.value(1),
-        last_name: c.value(2),
-        primary_email: c.value(3),
+        first_name: ::miniapp::lenient::value(c.value(1), "firstName"),
+        last_name: ::miniapp::lenient::value(c.value(2), "lastName"),
+        primary_email: ::miniapp::lenient::value(c.value(3), "primaryEmail"),
     })
 }
 /// Maps one captured record into a [`sync::OrdersRecord`].
@@ -1092,10 +1250,10 @@ fn map_orders(
 ) -> ::std::result::Result<sync::OrdersRecord, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(sync::OrdersRecord {
         code: c.text(0, "code")?,
-        order_number: c.value(1),
-        status: c.value(2),
+        order_number: ::miniapp::lenient::value(c.value(1), "orderNumber"),
+        status: ::miniapp::lenient::value(c.value(2), "status"),
         total_amount: c.number(3),
-        items: c.items(4, "items")?,
+        items: ::miniapp::lenient::items(c.items(4, "items")?, "items"),
         coupon_codes: c.codes(5, "couponCodes")?,
         channel: ::miniapp::sync::computed(
             "channel",
@@ -1118,10 +1276,10 @@ fn map_order_placed(
 ) -> ::std::result::Result<sync::OrderChange, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(sync::OrderChange {
         code: c.text(0, "code")?,
-        order_number: c.value(1),
-        status: c.value(2),
+        order_number: ::miniapp::lenient::value(c.value(1), "orderNumber"),
+        status: ::miniapp::lenient::value(c.value(2), "status"),
         total_amount: c.number(3),
-        items: c.items(4, "items")?,
+        items: ::miniapp::lenient::items(c.items(4, "items")?, "items"),
     })
 }
 /// Maps one captured record into a [`sync::OrderChange`].
@@ -1130,7 +1288,7 @@ fn map_order_status_changed(
 ) -> ::std::result::Result<sync::OrderChange, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(sync::OrderChange {
         code: c.text(0, "code")?,
-        status: c.value(1),
+        status: ::miniapp::lenient::value(c.value(1), "status"),
         ..::std::default::Default::default()
     })
 }
@@ -1140,8 +1298,8 @@ fn map_cart_abandoned(
 ) -> ::std::result::Result<sync::AbandonedCartChange, ::miniapp::sync::Problem> {
     ::std::result::Result::Ok(sync::AbandonedCartChange {
         code: c.text(0, "code")?,
-        total_amount: c.coalesce(&[1, 2]),
-        items: c.items(3, "items")?,
+        total_amount: ::miniapp::lenient::value(c.coalesce(&[1, 2]), "totalAmount"),
+        items: ::miniapp::lenient::items(c.items(3, "items")?, "items"),
     })
 }
 /// Input of [`Client::update_order_status`].

@@ -28,9 +28,14 @@ fn name(path: &Path) -> String {
     path.file_name().expect("file name").to_string_lossy().into_owned()
 }
 
+/// A corpus file's samples: its `<name>.samples/` folder, when there is one.
+fn samples_of(path: &Path) -> Option<std::sync::Arc<miniapp_compiler::samples::Samples>> {
+    miniapp_compiler::samples::for_definition(path, None).expect("readable samples").map(std::sync::Arc::new)
+}
+
 fn check_file(path: &Path) -> Report {
     let submission = name(path).contains(".submission.");
-    check(&fs::read(path).expect("readable corpus file"), &Options { submission })
+    check(&fs::read(path).expect("readable corpus file"), &Options { submission, samples: samples_of(path) })
 }
 
 /// `CODE@line:col` for every diagnostic.

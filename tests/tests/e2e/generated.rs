@@ -23,10 +23,16 @@ fn generated_crates_are_up_to_date() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     definitions.sort();
+    assert!(
+        definitions.iter().any(|d| d.with_extension("samples").is_dir()),
+        "an example has samples, so `generated/` shows typed outputs"
+    );
     let mut stale = Vec::new();
     for definition in &definitions {
-        let generated = miniapp_compiler::generate(&std::fs::read(definition).unwrap(), &miniapp_compiler::Options::default())
-            .expect("examples generate");
+        // As `miniapp generate --crate` does: with the definition's samples folder when it has one.
+        let samples = miniapp_compiler::samples::for_definition(definition, None).unwrap().map(std::sync::Arc::new);
+        let options = miniapp_compiler::Options { samples, ..Default::default() };
+        let generated = miniapp_compiler::generate(&std::fs::read(definition).unwrap(), &options).expect("examples generate");
         let dir = root().join("generated").join(&generated.ir.ns);
         for (rel, text) in miniapp_compiler::scaffold::crate_files(&generated, Some(RUNTIME)) {
             let path = dir.join(&rel);

@@ -15,6 +15,7 @@ mod names;
 mod paging;
 mod redis;
 mod requests;
+mod samples;
 mod sync;
 mod tenants;
 mod tracing;

@@ -30,9 +30,16 @@ fn leaves(value: &Value, pointer: String, out: &mut Vec<String>) {
 fn hostile_text_that_checks_clean_generates_code_that_compiles() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut modules = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(root.join("examples/definitions")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(root.join("examples/definitions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
     for file in files {
+        // With its samples, when it has some: hostile mapping keys then name typed fields.
+        let samples = miniapp_compiler::samples::for_definition(&file, None).unwrap().map(std::sync::Arc::new);
+        let options = Options { samples, ..Options::default() };
         let original: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         let mut pointers = Vec::new();
         leaves(&original, String::new(), &mut pointers);
@@ -41,11 +48,11 @@ fn hostile_text_that_checks_clean_generates_code_that_compiles() {
             let mut mutant = original.clone();
             *mutant.pointer_mut(pointer).unwrap() = Value::String(HOSTILE[n % HOSTILE.len()].to_string());
             let bytes = serde_json::to_vec_pretty(&mutant).unwrap();
-            let report = miniapp_compiler::check(&bytes, &Options::default());
+            let report = miniapp_compiler::check(&bytes, &options);
             if report.has_errors() {
                 continue;
             }
-            let generated = miniapp_compiler::generate(&bytes, &Options::default())
+            let generated = miniapp_compiler::generate(&bytes, &options)
                 .unwrap_or_else(|r| panic!("{pointer} of {}: check accepted, generate refused: {:?}", file.display(), r.diagnostics));
             modules.push((format!("{}{pointer}", file.file_name().unwrap().to_string_lossy()), generated.code));
         }

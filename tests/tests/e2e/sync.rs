@@ -16,7 +16,7 @@ use miniapp_loopback::{Recorded, Reply, Server, quick_retries, serve};
 use miniapp_tests::{AcmeFunctions, acme_shop};
 use serde_json::{Value, json};
 
-fn connected() -> acme_shop::Credentials {
+pub(crate) fn connected() -> acme_shop::Credentials {
     acme_shop::Credentials {
         access_token: Some(Secret::new("at-1")),
         refresh_token: Some(Secret::new("rt-1")),
@@ -73,8 +73,8 @@ async fn a_three_page_import_yields_every_record_in_order_and_stops_at_the_total
 
     assert_eq!(codes(&records), ["1", "2", "3", "4", "5"]);
     let first = records[0].as_ref().unwrap();
-    assert_eq!(first.name, Some(json!("Item 1")));
-    assert_eq!(first.unit_price, Some(json!(10)), "coalesce skips the null sale price");
+    assert_eq!(first.name.as_deref(), Some("Item 1"));
+    assert_eq!(first.unit_price, Some(10.0), "coalesce skips the null sale price");
     let seen = server.requests();
     assert_eq!(seen.len(), 3, "the total ends the import without an extra request");
     for (i, r) in seen.iter().enumerate() {
@@ -256,7 +256,7 @@ async fn details_are_fetched_in_list_order_with_bounded_concurrency() {
     let (records, _) = collect(client.sync_shoppers().page_size(10).details_concurrency(3)).await;
     let codes: Vec<String> = records.iter().map(|r| r.as_ref().unwrap().code.clone().unwrap()).collect();
     assert_eq!(codes, ids);
-    assert_eq!(records[1].as_ref().unwrap().first_name, Some(json!("Name s/2")));
+    assert_eq!(records[1].as_ref().unwrap().first_name.as_deref(), Some("Name s/2"));
     assert_eq!(records[0].as_ref().unwrap().primary_email, None);
     let details = server.hits("/v3/stores/s9/shoppers/");
     assert_eq!(details.len(), 6);
@@ -511,18 +511,20 @@ fn orders_page(records: Value) -> Vec<Result<acme_shop::sync::OrdersRecord, Prob
 #[test]
 fn to_string_to_number_or_null_map_items_join_codes_and_compute() {
     let out = orders_page(json!([
-        {"id": 17, "number": 1017, "status": {"code": "paid"}, "totals": {"grand": "19.90"},
-         "lines": [{"sku": "A", "qty": 2}], "discounts": [{"code": "SPRING"}, "VIP", 5], "origin": "pos"},
+        {"id": 17, "number": "A-1017", "status": {"code": "paid"}, "totals": {"grand": "19.90"},
+         "lines": [{"sku": "A", "title": "Tee", "qty": 2, "unit_price": "8.95"}], "discounts": [{"code": "SPRING"}, "VIP", 5], "origin": "pos"},
         {"id": "o-18", "totals": {"grand": 5}, "lines": [], "discounts": []},
         {"id": 1.5, "totals": {"grand": "n/a"}, "lines": null, "discounts": null, "origin": null},
         {"id": true, "totals": {"grand": true}}
     ]));
     let first = out[0].as_ref().unwrap();
     assert_eq!(first.code.as_deref(), Some("17"), "toString: a number becomes its decimal text");
-    assert_eq!(first.order_number, Some(json!(1017)), "a bare path keeps the JSON value");
-    assert_eq!(first.status, Some(json!("paid")));
+    assert_eq!(first.order_number.as_deref(), Some("A-1017"), "a bare path, typed from the samples");
+    assert_eq!(first.status.as_deref(), Some("paid"));
     assert_eq!(first.total_amount, Some(19.9), "toNumberOrNull: a numeric string");
-    assert_eq!(first.items.as_ref().unwrap()[0].parse::<Value>().unwrap(), json!({"sku": "A", "qty": 2}));
+    let line =
+        acme_shop::sync::OrdersRecordItem { sku: "A".into(), title: "Tee".into(), qty: 2, unit_price: "8.95".into(), gift_wrap: None };
+    assert_eq!(first.items, Some(vec![line]), "mapItems items, typed from the samples");
     assert_eq!(first.coupon_codes.as_deref(), Some("SPRING,VIP,5"));
     assert_eq!(first.channel, Some(json!("channel:pos")), "compute gets its arg resolved from the record");
 
@@ -579,10 +581,10 @@ fn coalesce_skips_absent_null_and_empty_strings() {
         let body = serde_json::to_vec(&json!({"results": [{"item_id": 1, "pricing": pricing}]})).unwrap();
         acme_shop::sync::CatalogRecord::map_page(&body).unwrap().records.remove(0).unwrap().unit_price
     };
-    assert_eq!(page(json!({"list": 7})), Some(json!(7)), "absent");
-    assert_eq!(page(json!({"sale": null, "list": 7})), Some(json!(7)), "null");
-    assert_eq!(page(json!({"sale": "", "list": 7})), Some(json!(7)), "empty string");
-    assert_eq!(page(json!({"sale": 0, "list": 7})), Some(json!(0)), "zero is a value");
+    assert_eq!(page(json!({"list": 7})), Some(7.0), "absent");
+    assert_eq!(page(json!({"sale": null, "list": 7})), Some(7.0), "null");
+    assert_eq!(page(json!({"sale": "", "list": 7})), Some(7.0), "empty string");
+    assert_eq!(page(json!({"sale": 0, "list": 7})), Some(0.0), "zero is a value");
     assert_eq!(page(json!({"sale": "", "list": ""})), None);
 }
 
@@ -686,7 +688,7 @@ fn signed(event: &str, body: &Value) -> (http::HeaderMap, Vec<u8>) {
     (headers, bytes)
 }
 
-async fn deliver(client: &acme_shop::Client, event: &str, body: Value) -> miniapp::webhook::Delivery<acme_shop::Event> {
+pub(crate) async fn deliver(client: &acme_shop::Client, event: &str, body: Value) -> miniapp::webhook::Delivery<acme_shop::Event> {
     let (headers, bytes) = signed(event, &body);
     client.receive_webhook(&miniapp::webhook::Request { headers: &headers, query: "", body: &bytes }).await.unwrap()
 }
@@ -697,7 +699,8 @@ async fn a_shape_a_handler_maps_the_webhook_body_into_its_record_type() {
     let delivery = deliver(
         &client,
         "order.placed",
-        json!({"topic": "order.placed", "payload": {"id": 881, "number": "A-881", "status": {"code": "new"}, "totals": {"grand": "42.50"}, "lines": [{"sku": "X"}]}}),
+        json!({"topic": "order.placed", "payload": {"id": 881, "number": "A-881", "status": {"code": "new"}, "totals": {"grand": "42.50"},
+               "lines": [{"sku": "X", "title": "X", "qty": 1, "unit_price": "42.50"}]}}),
     )
     .await;
     let handled = delivery.handler.clone().expect("order.placed has a handler");
@@ -726,7 +729,7 @@ async fn a_shape_a_handler_maps_the_webhook_body_into_its_record_type() {
         handled.record,
         Some(acme_shop::sync::SyncRecord::OrderChange(acme_shop::sync::OrderChange {
             code: Some("881".into()),
-            status: Some(json!("shipped")),
+            status: Some("shipped".into()),
             ..Default::default()
         }))
     );
@@ -746,7 +749,7 @@ async fn the_handler_runs_when_the_event_is_only_in_the_body() {
     let (a, b) = (delivery.handler.unwrap(), with_header.handler.unwrap());
     assert_eq!(a.target, b.target);
     let Some(acme_shop::sync::SyncRecord::ShoppersRecord(record)) = a.record else { panic!("no record") };
-    assert_eq!((record.code.as_deref(), record.first_name), (Some("c-5"), Some(json!("Ana"))));
+    assert_eq!((record.code.as_deref(), record.first_name.as_deref()), (Some("c-5"), Some("Ana")));
 }
 
 #[tokio::test]
