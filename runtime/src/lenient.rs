@@ -80,16 +80,13 @@ fn read<T: DeserializeOwned>(value: Value, field: Option<&'static str>) -> Optio
     }
 }
 
-/// What kind of JSON value `v` is, for messages (never its content).
-pub(crate) fn kind(v: &Value) -> &'static str {
+/// What kind of JSON value `v` is, for messages (never its content); numbers say whether they
+/// have a fraction, the usual disagreement with an `i64` sample.
+fn kind(v: &Value) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
         Value::Number(n) if n.is_f64() => "a number with a fraction",
         Value::Number(_) => "an integer",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        other => crate::reader::kind_of(other),
     }
 }
 

@@ -21,6 +21,9 @@ pub(crate) struct DataTypes<'a> {
     pub space: &'a mut Namespace,
     /// Where the structs go.
     pub types: &'a mut Vec<TypeDef>,
+    /// The structs made so far, by the shape they were made from: objects of the same shape (the
+    /// lines of an order in the list and in the webhook) share one struct.
+    pub made: Vec<(Shape, String)>,
 }
 
 impl DataTypes<'_> {
@@ -70,7 +73,12 @@ impl DataTypes<'_> {
     /// A struct for an object shape, named `name` (or the next free name).
     fn strukt(&mut self, shape: &Shape, example: Option<&Value>, name: String, what: String) -> Ty {
         let Kind::Object(keys) = &shape.kind else { return Ty::Json };
+        let same = |(made, _): &&(Shape, String)| made.kind == shape.kind;
+        if let Some((_, name)) = self.made.iter().find(same) {
+            return Ty::Named(name.clone());
+        }
         let name = self.space.claim(name);
+        self.made.push((shape.clone(), name.clone()));
         let mut rust = Namespace::new(std::iter::empty());
         let mut fields = Vec::with_capacity(keys.len());
         for (json, field_shape) in keys {

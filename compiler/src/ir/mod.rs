@@ -463,7 +463,7 @@ fn type_outputs(
         .chain(functions.iter().map(|f| f.args_type.clone()))
         .collect();
     let mut space = Namespace::new(taken.iter().map(String::as_str).chain(names::RESERVED_TYPES.iter().copied()));
-    let mut data = data::DataTypes { space: &mut space, types };
+    let mut data = data::DataTypes { space: &mut space, types, made: Vec::new() };
     for (action, paths) in actions.iter_mut().zip(paths) {
         for (i, at) in paths {
             let (Some(observed), Some(field)) = (facts.observed(at), action.output_fields.get_mut(*i)) else { continue };

@@ -289,7 +289,7 @@ fn type_records(records: &mut [RecordType]) -> Vec<TypeDef> {
     let taken: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
     let mut space = Namespace::new(taken.iter().map(String::as_str).chain(["SyncRecord"]));
     let mut types = Vec::new();
-    let mut data = DataTypes { space: &mut space, types: &mut types };
+    let mut data = DataTypes { space: &mut space, types: &mut types, made: Vec::new() };
     for record in records {
         for f in &mut record.fields {
             let Some(observed) = &f.observed else { continue };

@@ -1035,7 +1035,7 @@ pub mod sync {
             deserialize_with = "::miniapp::lenient::option",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<OrderChangeItem>>,
+        pub items: ::std::option::Option<::std::vec::Vec<OrdersRecordItem>>,
     }
     /// A `abandonedCart` record written by sync handlers (docs/format.md §11.6): the union of their mappings.
     #[derive(
@@ -1078,33 +1078,6 @@ pub mod sync {
     )]
     #[serde(crate = "::miniapp::serde")]
     pub struct OrdersRecordItem {
-        /// `sku`. Sample: `"TEE-M"`.
-        pub sku: ::std::string::String,
-        /// `title`. Sample: `"T-shirt, size M"`.
-        pub title: ::std::string::String,
-        /// `qty`. Sample: `2`.
-        pub qty: i64,
-        /// `unit_price`. Sample: `"8.95"`.
-        pub unit_price: ::std::string::String,
-        /// `gift_wrap`.
-        #[serde(
-            default,
-            deserialize_with = "::miniapp::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub gift_wrap: ::std::option::Option<bool>,
-    }
-    /// An item of `items`, as the samples show it (the fields some sample lacks or holds `null` in are optional).
-    #[derive(
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        ::miniapp::serde::Serialize,
-        ::miniapp::serde::Deserialize
-    )]
-    #[serde(crate = "::miniapp::serde")]
-    pub struct OrderChangeItem {
         /// `sku`. Sample: `"TEE-M"`.
         pub sku: ::std::string::String,
         /// `title`. Sample: `"T-shirt, size M"`.

@@ -124,7 +124,7 @@ pub enum Slot {
 /// The separator of `joinCodes` (docs/format.md §11.5 leaves it open; see the decisions).
 pub const CODE_SEPARATOR: &str = ",";
 
-fn kind_of(value: &Value) -> &'static str {
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

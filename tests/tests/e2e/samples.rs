@@ -139,7 +139,7 @@ async fn a_delivery_is_typed_by_its_events_samples() {
     let client = acme_shop::Client::new(super::sync::connected(), AcmeFunctions);
     let delivery = super::sync::deliver(&client, "order.placed", sample("webhooks/order.placed.json")).await;
     let Some(acme_shop::sync::SyncRecord::OrderChange(order)) = delivery.handler.and_then(|h| h.record) else { panic!("an order") };
-    let items: Vec<acme_shop::sync::OrderChangeItem> = order.items.unwrap();
+    let items: Vec<acme_shop::sync::OrdersRecordItem> = order.items.unwrap(); // the same shape as the list's lines: one struct
     assert_eq!(items.iter().map(|i| i.qty).sum::<i64>(), 3);
     assert_eq!(order.status.as_deref(), Some("paid"));
 }
