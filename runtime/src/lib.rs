@@ -20,6 +20,8 @@
 //!   providers.
 //! - `axum`: `webhook::axum`, a webhook endpoint to mount in a router.
 //! - `redis`: `redis`, the store, de-duplication and refresh lock shared by several replicas.
+//! - `testing`: `testing`, the test kit, and in every generated connector a `testing` module
+//!   (`MockProvider`, `sign_delivery`); turn it on in `[dev-dependencies]`.
 //!
 //! # Logging
 //!
@@ -59,6 +61,16 @@ mod store;
 pub mod sync;
 #[cfg(test)]
 mod test_support;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+/// Without the `testing` feature, a generated connector's `testing` module is left out.
+#[cfg(not(feature = "testing"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __when_testing {
+    ($($items:tt)*) => {};
+}
 pub mod webhook;
 
 pub use app::{AppBuilder, Installs, Settings, Tenancy};
