@@ -115,6 +115,9 @@ pub struct Facts {
     pub stored_keys: Vec<StoredKey>,
     /// What each path (by pointer) finds in the samples, when there are samples for it.
     pub(crate) observed: BTreeMap<String, Observed>,
+    /// The samples of the layout, as (file, compact JSON): what a generated connector's mock
+    /// provider answers with.
+    pub samples: Vec<(String, String)>,
 }
 
 impl Facts {

@@ -205,7 +205,8 @@ impl<'a> Ctx<'a> {
             .chain(self.metadata.iter().map(|d| (d, Origin::Metadata)))
             .map(|(d, origin)| StoredKey { name: d.name.to_string(), origin })
             .collect();
-        Facts { templates, paths: self.paths.take(), stored_keys, observed: self.observed.take() }
+        let samples = self.options.samples.iter().flat_map(|s| &s.samples).map(|s| (s.file.clone(), s.value.to_string())).collect();
+        Facts { templates, paths: self.paths.take(), stored_keys, observed: self.observed.take(), samples }
     }
 
     /// Records how lowering reads the path at `ptr`.

@@ -12,6 +12,7 @@ mod functions;
 pub mod overview;
 mod sources;
 mod sync;
+mod testing;
 mod types;
 mod webhook;
 
@@ -234,6 +235,7 @@ pub fn tokens(ir: &Ir) -> TokenStream {
     webhook::emit(ir, &mut out);
     sync::emit(ir, &mut out);
     types::emit(ir, &mut out);
+    testing::emit(ir, &mut out);
     functions::emit(ir, &mut out);
     let has_functions = !out.functions.is_empty();
     let functions_trait = functions::trait_item(&out);

@@ -244,6 +244,8 @@ pub struct Ir {
     pub types: Vec<TypeDef>,
     pub functions: Vec<FunctionIr>,
     pub sources: Vec<SourceIr>,
+    /// The definition's samples (file, JSON text), for the mock provider of the `testing` module.
+    pub samples: Vec<(String, String)>,
     pub triggers: Vec<model::Trigger>,
     /// The variants of `Event`: every event the definition names.
     pub events: Vec<webhook::EventVariant>,
@@ -727,6 +729,7 @@ pub fn lower(def: &Definition, facts: &Facts) -> Result<Ir, String> {
         types,
         functions,
         sources,
+        samples: facts.samples.clone(),
         triggers: def.triggers.clone(),
         events: webhook::events(def),
         webhook: webhook::lower(def, facts)?,

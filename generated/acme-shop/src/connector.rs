@@ -1413,6 +1413,96 @@ impl AddOrderNoteInput {
         }
     }
 }
+::miniapp::__when_testing! {
+    #[doc =
+    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    #[doc =
+    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    #[doc =
+    r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
+    mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery
+    }; static DESCRIPTION : ::miniapp::testing::Description =
+    ::miniapp::testing::Description { actions : & [("updateOrderStatus", & [(1usize, &
+    super::requests::UPDATE_ORDER_STATUS_1)]), ("createCoupon", & [(1usize, &
+    super::requests::CREATE_COUPON_1)]), ("addOrderNote", & [(1usize, &
+    super::requests::ADD_ORDER_NOTE_1), (2usize, & super::requests::ADD_ORDER_NOTE_2)])],
+    auth : & [("get_token", & super::requests::GET_TOKEN), ("refresh_token", &
+    super::requests::REFRESH_TOKEN), ("userDetails", & super::requests::USER_DETAILS),
+    ("registrationRequests/0", & super::requests::REGISTRATION_1)], sources : &
+    [("rpc_order_statuses", & super::requests::SOURCE_RPC_ORDER_STATUSES),
+    ("rpc_products", & super::requests::SOURCE_RPC_PRODUCTS)], resources : & [&
+    super::requests::SYNC_CATALOG, & super::requests::SYNC_SHOPPERS, &
+    super::requests::SYNC_ORDERS], samples : & [("actions/addOrderNote/1.json",
+    "{\"results\":[{\"id\":\"o-17\",\"number\":\"A-1017\"}],\"meta\":{\"count\":1}}"),
+    ("actions/addOrderNote/2.json",
+    "{\"note\":{\"id\":88,\"order_id\":\"o-17\",\"text\":\"Gift wrap both items\",\"author\":\"Karzoun (u-1)\",\"created_at\":\"2026-11-28T10:20:00Z\"}}"),
+    ("actions/createCoupon/1.json",
+    "{\"coupon\":{\"id\":\"cp-5521\",\"code\":\"SPRING10\",\"value\":{\"amount\":10,\"type\":\"percentage\"},\"expires_at\":\"2026-12-31T23:59:59Z\"}}"),
+    ("actions/updateOrderStatus/1.json",
+    "{\"order\":{\"id\":\"o-17\",\"status\":{\"code\":\"shipped\",\"label\":\"Shipped\"},\"updated_at\":\"2026-11-28T10:15:00Z\"}}"),
+    ("auth/get_token.json",
+    "{\"access_token\":\"at-sample\",\"refresh_token\":\"rt-sample\",\"expires_in\":3600,\"token_type\":\"Bearer\"}"),
+    ("auth/user_details.json",
+    "{\"merchant\":{\"id\":\"m-1\",\"owner_name\":\"Dana Li\",\"store\":{\"id\":\"st-9\",\"title\":\"Dana's Shop\"}}}"),
+    ("sources/rpc_order_statuses.json",
+    "{\"data\":[{\"id\":\"paid\",\"name\":\"Paid\",\"slug\":\"paid\"},{\"id\":\"shipped\",\"name\":\"Shipped\",\"slug\":\"shipped\"}]}"),
+    ("sources/rpc_products.json",
+    "{\"results\":[{\"item_id\":1,\"title\":\"T-shirt\"},{\"item_id\":2,\"title\":\"Mug\"}]}"),
+    ("sync/catalog/list.json",
+    "{\"results\":[{\"item_id\":1,\"title\":\"T-shirt\",\"pricing\":{\"sale\":null,\"list\":10}},{\"item_id\":2,\"title\":\"Mug\",\"pricing\":{\"sale\":12.5,\"list\":15}}],\"meta\":{\"count\":2}}"),
+    ("sync/orders/list.json",
+    "{\"results\":[{\"id\":1017,\"number\":\"A-1017\",\"status\":{\"code\":\"paid\"},\"totals\":{\"grand\":\"30.40\"},\"lines\":[{\"sku\":\"TEE-M\",\"title\":\"T-shirt, size M\",\"qty\":2,\"unit_price\":\"8.95\"},{\"sku\":\"MUG\",\"title\":\"Mug\",\"qty\":1,\"unit_price\":\"12.50\",\"gift_wrap\":true}],\"discounts\":[{\"code\":\"SPRING\"},{\"code\":\"VIP\"}],\"origin\":\"web\"},{\"id\":1018,\"number\":\"A-1018\",\"status\":{\"code\":\"refunded\"},\"totals\":{\"grand\":\"12.50\"},\"lines\":[],\"discounts\":[],\"origin\":\"pos\"}],\"meta\":{\"count\":2}}"),
+    ("sync/shoppers/details.json",
+    "{\"shopper_id\":981,\"given_name\":\"Dana\",\"family_name\":\"Li\",\"email_address\":\"dana@example.com\"}"),
+    ("sync/shoppers/list.json",
+    "{\"results\":[{\"id\":981},{\"id\":982}],\"meta\":{\"count\":2}}"),
+    ("webhooks/cart.abandoned.json",
+    "{\"topic\":\"cart.abandoned\",\"payload\":{\"id\":\"k-3\",\"cart_id\":\"k-3\",\"totals\":{\"grand\":null,\"subtotal\":\"12.50\"},\"lines\":[{\"sku\":\"MUG\",\"title\":\"Mug\",\"qty\":1,\"unit_price\":\"12.50\",\"gift_wrap\":true}],\"buyer\":{\"buyer_id\":981,\"given_name\":\"Dana\",\"family_name\":\"Li\",\"email_address\":\"dana@example.com\",\"phone_e164\":\"+4915100000\",\"avatar_url\":\"https://img.example/d.png\",\"birth_date\":\"1990-04-01\",\"lifecycle\":\"customer\"}}}"),
+    ("webhooks/customer.registered.json",
+    "{\"topic\":\"customer.registered\",\"payload\":{\"id\":\"c-5\",\"shopper_id\":981,\"buyer_id\":981,\"given_name\":\"Dana\",\"family_name\":\"Li\",\"email_address\":\"dana@example.com\",\"phone_e164\":\"+4915100000\",\"avatar_url\":null,\"birth_date\":\"1990-04-01\",\"lifecycle\":\"lead\"}}"),
+    ("webhooks/order.placed.json",
+    "{\"topic\":\"order.placed\",\"payload\":{\"id\":\"o-17\",\"number\":\"A-1017\",\"status\":{\"code\":\"paid\"},\"totals\":{\"grand\":\"30.40\",\"subtotal\":\"30.40\"},\"lines\":[{\"sku\":\"TEE-M\",\"title\":\"T-shirt, size M\",\"qty\":2,\"unit_price\":\"8.95\"},{\"sku\":\"MUG\",\"title\":\"Mug\",\"qty\":1,\"unit_price\":\"12.50\",\"gift_wrap\":true}],\"buyer\":{\"buyer_id\":981,\"given_name\":\"Dana\",\"family_name\":\"Li\",\"email_address\":\"dana@example.com\",\"phone_e164\":\"+4915100000\",\"avatar_url\":\"https://img.example/d.png\",\"birth_date\":\"1990-04-01\",\"lifecycle\":\"customer\"}}}"),
+    ("webhooks/order.status_changed.json",
+    "{\"topic\":\"order.status_changed\",\"payload\":{\"id\":\"o-17\",\"status\":{\"code\":\"shipped\",\"changed_at\":\"2026-11-30T10:00:00Z\"},\"buyer\":{\"buyer_id\":981,\"given_name\":\"Dana\",\"family_name\":\"Li\",\"email_address\":\"dana@example.com\",\"phone_e164\":\"+4915100000\",\"avatar_url\":\"https://img.example/d.png\",\"birth_date\":\"1990-04-01\",\"lifecycle\":\"customer\"},\"lines\":[{\"sku\":\"TEE-M\",\"qty\":2}]}}")],
+    }; #[doc =
+    r" The provider of this definition, mocked on 127.0.0.1: point a client at it with"]
+    #[doc =
+    r" `.base_url(mock.url())`. It derefs to [`miniapp::testing::Mock`]: `on_action`,"]
+    #[doc = r" `on_step`, `on_auth`, `on_source`, `records`, `requests`, faults."]
+    #[derive(Clone, Debug)] pub struct MockProvider(::miniapp::testing::Mock); impl
+    MockProvider { #[doc = r" Starts the mock on a free port of 127.0.0.1."] #[doc = r""]
+    #[doc = r" # Panics"] #[doc = r""] #[doc =
+    r" When 127.0.0.1 cannot be bound: a test cannot go on without it"] #[doc =
+    r" ([`MockProvider::try_start`] says why instead)."] #[allow(clippy::panic)] pub
+    async fn start() -> Self { match Self::try_start(). await {
+    ::std::result::Result::Ok(mock) => mock, ::std::result::Result::Err(e) =>
+    panic!("the mock provider cannot listen on 127.0.0.1: {e}"), } } #[doc =
+    r" Starts the mock on a free port of 127.0.0.1, or says why it cannot."] pub async fn
+    try_start() -> ::std::io::Result < Self > { ::miniapp::testing::Mock::start(&
+    DESCRIPTION). await .map(MockProvider) } } impl ::std::ops::Deref for MockProvider {
+    type Target = ::miniapp::testing::Mock; fn deref(& self) -> &
+    ::miniapp::testing::Mock { & self.0 } } #[doc =
+    r" A delivery of `event` with `body`, exactly as this connector's webhook block verifies and"]
+    #[doc =
+    r" reads it: the event where the extraction reads it, a fresh delivery id where"]
+    #[doc =
+    r" `transactionId` reads one (when `body` has none), the signature (or token) made with"]
+    #[doc =
+    r" `secret`. `receive_webhook(&delivery.request())` verifies it and yields `event`."]
+    pub fn sign_delivery(secret : & str, event : & super::Event, body :
+    ::miniapp::serde_json::Value) -> SignedDelivery { ::miniapp::testing::sign(&
+    super::requests::WEBHOOK, secret, event.as_str(), body) } #[doc =
+    r" A delivery of `event` with exactly the bytes `body`, signed: for bodies that are not JSON"]
+    #[doc =
+    r" or must keep their bytes. The event is sent where a header or the query carries it."]
+    pub fn sign_raw(secret : & str, event : & super::Event, body : ::std::vec::Vec < u8
+    >) -> SignedDelivery { ::miniapp::testing::sign_raw(& super::requests::WEBHOOK,
+    secret, event.as_str(), body) } #[doc =
+    r" [`sign_delivery`], with the HMAC signature prefixed by its algorithm (`sha256=…`), as"]
+    #[doc = r" GitHub-style providers send it."] pub fn sign_delivery_prefixed(secret : &
+    str, event : & super::Event, body : ::miniapp::serde_json::Value) -> SignedDelivery {
+    sign_delivery(secret, event, body).prefixed(& super::requests::WEBHOOK) } }
+}
 /// The functions this definition names but cannot define in Rust: the App Functions its
 /// actions call and the `compute` helpers its sync mappings call. Implement this trait
 /// and pass it to [`Client::new`].

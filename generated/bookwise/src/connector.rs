@@ -659,6 +659,61 @@ impl AttachIntakeFileInput {
         }
     }
 }
+::miniapp::__when_testing! {
+    #[doc =
+    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    #[doc =
+    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    #[doc =
+    r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
+    mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery
+    }; static DESCRIPTION : ::miniapp::testing::Description =
+    ::miniapp::testing::Description { actions : & [("bookAppointment", & [(1usize, &
+    super::requests::BOOK_APPOINTMENT_1)]), ("cancelBooking", & [(1usize, &
+    super::requests::CANCEL_BOOKING_1)]), ("attachIntakeFile", & [(1usize, &
+    super::requests::ATTACH_INTAKE_FILE_1)])], auth : & [("get_token", &
+    super::requests::GET_TOKEN), ("userDetails", & super::requests::USER_DETAILS),
+    ("registrationRequests/0", & super::requests::REGISTRATION_1)], sources : &
+    [("rpc_services", & super::requests::SOURCE_RPC_SERVICES)], resources : & [], samples
+    : & [], }; #[doc =
+    r" The provider of this definition, mocked on 127.0.0.1: point a client at it with"]
+    #[doc =
+    r" `.base_url(mock.url())`. It derefs to [`miniapp::testing::Mock`]: `on_action`,"]
+    #[doc = r" `on_step`, `on_auth`, `on_source`, `records`, `requests`, faults."]
+    #[derive(Clone, Debug)] pub struct MockProvider(::miniapp::testing::Mock); impl
+    MockProvider { #[doc = r" Starts the mock on a free port of 127.0.0.1."] #[doc = r""]
+    #[doc = r" # Panics"] #[doc = r""] #[doc =
+    r" When 127.0.0.1 cannot be bound: a test cannot go on without it"] #[doc =
+    r" ([`MockProvider::try_start`] says why instead)."] #[allow(clippy::panic)] pub
+    async fn start() -> Self { match Self::try_start(). await {
+    ::std::result::Result::Ok(mock) => mock, ::std::result::Result::Err(e) =>
+    panic!("the mock provider cannot listen on 127.0.0.1: {e}"), } } #[doc =
+    r" Starts the mock on a free port of 127.0.0.1, or says why it cannot."] pub async fn
+    try_start() -> ::std::io::Result < Self > { ::miniapp::testing::Mock::start(&
+    DESCRIPTION). await .map(MockProvider) } } impl ::std::ops::Deref for MockProvider {
+    type Target = ::miniapp::testing::Mock; fn deref(& self) -> &
+    ::miniapp::testing::Mock { & self.0 } } #[doc =
+    r" A delivery of `event` with `body`, exactly as this connector's webhook block verifies and"]
+    #[doc =
+    r" reads it: the event where the extraction reads it, a fresh delivery id where"]
+    #[doc =
+    r" `transactionId` reads one (when `body` has none), the signature (or token) made with"]
+    #[doc =
+    r" `secret`. `receive_webhook(&delivery.request())` verifies it and yields `event`."]
+    pub fn sign_delivery(secret : & str, event : & super::Event, body :
+    ::miniapp::serde_json::Value) -> SignedDelivery { ::miniapp::testing::sign(&
+    super::requests::WEBHOOK, secret, event.as_str(), body) } #[doc =
+    r" A delivery of `event` with exactly the bytes `body`, signed: for bodies that are not JSON"]
+    #[doc =
+    r" or must keep their bytes. The event is sent where a header or the query carries it."]
+    pub fn sign_raw(secret : & str, event : & super::Event, body : ::std::vec::Vec < u8
+    >) -> SignedDelivery { ::miniapp::testing::sign_raw(& super::requests::WEBHOOK,
+    secret, event.as_str(), body) } #[doc =
+    r" [`sign_delivery`], with the HMAC signature prefixed by its algorithm (`sha256=…`), as"]
+    #[doc = r" GitHub-style providers send it."] pub fn sign_delivery_prefixed(secret : &
+    str, event : & super::Event, body : ::miniapp::serde_json::Value) -> SignedDelivery {
+    sign_delivery(secret, event, body).prefixed(& super::requests::WEBHOOK) } }
+}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]

@@ -544,6 +544,40 @@ impl ShareFileInput {
         }
     }
 }
+::miniapp::__when_testing! {
+    #[doc =
+    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    #[doc =
+    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    #[doc =
+    r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
+    mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery
+    }; static DESCRIPTION : ::miniapp::testing::Description =
+    ::miniapp::testing::Description { actions : & [("createFolder", & [(1usize, &
+    super::requests::CREATE_FOLDER_1)]), ("shareFile", & [(1usize, &
+    super::requests::SHARE_FILE_1), (2usize, & super::requests::SHARE_FILE_2)])], auth :
+    & [("get_token", & super::requests::GET_TOKEN), ("refresh_token", &
+    super::requests::REFRESH_TOKEN), ("userDetails", & super::requests::USER_DETAILS)],
+    sources : & [("rpc_folders", & super::requests::SOURCE_RPC_FOLDERS)], resources : &
+    [], samples : & [], }; #[doc =
+    r" The provider of this definition, mocked on 127.0.0.1: point a client at it with"]
+    #[doc =
+    r" `.base_url(mock.url())`. It derefs to [`miniapp::testing::Mock`]: `on_action`,"]
+    #[doc = r" `on_step`, `on_auth`, `on_source`, `records`, `requests`, faults."]
+    #[derive(Clone, Debug)] pub struct MockProvider(::miniapp::testing::Mock); impl
+    MockProvider { #[doc = r" Starts the mock on a free port of 127.0.0.1."] #[doc = r""]
+    #[doc = r" # Panics"] #[doc = r""] #[doc =
+    r" When 127.0.0.1 cannot be bound: a test cannot go on without it"] #[doc =
+    r" ([`MockProvider::try_start`] says why instead)."] #[allow(clippy::panic)] pub
+    async fn start() -> Self { match Self::try_start(). await {
+    ::std::result::Result::Ok(mock) => mock, ::std::result::Result::Err(e) =>
+    panic!("the mock provider cannot listen on 127.0.0.1: {e}"), } } #[doc =
+    r" Starts the mock on a free port of 127.0.0.1, or says why it cannot."] pub async fn
+    try_start() -> ::std::io::Result < Self > { ::miniapp::testing::Mock::start(&
+    DESCRIPTION). await .map(MockProvider) } } impl ::std::ops::Deref for MockProvider {
+    type Target = ::miniapp::testing::Mock; fn deref(& self) -> &
+    ::miniapp::testing::Mock { & self.0 } } }
+}
 /// The definition's requests, parsed and classified at compile time.
 mod requests {
     #[allow(unused_imports)]
