@@ -45,6 +45,22 @@ where
     .into_router()
 }
 
+/// What this receiver does with a placed order: tells the shop it is being processed (the
+/// `updateOrderStatus` action, on the install's client). Other events need nothing.
+pub async fn acknowledge_order(client: &acme_shop::Client, delivery: &Delivery<acme_shop::Event>) -> Result<(), miniapp::Error> {
+    if delivery.event != Some(acme_shop::Event::OrderPlaced) {
+        return Ok(());
+    }
+    let body: serde_json::Value = serde_json::from_slice(delivery.body.as_bytes()).map_err(|e| miniapp::Error::Input(e.to_string()))?;
+    let Some(order) = body.pointer("/payload/id").and_then(serde_json::Value::as_str) else {
+        return Err(miniapp::Error::Input("the delivery names no order".into()));
+    };
+    let mut input = acme_shop::UpdateOrderStatusInput::new(order, "processing");
+    input.notify_shopper = Some(false);
+    client.update_order_status(&input).await?;
+    Ok(())
+}
+
 /// What the definition names but cannot define in Rust: its `acmeSalesChannel` sync helper.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Functions;

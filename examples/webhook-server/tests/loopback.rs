@@ -9,8 +9,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
-use hmac::{KeyInit, Mac};
 use miniapp::reqwest;
 use miniapp::webhook::Delivery;
 use miniapp_example_webhook_server::{Functions, acme_app, acme_shop, install_store, router};
@@ -45,10 +43,10 @@ async fn serve(router: axum::Router) -> String {
     url
 }
 
+/// The signature the provider sends for `body` (the test kit signs any bytes).
 fn sign(body: &[u8]) -> String {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
-    mac.update(body);
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    let signed = acme_shop::testing::sign_raw(KEY, &acme_shop::Event::OrderPlaced, body.to_vec());
+    signed.headers["x-acme-signature"].to_str().unwrap().to_string()
 }
 
 async fn post(url: &str, body: Vec<u8>, signature: Option<String>) -> reqwest::Response {

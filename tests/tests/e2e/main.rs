@@ -10,6 +10,7 @@ mod deliveries;
 mod first_hour;
 mod generated;
 mod hazards;
+mod kit;
 mod mutants;
 mod names;
 mod paging;
