@@ -12,8 +12,9 @@ use crate::store::{Bag, MemoryStore, Store};
 
 /// Implemented by each generated `Client`.
 pub trait Connector: Sized {
-    /// What the definition declares.
-    const APP: &'static App;
+    /// What the definition declares (a static of the generated code; built at run time by a
+    /// tool that interprets a definition).
+    fn app() -> &'static App;
     /// What the client needs besides the engine (e.g. the App Functions implementation), shared
     /// by every install's client.
     type Parts: Clone + Send + Sync + 'static;

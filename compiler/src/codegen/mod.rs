@@ -313,7 +313,9 @@ pub fn tokens(ir: &Ir) -> TokenStream {
         pub type ClientBuilder = ::miniapp::Builder<Client>;
 
         impl ::miniapp::Connector for Client {
-            const APP: &'static ::miniapp::rt::App = &APP;
+            fn app() -> &'static ::miniapp::rt::App {
+                &APP
+            }
             type Parts = #parts_ty;
             fn assemble(engine: ::miniapp::rt::Engine, #parts_param: Self::Parts) -> Self {
                 #assemble

@@ -166,7 +166,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::rt::App = &APP;
+    fn app() -> &'static ::miniapp::rt::App {
+        &APP
+    }
     type Parts = ::std::sync::Arc<dyn Functions>;
     fn assemble(engine: ::miniapp::rt::Engine, functions: Self::Parts) -> Self {
         Client { engine, functions }

@@ -179,7 +179,9 @@ impl ::std::fmt::Debug for Client {
 /// Builds a [`Client`]: store, base URL, HTTP client, timeouts, retries, rate limit.
 pub type ClientBuilder = ::miniapp::Builder<Client>;
 impl ::miniapp::Connector for Client {
-    const APP: &'static ::miniapp::rt::App = &APP;
+    fn app() -> &'static ::miniapp::rt::App {
+        &APP
+    }
     type Parts = ();
     fn assemble(engine: ::miniapp::rt::Engine, (): Self::Parts) -> Self {
         Client { engine }

@@ -25,7 +25,7 @@ impl<C: Connector> std::fmt::Debug for AppBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The base URL's origin only: user info in it is a credential.
         let base_url = self.settings.base_url.as_ref().map(|u| u.origin().ascii_serialization());
-        f.debug_struct("AppBuilder").field("app", &C::APP.ns).field("base_url", &base_url).finish_non_exhaustive()
+        f.debug_struct("AppBuilder").field("app", &C::app().ns).field("base_url", &base_url).finish_non_exhaustive()
     }
 }
 
@@ -145,7 +145,7 @@ impl<C: Connector> AppBuilder<C> {
     /// Builds what the installs share. Settings that are wrong (a base URL that is not one) make
     /// every request fail with [`crate::Error::Config`]; [`AppBuilder::try_build`] says so now.
     pub fn build(self) -> Tenancy<C> {
-        let shared = Shared::new(C::APP, self.settings, self.dedupe, self.refresh_lock, self.misconfigured);
+        let shared = Shared::new(C::app(), self.settings, self.dedupe, self.refresh_lock, self.misconfigured);
         Tenancy { shared: Arc::new(shared), parts: self.parts }
     }
 
