@@ -1,4 +1,8 @@
-//! The `miniapp` command line: a thin shell over `miniapp_compiler`.
+//! The `miniapp` command line: a thin shell over `miniapp_compiler`, and (`replay`, `invoke`) over
+//! the `miniapp` runtime, which runs a definition without generating code.
+
+mod interpret;
+mod run;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -88,6 +92,70 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Run one captured webhook delivery through the definition's webhook block, with the
+    /// runtime a compiled connector uses (no code is generated): verification, event, delivery
+    /// id, customer, sync handler record. Prints the `Delivery` or the `Rejection` as JSON.
+    ///
+    /// Exit status: 0 for a delivery, 1 for a rejection, 2 on usage errors, unreadable files or
+    /// a definition with errors.
+    Replay {
+        /// The definition file (JSON).
+        file: PathBuf,
+        /// A captured delivery: `{"headers": {"Name": "value"}, "query": "a=1", "body": {…}}`,
+        /// or `"bodyText": "…"` for the exact bytes the signature covers.
+        #[arg(long, value_name = "FILE", required_unless_present = "body", conflicts_with = "body")]
+        delivery: Option<PathBuf>,
+        /// The raw body instead (give headers with -H and the query with --query).
+        #[arg(long, value_name = "FILE")]
+        body: Option<PathBuf>,
+        /// A header, `Name: value` (repeatable; added to the captured delivery's).
+        #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// The query string (replaces the captured delivery's).
+        #[arg(long)]
+        query: Option<String>,
+        /// A credential of the install, by the definition's key name: the verification's
+        /// secret, e.g. `--secret hookSigningKey=whsec_…` (repeatable).
+        #[arg(long = "secret", value_name = "KEY=VALUE")]
+        secrets: Vec<String>,
+        /// The install's credentials and metadata: a JSON object by the definition's key names.
+        #[arg(long, value_name = "FILE")]
+        credentials: Option<PathBuf>,
+        /// Read samples from DIR (they type the handler's record, as in the compiled connector).
+        #[arg(long, value_name = "DIR", conflicts_with = "no_samples")]
+        samples: Option<PathBuf>,
+        /// Ignore the samples folder.
+        #[arg(long)]
+        no_samples: bool,
+    },
+    /// Run one action of the definition against the provider (a sandbox, or a local server with
+    /// --base-url), with the runtime a compiled connector uses (no code is generated). Prints the
+    /// output, typed as the connector types it, or the error, as JSON, secrets masked.
+    ///
+    /// Exit status: 0 with an output, 1 with an error from the provider or the runtime, 2 on
+    /// usage errors, unreadable files or a definition with errors.
+    Invoke {
+        /// The definition file (JSON).
+        file: PathBuf,
+        /// The action's `name`.
+        action: String,
+        /// The input: a JSON object of the action's parameters, or `@FILE`.
+        #[arg(long, default_value = "{}")]
+        input: String,
+        /// The install's credentials and metadata: a JSON object by the definition's key names
+        /// (`{"accessToken": "…", "storeId": "…"}`).
+        #[arg(long, value_name = "FILE")]
+        credentials: Option<PathBuf>,
+        /// Send every request to this origin instead of the definition's (paths are kept).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Read samples from DIR (they type the output, as in the compiled connector).
+        #[arg(long, value_name = "DIR", conflicts_with = "no_samples")]
+        samples: Option<PathBuf>,
+        /// Ignore the samples folder.
+        #[arg(long)]
+        no_samples: bool,
+    },
     /// Print the JSON Schema of the definition document (draft 2020-12), for editors: add
     /// `"$schema": "<path to the saved schema>"` to a definition for completion and hover docs.
     Schema,
@@ -136,6 +204,32 @@ fn main() -> ExitCode {
             let samples = Samples { explicit: samples, ignore: no_samples };
             generate(&mut stdout, &file, output, crate_dir, runtime, &samples)
         }
+        Command::Replay { file, delivery, body, headers, query, secrets, credentials, samples, no_samples } => run::replay(
+            &mut stdout,
+            &run::Replay {
+                file: &file,
+                delivery: delivery.as_deref(),
+                body: body.as_deref(),
+                headers: &headers,
+                query: query.as_deref(),
+                secrets: &secrets,
+                credentials: credentials.as_deref(),
+                samples: samples.as_deref(),
+                no_samples,
+            },
+        ),
+        Command::Invoke { file, action, input, credentials, base_url, samples, no_samples } => run::invoke(
+            &mut stdout,
+            &run::Invoke {
+                file: &file,
+                action: &action,
+                input: &input,
+                credentials: credentials.as_deref(),
+                base_url: base_url.as_deref(),
+                samples: samples.as_deref(),
+                no_samples,
+            },
+        ),
         Command::Schema => writeln!(stdout, "{}", miniapp_compiler::schema::SCHEMA.trim_end()).map(|_| ExitCode::SUCCESS),
     };
     // A closed pipe (e.g. `| head`) is not an error worth a panic.
