@@ -178,7 +178,13 @@ pub fn x_sources(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     format!("{field}/x-fallback"),
                     src.span,
                 )
-                .with_help("add \"x-fallback\": \"input\" so users can type a value when the source fails"),
+                .with_help("add \"x-fallback\": \"input\" so users can type a value when the source fails")
+                .with_fix(
+                    "Add `\"x-fallback\": \"input\"`",
+                    crate::source::Span::new(prop.span.start + 1, prop.span.start + 1),
+                    "",
+                    "\"x-fallback\": \"input\", ",
+                ),
             );
         }
     }

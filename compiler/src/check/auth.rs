@@ -62,9 +62,27 @@ pub fn secrets_are_sensitive(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     ptr,
                     decl.span,
                 )
-                .with_help(format!("add \"{name}\" to `auth.sensitiveKeys` so it never reaches the browser")),
+                .with_help(format!("add \"{name}\" to `auth.sensitiveKeys` so it never reaches the browser"))
+                .with_fix(
+                    format!("Add `{name}` to `auth.sensitiveKeys`"),
+                    sensitive_insertion(cx, name).0,
+                    "",
+                    sensitive_insertion(cx, name).1,
+                ),
             );
         }
+    }
+}
+
+/// Where and what to insert to add `name` to `auth.sensitiveKeys`: after its last entry, into the
+/// empty array, or a new member at the start of `auth`.
+fn sensitive_insertion(cx: &Ctx<'_>, name: &str) -> (crate::source::Span, String) {
+    let quoted = serde_json::Value::String(name.to_string()).to_string();
+    let at = |offset: usize| crate::source::Span::new(offset, offset);
+    match cx.at("/auth/sensitiveKeys").and_then(|k| k.as_array().map(|items| (k, items))) {
+        Some((_, [.., last])) => (at(last.span.end), format!(", {quoted}")),
+        Some((array, [])) => (at(array.span.start + 1), quoted),
+        None => (at(cx.at("/auth").map_or(0, |a| a.span.start + 1)), format!("\"sensitiveKeys\": [{quoted}], ")),
     }
 }
 

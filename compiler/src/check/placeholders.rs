@@ -219,7 +219,13 @@ impl<'a> Resolver<'a> {
 /// The help for a `{{key}}` that names a stored key: the other bracket.
 fn stored_hint(r: &Resolver<'_>, name: &str, d: Diagnostic) -> Diagnostic {
     if r.stored.contains(name) {
-        d.with_help(format!("`{name}` is stored with the install, read with double brackets: write `[[{name}]]`"))
+        let span = d.span;
+        d.with_help(format!("`{name}` is stored with the install, read with double brackets: write `[[{name}]]`")).with_fix(
+            format!("Write `[[{name}]]`"),
+            span,
+            format!("{{{{{name}}}}}"),
+            format!("[[{name}]]"),
+        )
     } else {
         d
     }

@@ -99,7 +99,10 @@ fn nothing_found(node: &Node, at: &str, steps: &[Step], matched: usize, value: &
     };
     let d = Diagnostic::new(codes::W0901, format!("`{text}` finds nothing in the samples: {why}"), at, span);
     let d = match fix {
-        Some(fixed) => d.with_help(format!("did you mean `{}`?", walk::display(&fixed, rooted))),
+        Some(fixed) => {
+            let fixed = walk::display(&fixed, rooted);
+            d.with_help(format!("did you mean `{fixed}`?")).with_fix(format!("Replace with `{fixed}`"), node.span, text, fixed)
+        }
         None => d.with_help("point the path at a value the provider sends, or add a sample that has it"),
     };
     d.with_note(format!("sample: `{dir}/{file}`"))

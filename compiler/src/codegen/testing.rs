@@ -29,6 +29,7 @@ fn module(ir: &Ir) -> TokenStream {
         quote!((#name, &[#(#steps),*]))
     });
     let auth = [
+        ("auth_url", &ir.auth.auth_url),
         ("get_token", &ir.auth.get_token),
         ("refresh_token", &ir.auth.refresh),
         ("userDetails", &ir.auth.user_details),
@@ -72,8 +73,8 @@ fn module(ir: &Ir) -> TokenStream {
     });
     quote! {
         ::miniapp::__when_testing! {
-            /// The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],
-            /// a provider on 127.0.0.1 that answers every request of the definition (from what a
+            /// The test kit of this connector (the `miniapp` feature `testing`): `MockProvider`, a
+            /// provider on 127.0.0.1 that answers every request of the definition (from what a
             /// test sets, else the samples), and signed deliveries for `receive_webhook`.
             pub mod testing {
                 pub use ::miniapp::testing::{Fault, Recorded, Route, SignedDelivery};

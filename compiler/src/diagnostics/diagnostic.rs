@@ -26,6 +26,17 @@ pub struct Label {
     pub message: String,
 }
 
+/// A fix an editor can apply: in `span`, `from` becomes `to` (the whole span when its text, or the
+/// string it is, is `from`; else the one occurrence of `from` in it). An empty `from` and span is
+/// an insertion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    pub title: String,
+    pub span: Span,
+    pub from: String,
+    pub to: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub code: Code,
@@ -38,6 +49,8 @@ pub struct Diagnostic {
     pub help: Vec<String>,
     /// Context that is not a fix, e.g. the sample a path was resolved against.
     pub notes: Vec<String>,
+    /// Fixes an editor can apply (`miniapp lsp` offers them as quick fixes).
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -51,6 +64,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: Vec::new(),
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -61,6 +75,12 @@ impl Diagnostic {
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
+        self
+    }
+
+    /// A fix: `from` becomes `to` in `span`.
+    pub fn with_fix(mut self, title: impl Into<String>, span: Span, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.fixes.push(Fix { title: title.into(), span, from: from.into(), to: to.into() });
         self
     }
 
@@ -75,10 +95,16 @@ impl Diagnostic {
         let mut candidates: Vec<&str> = candidates.into_iter().collect();
         candidates.sort_unstable();
         candidates.dedup();
+        let span = self.span;
         match crate::suggest::closest(name, candidates.iter().copied()) {
-            Some(best) => self.with_help(format!("did you mean `{best}`?")),
+            Some(best) => self.with_help(format!("did you mean `{best}`?")).with_fix(format!("Replace with `{best}`"), span, name, best),
             None => match candidates.as_slice() {
-                [only] if *only != name => self.with_help(format!("did you mean `{only}`? It is the only one there is")),
+                [only] if *only != name => self.with_help(format!("did you mean `{only}`? It is the only one there is")).with_fix(
+                    format!("Replace with `{only}`"),
+                    span,
+                    name,
+                    *only,
+                ),
                 _ => self,
             },
         }

@@ -118,11 +118,16 @@ fn record(file: &str, map: &crate::source::SourceMap<'_>, d: &Diagnostic) -> Val
         "end_column": end.column,
         "help": if d.help.is_empty() { Value::Null } else { Value::String(d.help.join("\n")) },
         "note": if d.notes.is_empty() { Value::Null } else { Value::String(d.notes.join("\n")) },
+        "fixes": d.fixes.iter().map(|f| {
+            let (start, end) = (map.line_col(f.span.start), map.line_col(f.span.end));
+            json!({"title": f.title, "line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column, "from": f.from, "to": f.to})
+        }).collect::<Vec<_>>(),
     })
 }
 
 /// `--format json`: one array of `{file, code, severity, message, pointer, line, column,
-/// end_line, end_column, help, note}`.
+/// end_line, end_column, help, note, fixes}` (each fix: `{title, line, column, end_line,
+/// end_column, from, to}`: in that range, `from` becomes `to`).
 pub fn json(checked: &[Checked<'_>]) -> Value {
     let mut out = Vec::new();
     for c in checked {

@@ -1417,9 +1417,9 @@ impl AddOrderNoteInput {
 }
 ::miniapp::__when_testing! {
     #[doc =
-    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    r" The test kit of this connector (the `miniapp` feature `testing`): `MockProvider`, a"]
     #[doc =
-    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    r" provider on 127.0.0.1 that answers every request of the definition (from what a"]
     #[doc =
     r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
     mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery
@@ -1428,11 +1428,12 @@ impl AddOrderNoteInput {
     super::requests::UPDATE_ORDER_STATUS_1)]), ("createCoupon", & [(1usize, &
     super::requests::CREATE_COUPON_1)]), ("addOrderNote", & [(1usize, &
     super::requests::ADD_ORDER_NOTE_1), (2usize, & super::requests::ADD_ORDER_NOTE_2)])],
-    auth : & [("get_token", & super::requests::GET_TOKEN), ("refresh_token", &
-    super::requests::REFRESH_TOKEN), ("userDetails", & super::requests::USER_DETAILS),
-    ("registrationRequests/0", & super::requests::REGISTRATION_1)], sources : &
-    [("rpc_order_statuses", & super::requests::SOURCE_RPC_ORDER_STATUSES),
-    ("rpc_products", & super::requests::SOURCE_RPC_PRODUCTS)], resources : & [&
+    auth : & [("auth_url", & super::requests::AUTH_URL), ("get_token", &
+    super::requests::GET_TOKEN), ("refresh_token", & super::requests::REFRESH_TOKEN),
+    ("userDetails", & super::requests::USER_DETAILS), ("registrationRequests/0", &
+    super::requests::REGISTRATION_1)], sources : & [("rpc_order_statuses", &
+    super::requests::SOURCE_RPC_ORDER_STATUSES), ("rpc_products", &
+    super::requests::SOURCE_RPC_PRODUCTS)], resources : & [&
     super::requests::SYNC_CATALOG, & super::requests::SYNC_SHOPPERS, &
     super::requests::SYNC_ORDERS], samples : & [("actions/addOrderNote/1.json",
     "{\"results\":[{\"id\":\"o-17\",\"number\":\"A-1017\"}],\"meta\":{\"count\":1}}"),

@@ -670,9 +670,9 @@ impl FindOpenTicketInput {
 }
 ::miniapp::__when_testing! {
     #[doc =
-    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    r" The test kit of this connector (the `miniapp` feature `testing`): `MockProvider`, a"]
     #[doc =
-    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    r" provider on 127.0.0.1 that answers every request of the definition (from what a"]
     #[doc =
     r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
     mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery

@@ -548,9 +548,9 @@ impl ShareFileInput {
 }
 ::miniapp::__when_testing! {
     #[doc =
-    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    r" The test kit of this connector (the `miniapp` feature `testing`): `MockProvider`, a"]
     #[doc =
-    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    r" provider on 127.0.0.1 that answers every request of the definition (from what a"]
     #[doc =
     r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
     mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery
@@ -558,10 +558,10 @@ impl ShareFileInput {
     ::miniapp::testing::Description { actions : & [("createFolder", & [(1usize, &
     super::requests::CREATE_FOLDER_1)]), ("shareFile", & [(1usize, &
     super::requests::SHARE_FILE_1), (2usize, & super::requests::SHARE_FILE_2)])], auth :
-    & [("get_token", & super::requests::GET_TOKEN), ("refresh_token", &
-    super::requests::REFRESH_TOKEN), ("userDetails", & super::requests::USER_DETAILS)],
-    sources : & [("rpc_folders", & super::requests::SOURCE_RPC_FOLDERS)], resources : &
-    [], samples : & [], }; #[doc =
+    & [("auth_url", & super::requests::AUTH_URL), ("get_token", &
+    super::requests::GET_TOKEN), ("refresh_token", & super::requests::REFRESH_TOKEN),
+    ("userDetails", & super::requests::USER_DETAILS)], sources : & [("rpc_folders", &
+    super::requests::SOURCE_RPC_FOLDERS)], resources : & [], samples : & [], }; #[doc =
     r" The provider of this definition, mocked on 127.0.0.1: point a client at it with"]
     #[doc =
     r" `.base_url(mock.url())`. It derefs to [`miniapp::testing::Mock`]: `on_action`,"]

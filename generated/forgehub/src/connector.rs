@@ -794,9 +794,9 @@ impl CloseIssueInput {
 }
 ::miniapp::__when_testing! {
     #[doc =
-    r" The test kit of this connector (the `miniapp` feature `testing`): [`MockProvider`],"]
+    r" The test kit of this connector (the `miniapp` feature `testing`): `MockProvider`, a"]
     #[doc =
-    r" a provider on 127.0.0.1 that answers every request of the definition (from what a"]
+    r" provider on 127.0.0.1 that answers every request of the definition (from what a"]
     #[doc =
     r" test sets, else the samples), and signed deliveries for `receive_webhook`."] pub
     mod testing { pub use ::miniapp::testing:: { Fault, Recorded, Route, SignedDelivery
@@ -804,10 +804,10 @@ impl CloseIssueInput {
     ::miniapp::testing::Description { actions : & [("createIssue", & [(1usize, &
     super::requests::CREATE_ISSUE_1)]), ("closeIssue", & [(1usize, &
     super::requests::CLOSE_ISSUE_1), (2usize, & super::requests::CLOSE_ISSUE_2)])], auth
-    : & [("get_token", & super::requests::GET_TOKEN), ("userDetails", &
-    super::requests::USER_DETAILS), ("registrationRequests/0", &
-    super::requests::REGISTRATION_1)], sources : & [("rpc_repositories", &
-    super::requests::SOURCE_RPC_REPOSITORIES), ("rpc_labels", &
+    : & [("auth_url", & super::requests::AUTH_URL), ("get_token", &
+    super::requests::GET_TOKEN), ("userDetails", & super::requests::USER_DETAILS),
+    ("registrationRequests/0", & super::requests::REGISTRATION_1)], sources : &
+    [("rpc_repositories", & super::requests::SOURCE_RPC_REPOSITORIES), ("rpc_labels", &
     super::requests::SOURCE_RPC_LABELS)], resources : & [& super::requests::SYNC_ISSUES],
     samples : & [], }; #[doc =
     r" The provider of this definition, mocked on 127.0.0.1: point a client at it with"]

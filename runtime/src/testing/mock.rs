@@ -25,8 +25,9 @@ use crate::sync::{Paging, ResourceSpec};
 pub struct Description {
     /// Each action with its HTTP steps (numbered from 1).
     pub actions: &'static [(&'static str, &'static [(usize, &'static RequestTemplate)])],
-    /// The auth requests by their definition name (`get_token`, `refresh_token`, `userDetails`,
-    /// `registrationRequests/0`, …).
+    /// The auth requests by their definition name (`auth_url`, `get_token`, `refresh_token`,
+    /// `userDetails`, `registrationRequests/0`, …). `auth_url` is the consent page: it redirects
+    /// to the `redirect_uri` it is given with the code [`MOCK_CODE`] and the `state`.
     pub auth: &'static [(&'static str, &'static RequestTemplate)],
     pub sources: &'static [(&'static str, &'static SourceTemplate)],
     pub resources: &'static [&'static ResourceSpec],
@@ -533,6 +534,20 @@ fn answer(shared: &Shared, route: Route, t: &'static RequestTemplate, path: &str
     let first = |stem: &str| samples(d, stem).into_iter().next();
     match route {
         Route::Action { action, step } => Answer::json(first(&format!("actions/{action}/{step}")).unwrap_or_else(|| made_up(t))),
+        Route::Auth("auth_url") => {
+            // The consent page, consented: back to `redirect_uri` with a code and the `state`.
+            let param = |name: &str| form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+            let Some(back) = param("redirect_uri") else {
+                return Answer { status: 400, headers: Vec::new(), body: serde_json::json!({"error": "no redirect_uri"}) };
+            };
+            let mut to = form_urlencoded::Serializer::new(String::new());
+            to.append_pair("code", MOCK_CODE);
+            if let Some(state) = param("state") {
+                to.append_pair("state", &state);
+            }
+            let separator = if back.contains('?') { '&' } else { '?' };
+            Answer { status: 302, headers: vec![("location", format!("{back}{separator}{}", to.finish()))], body: Value::Null }
+        }
         Route::Auth(name) => {
             let stem = match name {
                 "get_token" | "refresh_token" => Some("auth/get_token"),
@@ -578,6 +593,9 @@ fn records_of(shared: &Shared, r: &ResourceSpec) -> Vec<Value> {
 fn param_of(t: &RequestTemplate, var: &str) -> Option<&'static str> {
     t.query.iter().find(|(_, segs)| matches!(segs, [Seg::Ref(Src::Var, v)] if *v == var)).map(|(n, _)| *n)
 }
+
+/// The authorization code the mock's consent page gives.
+pub const MOCK_CODE: &str = "mock-code";
 
 /// The cursor parameter of cursor pages named by URL and of `Link` pages.
 const CURSOR: &str = "mock_cursor";

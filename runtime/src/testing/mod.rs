@@ -26,7 +26,7 @@
 mod mock;
 mod sign;
 
-pub use mock::{Description, Fault, Mock, Recorded, Route, RouteScript};
+pub use mock::{Description, Fault, MOCK_CODE, Mock, Recorded, Route, RouteScript};
 pub use sign::{SignedDelivery, sign, sign_raw};
 
 use serde_json::{Map, Value};

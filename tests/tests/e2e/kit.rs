@@ -62,6 +62,25 @@ async fn an_oauth_install_completes_against_the_mock() {
 }
 
 #[tokio::test]
+async fn the_consent_page_sends_the_user_back_with_a_code_and_the_state() {
+    let mock = acme_shop::testing::MockProvider::start().await;
+    let credentials =
+        acme_shop::Credentials { client_id: Some("cid-1".into()), client_secret: Some(Secret::new("cs-1")), ..Default::default() };
+    let client =
+        acme_shop::Client::builder(credentials, AcmeFunctions).base_url(mock.url()).redirect_uri("https://tenant.example/oauth2").build();
+    let url = client.authorize_url("state-7").await.unwrap();
+    let http = miniapp::reqwest::Client::builder().redirect(miniapp::reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = http.get(url).send().await.unwrap();
+    assert_eq!(answer.status(), 302, "{:?}", mock.requests());
+    let back = miniapp::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!((back.host_str(), back.path()), (Some("tenant.example"), "/oauth2"));
+    let params: std::collections::HashMap<_, _> = back.query_pairs().into_owned().collect();
+    assert_eq!((params["code"].as_str(), params["state"].as_str()), (miniapp::testing::MOCK_CODE, "state-7"));
+    client.connect(&params["code"]).await.unwrap();
+    assert_eq!(mock.requests_to(Route::Auth("get_token"))[0].param_in_body("code").as_deref(), Some(miniapp::testing::MOCK_CODE));
+}
+
+#[tokio::test]
 async fn recorded_requests_mask_every_secret() {
     let mock = acme_shop::testing::MockProvider::start().await;
     let client = acme(&mock);
