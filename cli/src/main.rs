@@ -1,8 +1,7 @@
 //! The `miniapp` command line: a thin shell over `miniapp_compiler`, and (`replay`, `invoke`) over
 //! the `miniapp` runtime, which runs a definition without generating code.
 
-mod interpret;
-mod run;
+use miniapp_cli::{lsp, run};
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -156,6 +155,9 @@ enum Command {
         #[arg(long)]
         no_samples: bool,
     },
+    /// Run the language server (LSP 3.17 over stdio) for definitions: every diagnostic while you
+    /// type, quick fixes, hovers, definitions, references and completions.
+    Lsp,
     /// Print the JSON Schema of the definition document (draft 2020-12), for editors: add
     /// `"$schema": "<path to the saved schema>"` to a definition for completion and hover docs.
     Schema,
@@ -174,6 +176,16 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Lsp = cli.command {
+        // The server writes stdout from its own thread: the lock below would block it.
+        return match lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
         Command::Check { files, format, deny_warnings, submission, samples, no_samples } => {
@@ -230,6 +242,7 @@ fn main() -> ExitCode {
                 no_samples,
             },
         ),
+        Command::Lsp => Ok(ExitCode::SUCCESS),
         Command::Schema => writeln!(stdout, "{}", miniapp_compiler::schema::SCHEMA.trim_end()).map(|_| ExitCode::SUCCESS),
     };
     // A closed pipe (e.g. `| head`) is not an error worth a panic.

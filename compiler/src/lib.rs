@@ -105,6 +105,12 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
     analyze(bytes, options, false)
 }
 
+/// [`check`], with the resolved view ([`Report::facts`]) built too: what an editor asks about a
+/// definition (where a placeholder's value comes from, what a path finds in the samples).
+pub fn check_with_facts(bytes: &[u8], options: &Options) -> Report {
+    analyze(bytes, options, true)
+}
+
 /// [`check`], and (`facts`) the resolved view lowering reads.
 fn analyze(bytes: &[u8], options: &Options, facts: bool) -> Report {
     let text = match std::str::from_utf8(bytes) {
