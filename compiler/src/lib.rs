@@ -105,7 +105,7 @@ pub fn check(bytes: &[u8], options: &Options) -> Report {
     analyze(bytes, options, false)
 }
 
-/// [`check`], with the resolved view ([`Report::facts`]) built too: what an editor asks about a
+/// [`check()`], with the resolved view ([`Report::facts`]) built too: what an editor asks about a
 /// definition (where a placeholder's value comes from, what a path finds in the samples).
 pub fn check_with_facts(bytes: &[u8], options: &Options) -> Report {
     analyze(bytes, options, true)
