@@ -203,8 +203,8 @@ mod tests {
         let text = "{\n  \"a\": \"é😀x\"\n}";
         let lines = Lines::new(text);
         let x = text.find('x').unwrap_or_default();
-        assert_eq!(lines.position(x), lsp::Position { line: 1, character: 10 }, "é is one unit, 😀 two");
-        assert_eq!(lines.offset(lsp::Position { line: 1, character: 10 }), x);
+        assert_eq!(lines.position(x), lsp::Position { line: 1, character: 11 }, "8 ASCII units, é one, 😀 two");
+        assert_eq!(lines.offset(lsp::Position { line: 1, character: 11 }), x);
         assert_eq!(lines.offset(lsp::Position { line: 9, character: 0 }), text.len());
         assert_eq!(lines.position(text.len() + 5), lines.position(text.len()));
     }
