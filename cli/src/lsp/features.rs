@@ -4,7 +4,7 @@
 use lsp_types as lsp;
 use miniapp_compiler::facts::{Origin, Src};
 use miniapp_compiler::source::{Node, Span};
-use miniapp_compiler::{codes, pointer, template};
+use miniapp_compiler::{pointer, template};
 use serde_json::Value;
 
 use super::analysis::{Analysis, Lines};
@@ -320,9 +320,4 @@ pub fn completion(a: &Analysis, offset: usize) -> Vec<lsp::CompletionItem> {
         _ => &[],
     };
     values.iter().map(|v| item(v, "value", lsp::CompletionItemKind::ENUM_MEMBER)).collect()
-}
-
-/// The explanation of a code, for clients that ask by code.
-pub fn explain(id: &str) -> Option<String> {
-    codes::lookup(id).map(|c| miniapp_compiler::render::explain(&c))
 }

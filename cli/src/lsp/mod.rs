@@ -20,7 +20,7 @@ use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 
 pub use analysis::{Analysis, Lines, edit};
-pub use features::{code_actions, completion, definition, explain, hover, references};
+pub use features::{code_actions, completion, definition, hover, references};
 
 /// How long edits must pause before a document is analysed again.
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
